@@ -1,0 +1,187 @@
+import type { FileEntry, LayerContents } from '../walk/types.js';
+import type { Analysis, Change, LayerStats, TreeNode, WasteItem, WasteKind } from './types.js';
+
+/**
+ * Applies layers bottom-up the way overlay filesystems do and accounts for every shipped byte:
+ * a byte is either visible in the final filesystem or is waste with a cause, a shipping layer and
+ * a hiding layer. Invariant: totalBytes − finalBytes = Σ waste.bytes.
+ */
+
+interface Hidden {
+  path: string;
+  kind: WasteKind;
+  shippedIn: number;
+  hiddenBy: number;
+}
+
+function dirNode(name: string, layer: number): TreeNode {
+  return { name, kind: 'dir', size: 0, layer, mode: 0o755, uid: 0, gid: 0, children: new Map() };
+}
+
+class Merger {
+  readonly root = dirNode('', -1);
+  /** Regular-file entries no longer visible, with why. Resolved against hardlinks at the end. */
+  readonly hidden = new Map<FileEntry, Hidden>();
+
+  private hide(node: TreeNode, path: string, kind: WasteKind, by: number): number {
+    let bytes = 0;
+    if (node.kind === 'file' && node.data) {
+      this.hidden.set(node.data, { path, kind, shippedIn: node.layer, hiddenBy: by });
+      bytes += node.data.size;
+    }
+    if (node.children) {
+      for (const [name, child] of node.children) bytes += this.hide(child, `${path}/${name}`, kind, by);
+    }
+    return bytes;
+  }
+
+  private lookup(path: string): [TreeNode, string] | undefined {
+    const parts = path.split('/');
+    let dir = this.root;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const next = dir.children?.get(parts[i]);
+      if (!next || !next.children) return undefined;
+      dir = next;
+    }
+    return dir.children?.has(parts[parts.length - 1]) ? [dir, parts[parts.length - 1]] : undefined;
+  }
+
+  /** The directory that holds `path`, creating implied parents (tars may omit them). */
+  private parentOf(path: string, layer: number, stats: LayerStats): [TreeNode, string] {
+    const parts = path.split('/');
+    let dir = this.root;
+    let at = '';
+    for (let i = 0; i < parts.length - 1; i++) {
+      at = at ? `${at}/${parts[i]}` : parts[i];
+      let next = dir.children!.get(parts[i]);
+      if (!next || !next.children) {
+        if (next) stats.hidBytes += this.hide(next, at, 'overwritten', layer);
+        next = dirNode(parts[i], layer);
+        dir.children!.set(parts[i], next);
+      }
+      dir = next;
+    }
+    return [dir, parts[parts.length - 1]];
+  }
+
+  apply(layer: LayerContents): LayerStats {
+    const L = layer.index;
+    const stats: LayerStats = { index: L, bytes: 0, files: 0, wastedBytes: 0, hidBytes: 0, changes: [] };
+    // Whiteouts and opaque markers apply to lower layers only, so they go first.
+    for (const p of layer.whiteouts) {
+      const hit = this.lookup(p);
+      if (!hit) continue;
+      const [dir, name] = hit;
+      const node = dir.children!.get(name)!;
+      const bytes = this.hide(node, p, 'deleted', L);
+      dir.children!.delete(name);
+      stats.hidBytes += bytes;
+      stats.changes.push({ path: p, kind: 'removed', entryKind: node.kind, size: bytes });
+    }
+    for (const d of layer.opaqueDirs) {
+      const node = d === '' ? this.root : this.lookup(d)?.[0].children!.get(d.slice(d.lastIndexOf('/') + 1));
+      if (!node?.children) continue;
+      for (const [name, child] of node.children) {
+        const p = d ? `${d}/${name}` : name;
+        const bytes = this.hide(child, p, 'deleted', L);
+        stats.hidBytes += bytes;
+        stats.changes.push({ path: p, kind: 'removed', entryKind: child.kind, size: bytes });
+      }
+      node.children.clear();
+    }
+    // Hardlinks in a layer tar point at an earlier entry of the same tar.
+    const filesHere = new Map<string, FileEntry>();
+    for (const e of layer.entries) {
+      const [dir, name] = this.parentOf(e.path, L, stats);
+      const existing = dir.children!.get(name);
+      if (e.kind === 'dir') {
+        if (existing?.children) {
+          existing.mode = e.mode;
+          existing.uid = e.uid;
+          existing.gid = e.gid;
+          if (existing.layer < 0) existing.layer = L;
+          continue;
+        }
+        if (existing) stats.hidBytes += this.hide(existing, e.path, 'overwritten', L);
+        const node = dirNode(name, L);
+        node.mode = e.mode;
+        node.uid = e.uid;
+        node.gid = e.gid;
+        dir.children!.set(name, node);
+        stats.changes.push({ path: e.path, kind: existing ? 'modified' : 'added', entryKind: 'dir', size: 0 });
+        continue;
+      }
+      let kind: Change['kind'] = 'added';
+      if (existing) {
+        const sameContent =
+          existing.kind === 'file' && e.kind === 'file' && existing.data !== undefined &&
+          existing.data.size === e.size && existing.data.digest !== undefined && existing.data.digest === e.digest;
+        kind = sameContent ? 'metadata' : 'modified';
+        stats.hidBytes += this.hide(existing, e.path, sameContent ? 'metadata' : 'overwritten', L);
+      }
+      const node: TreeNode = { name, kind: e.kind, size: e.size, layer: L, mode: e.mode, uid: e.uid, gid: e.gid };
+      if (e.linkname !== undefined && e.kind === 'symlink') node.linkname = e.linkname;
+      if (e.kind === 'file') {
+        node.data = e;
+        filesHere.set(e.path, e);
+        stats.bytes += e.size;
+        stats.files++;
+      } else if (e.kind === 'hardlink') {
+        node.linkname = e.linkname;
+        node.data = filesHere.get(e.linkname ?? '');
+        if (node.data) filesHere.set(e.path, node.data);
+        stats.files++;
+      }
+      dir.children!.set(name, node);
+      stats.changes.push({ path: e.path, kind, entryKind: e.kind, size: e.size });
+    }
+    return stats;
+  }
+}
+
+/** Sets directory sizes to the bytes visible below them; returns [bytes, files, live entries]. */
+function totals(node: TreeNode, live: Set<FileEntry>): [number, number] {
+  if (!node.children) {
+    if (node.kind !== 'file' && node.kind !== 'hardlink') return [0, 0];
+    if (node.data && !live.has(node.data)) {
+      live.add(node.data);
+      return [node.data.size, 1];
+    }
+    return [0, 1];
+  }
+  let bytes = 0;
+  let files = 0;
+  for (const child of node.children.values()) {
+    const [b, f] = totals(child, live);
+    bytes += b;
+    files += f;
+  }
+  node.size = bytes;
+  return [bytes, files];
+}
+
+export function analyze(layers: LayerContents[]): Analysis {
+  const m = new Merger();
+  const stats = layers.map((l) => m.apply(l));
+  const live = new Set<FileEntry>();
+  const [finalBytes, files] = totals(m.root, live);
+  const waste: WasteItem[] = [];
+  for (const [entry, h] of m.hidden) {
+    if (live.has(entry) || entry.size === 0) continue; // still reachable through a hardlink
+    waste.push({ path: h.path, bytes: entry.size, kind: h.kind, shippedIn: h.shippedIn, hiddenBy: h.hiddenBy });
+    stats[h.shippedIn].wastedBytes += entry.size;
+  }
+  waste.sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path));
+  const totalBytes = stats.reduce((s, l) => s + l.bytes, 0);
+  const wastedBytes = totalBytes - finalBytes;
+  return {
+    layers: stats,
+    waste,
+    root: m.root,
+    totalBytes,
+    finalBytes,
+    wastedBytes,
+    files,
+    efficiency: totalBytes === 0 ? 1 : finalBytes / totalBytes,
+  };
+}

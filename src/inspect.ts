@@ -1,0 +1,55 @@
+import { analyze } from './analysis/merge.js';
+import type { Analysis } from './analysis/types.js';
+import type { Image } from './source/types.js';
+import { hashEntries } from './walk/digests.js';
+import { walkLayer } from './walk/layer.js';
+import type { LayerContents } from './walk/types.js';
+
+/**
+ * The pipeline: walk every layer of an image once, hash the few files that need it, merge.
+ * Layers are walked a few at a time: decompression runs on libuv's thread pool, so on two cores two
+ * compressed layers decompress in parallel.
+ */
+
+export interface InspectProgress {
+  layer: number;
+  layers: number;
+  /** Stored bytes read of this layer so far. */
+  bytesRead: number;
+  done: boolean;
+}
+
+export interface InspectOptions {
+  verify?: boolean;
+  onProgress?: (p: InspectProgress) => void;
+  signal?: AbortSignal;
+  concurrency?: number;
+}
+
+export interface Inspection {
+  image: Image;
+  contents: LayerContents[];
+  analysis: Analysis;
+}
+
+export async function inspectImage(image: Image, opts: InspectOptions = {}): Promise<Inspection> {
+  const n = image.layers.length;
+  const contents: LayerContents[] = new Array(n);
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      const blob = image.layers[i];
+      contents[i] = await walkLayer(blob, {
+        verify: opts.verify,
+        signal: opts.signal,
+        onProgress: (bytesRead) => opts.onProgress?.({ layer: i, layers: n, bytesRead, done: false }),
+      });
+      opts.onProgress?.({ layer: i, layers: n, bytesRead: blob.location?.size ?? 0, done: true });
+    }
+  };
+  const workers = Array.from({ length: Math.min(opts.concurrency ?? 2, n) }, worker);
+  await Promise.all(workers);
+  await hashEntries(contents, image.layers);
+  return { image, contents, analysis: analyze(contents) };
+}

@@ -1,0 +1,39 @@
+import type { JsonReport } from './json.js';
+import { instructionOf } from '../analysis/instruction.js';
+import { bytes, padEnd, padStart, percent, truncate } from './format.js';
+
+/** The plain-text report for pipes and logs: leads with the answer, then the evidence. */
+export function renderText(r: JsonReport, width = 100, topWaste = 15): string {
+  const out: string[] = [];
+  const s = r.summary;
+  const plat = [r.image.os, r.image.architecture, r.image.variant].filter(Boolean).join('/');
+  out.push(`msb · ${r.image.reference} (${r.image.source}${plat ? `, ${plat}` : ''})`);
+  for (const n of r.image.notes) out.push(`note: ${n}`);
+  out.push(
+    `Image ${bytes(s.totalBytes)} in ${s.layers} layers · ${s.files.toLocaleString('en-US')} files · ` +
+      `visible ${bytes(s.finalBytes)} · wasted ${bytes(s.wastedBytes)} (${percent(s.totalBytes ? s.wastedBytes / s.totalBytes : 0)}) · efficiency ${percent(s.efficiency)}`,
+  );
+  if (s.wastedBytes > 0) {
+    const parts = (['overwritten', 'metadata', 'deleted'] as const)
+      .filter((k) => s.wasteByKind[k] > 0)
+      .map((k) => `${k} ${bytes(s.wasteByKind[k])}`);
+    out.push(`Wasted by cause: ${parts.join(', ')}`);
+  }
+  out.push('');
+  out.push('Layers');
+  out.push(`  ${padStart('#', 3)}  ${padStart('size', 9)}  ${padStart('wasted', 9)}  instruction`);
+  for (const l of r.layers) {
+    const instr = instructionOf(l.createdBy) || '(no history)';
+    const left = `  ${padStart(String(l.index), 3)}  ${padStart(bytes(l.bytes), 9)}  ${padStart(l.wastedBytes ? bytes(l.wastedBytes) : '-', 9)}  `;
+    out.push(left + truncate(instr, Math.max(20, width - left.length)));
+  }
+  if (r.waste.length > 0) {
+    out.push('');
+    out.push(`Wasted bytes${r.waste.length > topWaste ? ` (top ${topWaste} of ${r.waste.length})` : ''}`);
+    for (const w of r.waste.slice(0, topWaste)) {
+      const where = `layer ${w.shippedIn} → hidden by ${w.hiddenBy}`;
+      out.push(`  ${padStart(bytes(w.bytes), 9)}  ${padEnd(w.kind, 11)}  ${padEnd(where, 22)}  ${truncate(w.path, Math.max(20, width - 52))}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,114 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * The image model every source yields (archive, OCI layout, daemon, registry), in the spirit of
+ * go-containerregistry's v1.Image: a config, an ordered list of layer blobs, and where they came from.
+ */
+
+/** One entry of the image config's `history` (OCI image spec, "history"). */
+export interface HistoryEntry {
+  created?: string;
+  created_by?: string;
+  author?: string;
+  comment?: string;
+  /** true when the step produced no layer (ENV, CMD, buildah's WORKDIR, ...). */
+  empty_layer?: boolean;
+}
+
+/** The image config blob (OCI `application/vnd.oci.image.config.v1+json`, Docker's is a superset). */
+export interface ImageConfig {
+  architecture?: string;
+  os?: string;
+  variant?: string;
+  created?: string;
+  author?: string;
+  config?: {
+    User?: string;
+    Env?: string[];
+    Entrypoint?: string[] | null;
+    Cmd?: string[] | null;
+    WorkingDir?: string;
+    Labels?: Record<string, string> | null;
+  };
+  rootfs?: { type: string; diff_ids: string[] };
+  history?: HistoryEntry[] | null;
+}
+
+/** An OCI descriptor (also used for Docker v2 schema 2 manifests, which share the shape). */
+export interface Descriptor {
+  mediaType?: string;
+  digest: string;
+  size: number;
+  annotations?: Record<string, string>;
+  platform?: Platform;
+}
+
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
+/** OCI image manifest / Docker v2 schema 2 manifest. */
+export interface ImageManifest {
+  schemaVersion: number;
+  mediaType?: string;
+  config: Descriptor;
+  layers: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+/** OCI image index / Docker manifest list. */
+export interface ImageIndex {
+  schemaVersion: number;
+  mediaType?: string;
+  manifests: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+/** A byte range of a local file holding a blob, so uncompressed layers can be walked by seeking. */
+export interface BlobLocation {
+  file: string;
+  offset: number;
+  size: number;
+}
+
+export type SourceKind = 'docker-archive' | 'oci-layout' | 'oci-archive' | 'daemon' | 'registry';
+
+/** One layer as stored: possibly compressed; the walker sniffs the format from its first bytes. */
+export interface LayerBlob {
+  /** 0-based position in the image's layer list (bottom first). */
+  index: number;
+  /** Digest of the uncompressed tar, from the config's rootfs.diff_ids. */
+  diffId: string;
+  /** Digest of the stored blob, when the source knows it (OCI manifests, registries). */
+  digest?: string;
+  mediaType?: string;
+  /** How the layer is named in errors: "layer 3 (blobs/sha256/ab12…)". */
+  name: string;
+  /** Set when the blob is a range of a local file: enables seek-only header walks. */
+  location?: BlobLocation;
+  /** The raw stored bytes, streaming. */
+  open(): Promise<Readable>;
+}
+
+export interface Image {
+  /** What the user asked for (path, reference), for the report. */
+  reference: string;
+  source: SourceKind;
+  /** Manifest digest when known. */
+  digest?: string;
+  /** Tags the source recorded (docker-archive RepoTags, OCI ref.name). */
+  tags: string[];
+  config: ImageConfig;
+  configDigest?: string;
+  layers: LayerBlob[];
+  /** The OCI/Docker manifest when the source had one. */
+  manifest?: ImageManifest;
+  /** The index the manifest was selected from, if any (attestations live there). */
+  index?: ImageIndex;
+  /** Notes about how the image was read, e.g. "archive holds 2 images; using the first". */
+  notes: string[];
+  /** Releases file handles or connections. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,171 @@
+import { MsbError } from '../errors.js';
+
+/**
+ * Parsing of tar headers (POSIX ustar, GNU long names, pax extended headers), shared by the seeking
+ * layer walker and the outer-archive index. Pure: works on buffers, knows nothing of files.
+ */
+
+export const BLOCK = 512;
+
+export type TarEntryType =
+  | 'file'
+  | 'hardlink'
+  | 'symlink'
+  | 'char'
+  | 'block'
+  | 'dir'
+  | 'fifo'
+  | 'pax'
+  | 'pax-global'
+  | 'gnu-longname'
+  | 'gnu-longlink'
+  | 'other';
+
+export interface RawHeader {
+  name: string;
+  type: TarEntryType;
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: number;
+  linkname: string;
+}
+
+const TYPES: Record<string, TarEntryType> = {
+  '0': 'file',
+  '\0': 'file',
+  '7': 'file',
+  '1': 'hardlink',
+  '2': 'symlink',
+  '3': 'char',
+  '4': 'block',
+  '5': 'dir',
+  '6': 'fifo',
+  x: 'pax',
+  g: 'pax-global',
+  L: 'gnu-longname',
+  K: 'gnu-longlink',
+};
+
+function cstr(buf: Buffer, off: number, len: number): string {
+  let end = off;
+  const max = off + len;
+  while (end < max && buf[end] !== 0) end++;
+  return buf.toString('utf8', off, end);
+}
+
+/** Numeric field: octal text, or GNU base-256 when the high bit of the first byte is set. */
+function num(buf: Buffer, off: number, len: number): number {
+  if (buf[off] & 0x80) {
+    let v = 0;
+    for (let i = off + 1; i < off + len; i++) v = v * 256 + buf[i];
+    return v;
+  }
+  let v = 0;
+  let i = off;
+  const max = off + len;
+  while (i < max && (buf[i] === 0x20 || buf[i] === 0)) i++;
+  for (; i < max; i++) {
+    const c = buf[i];
+    if (c < 0x30 || c > 0x37) break;
+    v = v * 8 + (c - 0x30);
+  }
+  return v;
+}
+
+function isZeroBlock(buf: Buffer, off: number): boolean {
+  for (let i = off; i < off + BLOCK; i++) if (buf[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Parse the 512-byte header at `off`. Returns null for an end-of-archive zero block.
+ * Throws MsbError when the checksum does not match (not a tar, or corrupt).
+ */
+export function parseHeader(buf: Buffer, off: number): RawHeader | null {
+  if (isZeroBlock(buf, off)) return null;
+  const stored = num(buf, off + 148, 8);
+  let sum = 0;
+  for (let i = off; i < off + BLOCK; i++) sum += i >= off + 148 && i < off + 156 ? 0x20 : buf[i];
+  if (sum !== stored) throw new MsbError('not a tar archive or corrupt tar header (checksum mismatch)');
+  const flag = String.fromCharCode(buf[off + 156]);
+  let name = cstr(buf, off, 100);
+  // POSIX ustar ("ustar\0") keeps a path prefix; GNU ("ustar  \0") uses those bytes for other fields.
+  if (buf.toString('latin1', off + 257, off + 263) === 'ustar\0') {
+    const prefix = cstr(buf, off + 345, 155);
+    if (prefix) name = `${prefix}/${name}`;
+  }
+  return {
+    name,
+    type: TYPES[flag] ?? 'other',
+    size: num(buf, off + 124, 12),
+    mode: num(buf, off + 100, 8),
+    uid: num(buf, off + 108, 8),
+    gid: num(buf, off + 116, 8),
+    mtime: num(buf, off + 136, 12),
+    linkname: cstr(buf, off + 157, 100),
+  };
+}
+
+/** Parse pax extended-header records ("<len> <key>=<value>\n"). */
+export function parsePax(data: Buffer): Record<string, string> {
+  const out: Record<string, string> = {};
+  let i = 0;
+  while (i < data.length) {
+    const sp = data.indexOf(0x20, i);
+    if (sp < 0) break;
+    const len = parseInt(data.toString('latin1', i, sp), 10);
+    if (!Number.isFinite(len) || len <= 0 || i + len > data.length) break;
+    const rec = data.toString('utf8', sp + 1, i + len - 1);
+    const eq = rec.indexOf('=');
+    if (eq > 0) out[rec.slice(0, eq)] = rec.slice(eq + 1);
+    i += len;
+  }
+  return out;
+}
+
+/** Bytes a member occupies after its header (data padded to the block size). */
+export function paddedSize(size: number): number {
+  return Math.ceil(size / BLOCK) * BLOCK;
+}
+
+/**
+ * Folds pax and GNU long-name meta entries into the entry they describe. Feed every raw header
+ * (with the data of meta entries); `finish` returns the logical header for a real entry.
+ */
+export class MetaFolder {
+  private pending: Record<string, string> = {};
+  private global: Record<string, string> = {};
+  private longName?: string;
+  private longLink?: string;
+
+  /** True when `h` is a meta entry whose data must be passed to `absorb`. */
+  isMeta(h: RawHeader): boolean {
+    return h.type === 'pax' || h.type === 'pax-global' || h.type === 'gnu-longname' || h.type === 'gnu-longlink';
+  }
+
+  absorb(h: RawHeader, data: Buffer): void {
+    if (h.type === 'pax') Object.assign(this.pending, parsePax(data));
+    else if (h.type === 'pax-global') Object.assign(this.global, parsePax(data));
+    else if (h.type === 'gnu-longname') this.longName = cstr(data, 0, data.length);
+    else if (h.type === 'gnu-longlink') this.longLink = cstr(data, 0, data.length);
+  }
+
+  finish(h: RawHeader): RawHeader {
+    const pax = { ...this.global, ...this.pending };
+    const out = { ...h };
+    if (this.longName !== undefined) out.name = this.longName;
+    if (this.longLink !== undefined) out.linkname = this.longLink;
+    if (pax.path !== undefined) out.name = pax.path;
+    if (pax.linkpath !== undefined) out.linkname = pax.linkpath;
+    if (pax.size !== undefined) out.size = Number(pax.size);
+    if (pax.uid !== undefined) out.uid = Number(pax.uid);
+    if (pax.gid !== undefined) out.gid = Number(pax.gid);
+    if (pax.mtime !== undefined) out.mtime = Math.floor(Number(pax.mtime));
+    this.pending = {};
+    this.longName = undefined;
+    this.longLink = undefined;
+    return out;
+  }
+}

@@ -1,0 +1,80 @@
+import type { FileHandle } from 'node:fs/promises';
+import { MsbError } from '../errors.js';
+import { BLOCK, MetaFolder, paddedSize, parseHeader, type RawHeader } from './header.js';
+
+/**
+ * Walks the headers of an uncompressed tar stored in a file range, seeking past file data the way
+ * `tar -t` does. File contents are never read, which is what makes inspecting `docker save`
+ * archives (uncompressed layers) nearly as fast as listing them.
+ */
+
+export interface SeekEntry {
+  header: RawHeader;
+  /** Absolute file offset of the entry's data. */
+  dataOffset: number;
+}
+
+const CHUNK = 128 << 10;
+
+/** A positioned-read cache: headers of small files cluster, so one read serves many of them. */
+class Window {
+  private buf = Buffer.alloc(CHUNK);
+  private start = 0;
+  private len = 0;
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly end: number,
+  ) {}
+
+  /** Returns [buffer, offset] such that buffer[offset .. offset+len) holds file bytes [pos, pos+len). */
+  async get(pos: number, len: number): Promise<[Buffer, number]> {
+    if (pos >= this.start && pos + len <= this.start + this.len) return [this.buf, pos - this.start];
+    const want = Math.min(Math.max(len, CHUNK), this.end - pos);
+    if (this.buf.length < want) this.buf = Buffer.alloc(want);
+    const { bytesRead } = await this.fh.read(this.buf, 0, want, pos);
+    this.start = pos;
+    this.len = bytesRead;
+    if (bytesRead < len) throw new MsbError('truncated: the file ends inside a tar header');
+    return [this.buf, 0];
+  }
+}
+
+/**
+ * Calls `onEntry` for every logical entry (pax / GNU long names folded in) of the tar that occupies
+ * [start, start+size) of the open file. Throws MsbError on a truncated or corrupt archive.
+ */
+export async function scanTar(
+  fh: FileHandle,
+  start: number,
+  size: number,
+  onEntry: (e: SeekEntry) => void,
+): Promise<void> {
+  const end = start + size;
+  const win = new Window(fh, end);
+  const meta = new MetaFolder();
+  let pos = start;
+  for (;;) {
+    if (pos >= end) return; // no end-of-archive blocks: accepted, as GNU tar does
+    if (pos + BLOCK > end) throw new MsbError(`truncated tar: ${end - pos} stray bytes at offset ${pos - start}`);
+    const [buf, off] = await win.get(pos, BLOCK);
+    let h: RawHeader | null;
+    try {
+      h = parseHeader(buf, off);
+    } catch (e) {
+      throw new MsbError(`${(e as Error).message} at offset ${pos - start}`);
+    }
+    if (h === null) return;
+    const dataOffset = pos + BLOCK;
+    if (dataOffset + h.size > end) {
+      throw new MsbError(`truncated tar: entry "${h.name}" needs ${h.size} bytes but the data ends first`);
+    }
+    if (meta.isMeta(h)) {
+      if (h.size > 1 << 20) throw new MsbError(`tar meta entry of ${h.size} bytes is implausibly large`);
+      const [mbuf, moff] = await win.get(dataOffset, h.size);
+      meta.absorb(h, Buffer.from(mbuf.subarray(moff, moff + h.size)));
+    } else {
+      onEntry({ header: meta.finish(h), dataOffset });
+    }
+    pos = dataOffset + paddedSize(h.size);
+  }
+}

@@ -1,0 +1,60 @@
+import { MsbError } from '../errors.js';
+import type { EntryKind, FileEntry, LayerContents } from './types.js';
+
+/**
+ * Turns raw tar headers into normalised layer entries and sorts out whiteouts. Rejects entries that
+ * would escape the root (absolute paths, ".."): a layer with them is hostile or broken.
+ */
+
+export function normalisePath(name: string): string {
+  let p = name;
+  while (p.startsWith('./')) p = p.slice(2);
+  if (p.startsWith('/')) throw new MsbError(`tar entry "${name}" has an absolute path`);
+  p = p.replace(/\/+/g, '/').replace(/\/$/, '');
+  if (p === '.' || p === '') return '';
+  const parts = p.split('/');
+  if (parts.some((s) => s === '..')) throw new MsbError(`tar entry "${name}" contains ".." and would escape the image root`);
+  if (parts.some((s) => s === '.')) return parts.filter((s) => s !== '.').join('/');
+  return p;
+}
+
+const WH = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+
+export class LayerBuilder {
+  readonly contents: LayerContents;
+  constructor(index: number, compression: LayerContents['compression']) {
+    this.contents = { index, entries: [], whiteouts: [], opaqueDirs: [], compression, verified: false };
+  }
+
+  /** Adds one entry; returns it when it is a regular file (whose data the caller may hash). */
+  add(
+    name: string,
+    kind: EntryKind,
+    size: number,
+    mode: number,
+    uid: number,
+    gid: number,
+    mtime: number,
+    linkname: string | undefined,
+  ): FileEntry | undefined {
+    const path = normalisePath(name);
+    if (path === '') return undefined; // the root directory itself
+    const slash = path.lastIndexOf('/');
+    const base = slash < 0 ? path : path.slice(slash + 1);
+    if (base.startsWith(WH)) {
+      const dir = slash < 0 ? '' : path.slice(0, slash);
+      if (base === OPAQUE) this.contents.opaqueDirs.push(dir);
+      else if (!base.startsWith('.wh..wh.')) {
+        const target = base.slice(WH.length);
+        this.contents.whiteouts.push(dir ? `${dir}/${target}` : target);
+      }
+      return undefined; // other .wh..wh.* names are aufs bookkeeping, not files
+    }
+    const e: FileEntry = { path, kind, size: kind === 'file' ? size : 0, mode, uid, gid, mtime };
+    if (kind === 'symlink') e.linkname = linkname;
+    else if (kind === 'hardlink') e.linkname = normalisePath(linkname ?? '');
+    this.contents.entries.push(e);
+    return kind === 'file' ? e : undefined;
+  }
+}

@@ -1,0 +1,202 @@
+import { createHash, type Hash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import { contextError, MsbError } from '../errors.js';
+import type { LayerBlob } from '../source/types.js';
+import { scanTar } from '../tar/seek.js';
+import type { TarEntryType } from '../tar/header.js';
+import { decompressor, sniffCompression } from './decompress.js';
+import { LayerBuilder } from './entry.js';
+import type { EntryKind, LayerContents } from './types.js';
+
+/**
+ * Reads one layer, once, streaming. An uncompressed layer in a local file is walked by seeking from
+ * header to header (file data is skipped); anything else is decompressed and parsed as a stream, with
+ * regular files hashed on the way (the data passes by anyway, and a later layer may need to know
+ * whether a rewrite changed content).
+ */
+
+export interface WalkOptions {
+  /** Read every byte and check the blob digest and diff_id. */
+  verify?: boolean;
+  /** Called with the count of stored (possibly compressed) bytes read so far. */
+  onProgress?: (bytesRead: number) => void;
+  signal?: AbortSignal;
+}
+
+const SEEK_KIND: Partial<Record<TarEntryType, EntryKind>> = {
+  file: 'file',
+  hardlink: 'hardlink',
+  symlink: 'symlink',
+  dir: 'dir',
+};
+
+const STREAM_KIND: Record<string, EntryKind> = {
+  file: 'file',
+  'contiguous-file': 'file',
+  link: 'hardlink',
+  symlink: 'symlink',
+  directory: 'dir',
+};
+
+export async function walkLayer(blob: LayerBlob, opts: WalkOptions = {}): Promise<LayerContents> {
+  try {
+    if (blob.location && !opts.verify) {
+      const loc = blob.location;
+      const fh = await open(loc.file, 'r');
+      try {
+        const head = Buffer.alloc(Math.min(512, loc.size));
+        await fh.read(head, 0, head.length, loc.offset);
+        if (loc.size === 0) throw new MsbError('layer blob is empty (0 bytes)');
+        if (sniffCompression(head) === 'none') {
+          const b = new LayerBuilder(blob.index, 'none');
+          await scanTar(fh, loc.offset, loc.size, ({ header: h, dataOffset }) => {
+            const e = b.add(h.name, SEEK_KIND[h.type] ?? 'other', h.size, h.mode, h.uid, h.gid, h.mtime, h.linkname);
+            if (e) e.dataOffset = dataOffset;
+          });
+          opts.onProgress?.(loc.size);
+          b.contents.tarBytes = loc.size;
+          return b.contents;
+        }
+      } finally {
+        await fh.close();
+      }
+    }
+    return await streamLayer(blob, opts);
+  } catch (e) {
+    throw contextError(blob.name, e);
+  }
+}
+
+/** Resolves with the first chunk of a paused stream and puts it back. */
+function peek(stream: Readable): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      stream.off('readable', onReadable);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+    };
+    const onReadable = () => {
+      done();
+      const chunk = stream.read() as Buffer | null;
+      if (chunk) stream.unshift(chunk);
+      resolve(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve(null);
+    };
+    const onError = (e: Error) => {
+      done();
+      reject(e);
+    };
+    stream.on('readable', onReadable);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+  });
+}
+
+/** Counts and optionally hashes bytes passing through. */
+class Meter extends Transform {
+  bytes = 0;
+  constructor(
+    private readonly hash?: Hash,
+    private readonly onBytes?: (n: number) => void,
+  ) {
+    super();
+  }
+  override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    this.hash?.update(chunk);
+    this.onBytes?.(this.bytes);
+    cb(null, chunk);
+  }
+}
+
+function checkDigest(what: string, expected: string | undefined, hash: Hash): void {
+  if (!expected) return;
+  const [algo, hex] = expected.split(':');
+  if (algo !== 'sha256') return; // only sha256 is in use; others are left unchecked
+  const got = hash.digest('hex');
+  if (got !== hex) throw new MsbError(`${what} mismatch: expected ${expected}, got sha256:${got}`);
+}
+
+async function streamLayer(blob: LayerBlob, opts: WalkOptions): Promise<LayerContents> {
+  const raw = await blob.open();
+  const head = await peek(raw);
+  if (!head) throw new MsbError('layer blob is empty (0 bytes)');
+  const compression = sniffCompression(head);
+  const b = new LayerBuilder(blob.index, compression);
+  const blobHash = opts.verify && compression !== 'none' && blob.digest ? createHash('sha256') : undefined;
+  const diffHash = opts.verify ? createHash('sha256') : undefined;
+  const rawMeter = new Meter(blobHash, opts.onProgress);
+  const tarMeter = new Meter(diffHash);
+  // Also accept pre-POSIX tars without the "ustar" magic; the checksum still guards against garbage.
+  const extract = tar.extract({ allowUnknownFormat: true } as Parameters<typeof tar.extract>[0]);
+  extract.on('entry', (h, stream, next) => {
+    let e;
+    try {
+      const kind = STREAM_KIND[h.type ?? 'file'] ?? 'other';
+      e = b.add(h.name, kind, h.size ?? 0, h.mode ?? 0, h.uid ?? 0, h.gid ?? 0, Math.floor((h.mtime?.getTime() ?? 0) / 1000), h.linkname ?? undefined);
+    } catch (err) {
+      stream.resume();
+      next(err as Error);
+      return;
+    }
+    if (e && e.size > 0) {
+      const hash = createHash('sha256');
+      const entry = e;
+      stream.on('data', (c) => {
+        hash.update(c as Buffer);
+      });
+      stream.on('end', () => {
+        entry.digest = hash.digest('hex');
+        next();
+      });
+    } else {
+      stream.on('end', () => next());
+      stream.resume();
+    }
+  });
+  const decomp = decompressor(compression);
+  const stages: NodeJS.ReadWriteStream[] = [rawMeter];
+  if (decomp) stages.push(decomp);
+  stages.push(tarMeter);
+  // tar-stream 3 is built on streamx, so it is fed by hand rather than through node's pipeline().
+  const extracted = new Promise<void>((resolve, reject) => {
+    extract.on('finish', () => resolve());
+    extract.on('error', reject);
+  });
+  extracted.catch(() => undefined);
+  const feed = async (src: AsyncIterable<Buffer>): Promise<void> => {
+    for await (const chunk of src) {
+      if (!extract.write(chunk)) {
+        await Promise.race([new Promise<void>((r) => extract.once('drain', () => r())), extracted]);
+      }
+    }
+    extract.end(undefined as unknown as Buffer);
+    await extracted;
+  };
+  try {
+    const run = pipeline as unknown as (...args: unknown[]) => Promise<void>;
+    await run(raw, ...stages, feed, { signal: opts.signal });
+  } catch (e) {
+    const msg = (e as Error).message ?? String(e);
+    if (compression === 'gzip' && /incorrect header|invalid|unexpected end|too far back|distance/i.test(msg)) {
+      throw new MsbError(`corrupt or truncated gzip data (${msg})`);
+    }
+    if (/Unexpected end of data/i.test(msg)) throw new MsbError('truncated layer: the tar stream ends early');
+    if (/Invalid tar header/i.test(msg)) throw new MsbError('not a tar archive or corrupt tar header');
+    throw e;
+  }
+  b.contents.tarBytes = tarMeter.bytes;
+  if (opts.verify) {
+    if (blobHash) checkDigest('blob digest', blob.digest, blobHash);
+    checkDigest('diff_id', blob.diffId, diffHash!);
+    b.contents.verified = true;
+  }
+  return b.contents;
+}
+

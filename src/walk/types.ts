@@ -1,0 +1,39 @@
+/** What a layer walk yields: every entry of one layer's tar, normalised, with whiteouts split out. */
+
+export type EntryKind = 'file' | 'hardlink' | 'symlink' | 'dir' | 'other';
+
+export interface FileEntry {
+  /** Normalised path without leading "./" or "/" and without trailing "/", e.g. "usr/bin/env". */
+  path: string;
+  kind: EntryKind;
+  /** Size of the data in this tar entry (0 for everything but regular files). */
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Seconds since the epoch. */
+  mtime: number;
+  /** Symlink target as written, or the normalised archive path a hardlink points to. */
+  linkname?: string;
+  /** sha256 (hex) of the content; computed only where an answer needs it. */
+  digest?: string;
+  /** Absolute offset of the data in the layer's file, for seekable layers (used to hash later). */
+  dataOffset?: number;
+}
+
+export type Compression = 'none' | 'gzip' | 'zstd';
+
+export interface LayerContents {
+  index: number;
+  /** Entries in tar order, whiteout markers excluded. */
+  entries: FileEntry[];
+  /** Paths this layer deletes from the layers below (from `.wh.<name>` markers). */
+  whiteouts: string[];
+  /** Directories whose lower-layer contents this layer hides (`.wh..wh..opq`). */
+  opaqueDirs: string[];
+  /** Size of the uncompressed tar stream, when it was read in full. */
+  tarBytes?: number;
+  compression: Compression;
+  /** true when the blob digest and diff_id were checked against the bytes (--verify, registry). */
+  verified: boolean;
+}
