@@ -1,0 +1,31 @@
+/**
+ * Findings: stray build artifacts (toolchains, caches, sources, secrets, ...) with the bytes they
+ * cost and the fix. The shape is part of the JSON report (`findings[]`).
+ */
+export type FindingCategory = 'toolchain' | 'cache' | 'source' | 'leftover' | 'secret' | 'waste';
+export type Severity = 'high' | 'medium' | 'low';
+
+export interface FindingPath {
+  /** A file, or a directory standing for `count` matched files below it. */
+  path: string;
+  bytes: number;
+  count: number;
+}
+
+export interface Finding {
+  rule: string;
+  category: FindingCategory;
+  severity: Severity;
+  /** Bytes that would go with the fix (no byte counted twice across findings). */
+  bytes: number;
+  paths: FindingPath[];
+  /** Layer that put the bytes there, with its attribution. */
+  layer: number;
+  instruction: string;
+  stage?: string;
+  line?: number;
+  /** What to change, tied to the instruction. */
+  fix: string;
+  /** One line: why this matters. */
+  why: string;
+}
