@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { MsbError, shortDigest } from '../errors.js';
 import { openLocation, readJson, type Container } from './container.js';
 import { selectManifest } from './platform.js';
@@ -85,6 +86,19 @@ function blobPath(c: Container, d: Descriptor): string {
   return `blobs/${m[1]}/${m[2]}`;
 }
 
+async function readBlob(c: Container, d: Descriptor): Promise<Buffer> {
+  const loc = await c.locate(blobPath(c, d));
+  if (loc.size > 64 << 20) throw new MsbError(`${c.label}: blob ${shortDigest(d.digest)} is too large to read whole`);
+  const fh = await open(loc.file, 'r');
+  try {
+    const buf = Buffer.alloc(loc.size);
+    await fh.read(buf, 0, loc.size, loc.offset);
+    return buf;
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Resolves index → (nested index →) manifest, choosing by tag and platform. */
 async function resolveManifest(
   c: Container,
@@ -146,6 +160,7 @@ export async function readOciLayout(c: Container, kind: SourceKind, opts: Layout
     manifest,
     index,
     notes: [],
+    readBlob: (digest) => readBlob(c, { digest, size: 0 }),
     close: () => c.close(),
   };
 }

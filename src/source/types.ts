@@ -109,6 +109,11 @@ export interface Image {
   index?: ImageIndex;
   /** Notes about how the image was read, e.g. "archive holds 2 images; using the first". */
   notes: string[];
+  /**
+   * Reads a small blob (manifest, config, attestation) by digest from wherever the image lives.
+   * Absent when the source cannot address blobs (docker save archives without an OCI layout).
+   */
+  readBlob?(digest: string): Promise<Buffer>;
   /** Releases file handles or connections. */
   close(): Promise<void>;
 }
