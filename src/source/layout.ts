@@ -62,7 +62,7 @@ export async function readDockerArchive(c: Container, kind: SourceKind, opts: La
     layers.push({
       index,
       diffId: diffIds[index],
-      name: `layer ${index} (${name.length > 40 ? `${name.slice(0, 40)}…` : name})`,
+      name: `${c.label}: layer ${index} (${name.length > 40 ? `${name.slice(0, 40)}…` : name})`,
       location,
       open: () => openLocation(location),
     });
@@ -144,7 +144,7 @@ export async function readOciLayout(c: Container, kind: SourceKind, opts: Layout
       diffId: diffIds[i],
       digest: d.digest,
       mediaType: d.mediaType,
-      name: `layer ${i} (${shortDigest(d.digest)})`,
+      name: `${c.label}: layer ${i} (${shortDigest(d.digest)})`,
       location,
       open: () => openLocation(location),
     });

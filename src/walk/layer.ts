@@ -179,10 +179,15 @@ async function streamLayer(blob: LayerBlob, opts: WalkOptions): Promise<LayerCon
     extract.end(undefined as unknown as Buffer);
     await extracted;
   };
+  // pipeline() reports the teardown (often an AbortError) rather than the cause: keep the first error.
+  let cause: Error | undefined;
+  for (const st of [raw, ...stages]) st.on('error', (e: Error) => (cause ??= e));
+  extract.on('error', (e: Error) => (cause ??= e));
   try {
     const run = pipeline as unknown as (...args: unknown[]) => Promise<void>;
     await run(raw, ...stages, feed, { signal: opts.signal });
-  } catch (e) {
+  } catch (err) {
+    const e = cause ?? err;
     const msg = (e as Error).message ?? String(e);
     if (compression === 'gzip' && /incorrect header|invalid|unexpected end|too far back|distance/i.test(msg)) {
       throw new MsbError(`corrupt or truncated gzip data (${msg})`);

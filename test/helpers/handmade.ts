@@ -1,0 +1,71 @@
+/**
+ * HAND-BUILT tarballs, for hostile and odd input only (corrupt, truncated, path-escaping, ...): the
+ * inputs real tools refuse to produce. Everything that tests normal behaviour uses real images built
+ * by buildah / docker (test/fixtures/).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import tar from 'tar-stream';
+
+export interface HandEntry {
+  name: string;
+  type?: 'file' | 'directory' | 'symlink' | 'link';
+  data?: Buffer | string;
+  linkname?: string;
+  mode?: number;
+}
+
+export async function tarBuffer(entries: HandEntry[]): Promise<Buffer> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    pack.on('data', (c: Buffer) => chunks.push(c));
+    pack.on('end', () => resolve(Buffer.concat(chunks)));
+    pack.on('error', reject);
+  });
+  for (const e of entries) {
+    const data = e.data === undefined ? undefined : Buffer.from(e.data);
+    await new Promise<void>((resolve, reject) => {
+      const header = { name: e.name, type: e.type ?? 'file', mode: e.mode ?? (e.type === 'directory' ? 0o755 : 0o644), linkname: e.linkname, size: data?.length ?? 0, mtime: new Date(0) };
+      pack.entry(header, data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
+    });
+  }
+  pack.finalize();
+  return done;
+}
+
+export const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+/** A docker-archive (docker save layout) around the given layer blobs. */
+export async function dockerArchive(
+  out: string,
+  layers: Buffer[],
+  opts: { diffIds?: string[]; manifest?: string; omit?: string[] } = {},
+): Promise<string> {
+  const diffIds = opts.diffIds ?? layers.map((l) => sha256(l));
+  const config = JSON.stringify({
+    architecture: 'amd64',
+    os: 'linux',
+    rootfs: { type: 'layers', diff_ids: diffIds },
+    history: layers.map((_, i) => ({ created_by: `/bin/sh -c #(nop) hand-built layer ${i}` })),
+  });
+  const configName = `${createHash('sha256').update(config).digest('hex')}.json`;
+  const names = layers.map((_, i) => `layer${i}/layer.tar`);
+  const manifest = opts.manifest ?? JSON.stringify([{ Config: configName, RepoTags: ['hand:built'], Layers: names }]);
+  const entries: HandEntry[] = [
+    ...layers.map((l, i) => ({ name: names[i], data: l })),
+    { name: configName, data: config },
+    { name: 'manifest.json', data: manifest },
+  ].filter((e) => !(opts.omit ?? []).includes(e.name));
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, await tarBuffer(entries));
+  return out;
+}
+
+export async function simpleLayer(files: Record<string, string>): Promise<Buffer> {
+  return tarBuffer(Object.entries(files).map(([name, data]) => ({ name, data })));
+}
+
+export { gzipSync };
