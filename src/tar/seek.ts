@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { MsbError } from '../errors.js';
 import { BLOCK, MetaFolder, paddedSize, parseHeader, type RawHeader } from './header.js';
@@ -14,7 +15,9 @@ export interface SeekEntry {
   dataOffset: number;
 }
 
-const CHUNK = 128 << 10;
+const CHUNK = 256 << 10;
+/** Yield to the event loop this often so a UI can render progress while headers are read. */
+const YIELD_MS = 30;
 
 /** A positioned-read cache: headers of small files cluster, so one read serves many of them. */
 class Window {
@@ -27,11 +30,15 @@ class Window {
   ) {}
 
   /** Returns [buffer, offset] such that buffer[offset .. offset+len) holds file bytes [pos, pos+len). */
-  async get(pos: number, len: number): Promise<[Buffer, number]> {
+  /**
+   * Synchronous positioned reads: the data is nearly always in the page cache, and a thread-pool
+   * round trip per 256 KiB read costs more than the read itself (measured: 2.5x slower overall).
+   */
+  get(pos: number, len: number): [Buffer, number] {
     if (pos >= this.start && pos + len <= this.start + this.len) return [this.buf, pos - this.start];
     const want = Math.min(Math.max(len, CHUNK), this.end - pos);
     if (this.buf.length < want) this.buf = Buffer.alloc(want);
-    const { bytesRead } = await this.fh.read(this.buf, 0, want, pos);
+    const bytesRead = readSync(this.fh.fd, this.buf, 0, want, pos);
     this.start = pos;
     this.len = bytesRead;
     if (bytesRead < len) throw new MsbError('truncated: the file ends inside a tar header');
@@ -53,10 +60,15 @@ export async function scanTar(
   const win = new Window(fh, end);
   const meta = new MetaFolder();
   let pos = start;
-  for (;;) {
+  let lastYield = Date.now();
+  for (let n = 0; ; n++) {
+    if ((n & 1023) === 0 && Date.now() - lastYield > YIELD_MS) {
+      await new Promise((r) => setImmediate(r));
+      lastYield = Date.now();
+    }
     if (pos >= end) return; // no end-of-archive blocks: accepted, as GNU tar does
     if (pos + BLOCK > end) throw new MsbError(`truncated tar: ${end - pos} stray bytes at offset ${pos - start}`);
-    const [buf, off] = await win.get(pos, BLOCK);
+    const [buf, off] = win.get(pos, BLOCK);
     let h: RawHeader | null;
     try {
       h = parseHeader(buf, off);
@@ -70,7 +82,7 @@ export async function scanTar(
     }
     if (meta.isMeta(h)) {
       if (h.size > 1 << 20) throw new MsbError(`tar meta entry of ${h.size} bytes is implausibly large`);
-      const [mbuf, moff] = await win.get(dataOffset, h.size);
+      const [mbuf, moff] = win.get(dataOffset, h.size);
       meta.absorb(h, Buffer.from(mbuf.subarray(moff, moff + h.size)));
     } else {
       onEntry({ header: meta.finish(h), dataOffset });

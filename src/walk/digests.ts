@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import { readSync } from 'node:fs';
 import type { LayerBlob } from '../source/types.js';
 import { contextError } from '../errors.js';
 import type { FileEntry, LayerContents } from './types.js';
@@ -52,7 +53,8 @@ export async function hashEntries(layers: LayerContents[], blobs: LayerBlob[]): 
         let pos = e.dataOffset!;
         let left = e.size;
         while (left > 0) {
-          const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, left), pos);
+          // Synchronous: small page-cache reads, where a thread-pool round trip dominates.
+          const bytesRead = readSync(fh.fd, buf, 0, Math.min(buf.length, left), pos);
           if (bytesRead === 0) throw contextError(owner.get(e)!.name, new Error(`truncated data for ${e.path}`));
           h.update(buf.subarray(0, bytesRead));
           pos += bytesRead;

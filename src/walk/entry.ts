@@ -7,6 +7,12 @@ import type { EntryKind, FileEntry, LayerContents } from './types.js';
  */
 
 export function normalisePath(name: string): string {
+  // Fast path: most names are already clean ("usr/lib/x.so"); only dots, slashes at the ends and
+  // doubled slashes need the full treatment.
+  if (name.length > 0 && name.charCodeAt(0) !== 0x2e && name.charCodeAt(0) !== 0x2f &&
+      name.charCodeAt(name.length - 1) !== 0x2f && !name.includes('/.') && !name.includes('//')) {
+    return name;
+  }
   let p = name;
   while (p.startsWith('./')) p = p.slice(2);
   if (p.startsWith('/')) throw new MsbError(`tar entry "${name}" has an absolute path`);
