@@ -48,7 +48,7 @@ class ZstdDecompress extends Transform {
 }
 
 export function decompressor(c: Compression): Transform | undefined {
-  if (c === 'gzip') return createGunzip({ chunkSize: 64 << 10 });
+  if (c === 'gzip') return createGunzip({ chunkSize: 256 << 10 });
   if (c === 'zstd') return new ZstdDecompress();
   return undefined;
 }
