@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { MsbError, shortDigest } from '../errors.js';
 import { openLocation, readJson, type Container } from './container.js';
-import { selectManifest } from './platform.js';
+import { checkConfigPlatform, selectManifest } from './platform.js';
 import type { Descriptor, Image, ImageConfig, ImageIndex, ImageManifest, LayerBlob, Platform, SourceKind } from './types.js';
 
 /**
@@ -56,6 +56,7 @@ export async function readDockerArchive(c: Container, kind: SourceKind, opts: La
   }
   const config = await readJson<ImageConfig>(c, entry.Config, 'the image config');
   const diffIds = checkConfig(`${c.label}: ${entry.Config}`, config, entry.Layers.length);
+  checkConfigPlatform(c.label, config, opts.platform);
   const layers: LayerBlob[] = [];
   for (const [index, name] of entry.Layers.entries()) {
     const location = await c.locate(name);
@@ -136,6 +137,7 @@ export async function readOciLayout(c: Container, kind: SourceKind, opts: Layout
   const { desc, manifest, index, tags } = await resolveManifest(c, opts);
   const config = await readJson<ImageConfig>(c, blobPath(c, manifest.config), 'the image config');
   const diffIds = checkConfig(`${c.label}: config ${shortDigest(manifest.config.digest)}`, config, manifest.layers.length);
+  checkConfigPlatform(c.label, config, opts.platform);
   const layers: LayerBlob[] = [];
   for (const [i, d] of manifest.layers.entries()) {
     const location = await c.locate(blobPath(c, d));

@@ -46,7 +46,18 @@ export function selectManifest(label: string, manifests: Descriptor[], wanted: P
   const want = wanted ?? hostPlatform();
   const hit = images.filter((d) => matches(d.platform, want));
   if (hit.length >= 1) return hit[0];
-  if (!wanted && images.every((d) => !d.platform)) return images[0];
+  // Entries without a platform (nested indexes, single-image layouts) are resolved further down;
+  // the config's own os/architecture is checked against --platform once it is read.
+  if (images.every((d) => !d.platform)) return images[0];
   const have = images.map((d) => formatPlatform(d.platform)).join(', ');
   throw new MsbError(`${label}: no image for platform ${formatPlatform(want)}; available: ${have} (use --platform)`);
+}
+
+/** After selection: an explicit --platform must match what the image config says it is. */
+export function checkConfigPlatform(label: string, config: { os?: string; architecture?: string; variant?: string }, wanted: Platform | undefined): void {
+  if (!wanted || !config.os || !config.architecture) return;
+  const have: Platform = { os: config.os, architecture: config.architecture, variant: config.variant };
+  if (!matches(have, wanted)) {
+    throw new MsbError(`${label}: the image is ${formatPlatform(have)}, not ${formatPlatform(wanted)}`);
+  }
 }

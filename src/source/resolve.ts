@@ -16,10 +16,12 @@ export interface ResolveOptions {
 
 const FILE_SCHEMES = ['docker-archive:', 'oci-archive:', 'oci:'];
 
+/** "archive.tar:repo:tag" → the longest existing path prefix, and the tag after it. */
 function splitTag(spec: string): { path: string; tag?: string } {
   if (existsSync(spec)) return { path: spec };
-  const i = spec.lastIndexOf(':');
-  if (i > 0 && existsSync(spec.slice(0, i))) return { path: spec.slice(0, i), tag: spec.slice(i + 1) };
+  for (let i = spec.indexOf(':'); i > 0; i = spec.indexOf(':', i + 1)) {
+    if (existsSync(spec.slice(0, i))) return { path: spec.slice(0, i), tag: spec.slice(i + 1) };
+  }
   return { path: spec };
 }
 
