@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync, statSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -104,6 +104,22 @@ describe('bad input (hand-built archives)', () => {
     mkdirSync(d, { recursive: true });
     writeFileSync(path.join(d, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ digest: 'sha256:../../../../etc/passwd', size: 1 }] }));
     expectBad([d], /oci-escape.*invalid digest/);
+  });
+
+  test('manifest.json naming a path outside the archive', async () => {
+    const f = await dockerArchive(path.join(dir, 'escape.tar'), [await simpleLayer({ a: 'x' })], {
+      manifest: JSON.stringify([{ Config: '../../../etc/passwd', Layers: [] }]),
+    });
+    expectBad([f], /escape\.tar.*outside the image/);
+  });
+
+  test('a layout directory whose blob is a symlink out of it is refused', () => {
+    const d = path.join(dir, 'oci-link');
+    mkdirSync(path.join(d, 'blobs/sha256'), { recursive: true });
+    const hex = 'a'.repeat(64);
+    symlinkSync('/etc/hostname', path.join(d, 'blobs/sha256', hex));
+    writeFileSync(path.join(d, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ digest: `sha256:${hex}`, size: 1 }] }));
+    expectBad([d], /oci-link.*points outside the image directory/);
   });
 
   test('layer digest does not match diff_id (--verify)', async () => {
