@@ -49,7 +49,7 @@ function sizeFor(i: number): number {
 const n0 = Math.round(100_000 * scale);
 const n1 = Math.round(60_000 * scale);
 const n2 = Math.round(30_000 * scale);
-const n3 = Math.round(10_000 * scale);
+const n3 = Math.round(40_000 * scale);
 const remembered = new Map<string, Buffer>();
 
 const specs: Spec[] = [
