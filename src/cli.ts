@@ -36,6 +36,27 @@ async function inspect(ref: string, flags: InspectFlags): Promise<void> {
   }
 }
 
+async function diff(a: string, b: string, flags: InspectFlags): Promise<void> {
+  const { parsePlatform } = await import('./source/platform.js');
+  const { resolveImage } = await import('./source/resolve.js');
+  const { compareImages } = await import('./compare.js');
+  const { buildDiffReport, renderDiffText } = await import('./report/diff.js');
+  const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
+  const before = await resolveImage(a, { platform });
+  try {
+    const after = await resolveImage(b, { platform });
+    try {
+      const report = buildDiffReport(await compareImages(before, after, { verify: flags.verify }));
+      if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else process.stdout.write(renderDiffText(report, process.stdout.columns || 100));
+    } finally {
+      await after.close();
+    }
+  } finally {
+    await before.close();
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command();
   program
@@ -54,6 +75,16 @@ export function buildProgram(): Command {
     .option('--verify', "read every byte and check each layer's digest and diff_id")
     .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
     .action(inspect);
+  program
+    .command('diff')
+    .description('compare two images: what was added, removed or changed, and where the size went')
+    .argument('<before>', 'the image to compare from (same forms as inspect)')
+    .argument('<after>', 'the image to compare to')
+    .option('--json', 'print the JSON diff report to stdout')
+    .option('--platform <os/arch[/variant]>', 'pick this platform from multi-platform images')
+    .option('--verify', "read every byte and check each layer's digest and diff_id")
+    .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
+    .action(diff);
   return program;
 }
 

@@ -1,7 +1,7 @@
 import { analyze } from './analysis/merge.js';
 import type { Analysis } from './analysis/types.js';
 import type { Image } from './source/types.js';
-import { hashEntries } from './walk/digests.js';
+import { entriesNeedingDigest, hashEntries } from './walk/digests.js';
 import { walkLayer } from './walk/layer.js';
 import type { LayerContents } from './walk/types.js';
 
@@ -50,6 +50,6 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
   };
   const workers = Array.from({ length: Math.min(opts.concurrency ?? 2, n) }, worker);
   await Promise.all(workers);
-  await hashEntries(contents, image.layers);
+  await hashEntries(entriesNeedingDigest(contents, image.layers));
   return { image, contents, analysis: analyze(contents) };
 }

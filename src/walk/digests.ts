@@ -1,61 +1,66 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import { readSync } from 'node:fs';
-import type { LayerBlob } from '../source/types.js';
+import { open } from 'node:fs/promises';
 import { contextError } from '../errors.js';
+import type { LayerBlob } from '../source/types.js';
 import type { FileEntry, LayerContents } from './types.js';
 
 /**
- * Content digests are needed only to tell a metadata-only rewrite (chmod, chown, touch) from a real
- * one: that is, for a path that reappears in a later layer with the same size. Seek-walked layers
- * have no digests yet; this finds the few entries that need one and hashes just their bytes.
+ * Content digests are needed only where sizes cannot tell: a path that reappears in a later layer
+ * with the same size (a metadata-only rewrite, or new content?), or the same path in two images
+ * being compared. Seek-walked layers have no digests; these hash just the bytes asked for.
  */
-export function entriesNeedingDigest(layers: LayerContents[]): FileEntry[] {
-  const last = new Map<string, FileEntry>();
-  const need = new Set<FileEntry>();
+
+/** An entry to hash, with the layer blob that holds its bytes. */
+export type DigestJob = [FileEntry, LayerBlob];
+
+/** Entries of one image that reappear later in it with the same size. */
+export function entriesNeedingDigest(layers: LayerContents[], blobs: LayerBlob[]): DigestJob[] {
+  const last = new Map<string, DigestJob>();
+  const need = new Set<DigestJob>();
   for (const layer of layers) {
+    const blob = blobs[layer.index];
     for (const e of layer.entries) {
       if (e.kind !== 'file' || e.size === 0) continue;
+      const job: DigestJob = [e, blob];
       const prev = last.get(e.path);
-      if (prev && prev.size === e.size) {
+      if (prev && prev[0].size === e.size) {
         need.add(prev);
-        need.add(e);
+        need.add(job);
       }
-      last.set(e.path, e);
+      last.set(e.path, job);
     }
   }
-  return [...need].filter((e) => e.digest === undefined);
+  return [...need];
 }
 
-/** Hashes the data of seek-walked entries by positioned reads (their bytes were skipped before). */
-export async function hashEntries(layers: LayerContents[], blobs: LayerBlob[]): Promise<number> {
-  const todo = entriesNeedingDigest(layers);
-  if (todo.length === 0) return 0;
-  const byFile = new Map<string, FileEntry[]>();
-  const owner = new Map<FileEntry, LayerBlob>();
-  for (const layer of layers) {
-    for (const e of layer.entries) owner.set(e, blobs[layer.index]);
-  }
-  for (const e of todo) {
-    const blob = owner.get(e)!;
-    const file = blob.location!.file;
-    if (!byFile.has(file)) byFile.set(file, []);
-    byFile.get(file)!.push(e);
+/**
+ * Hashes the data of seek-walked entries by positioned reads; entries that already have a digest
+ * (streamed layers hash as they go) are skipped. Returns the bytes hashed.
+ */
+export async function hashEntries(jobs: DigestJob[]): Promise<number> {
+  const byFile = new Map<string, DigestJob[]>();
+  for (const job of jobs) {
+    const [e, blob] = job;
+    if (e.digest !== undefined || e.dataOffset === undefined || !blob.location) continue;
+    const list = byFile.get(blob.location.file) ?? [];
+    list.push(job);
+    byFile.set(blob.location.file, list);
   }
   let hashed = 0;
   const buf = Buffer.alloc(1 << 20);
-  for (const [file, entries] of byFile) {
-    entries.sort((a, b) => a.dataOffset! - b.dataOffset!);
+  for (const [file, list] of byFile) {
+    list.sort((a, b) => a[0].dataOffset! - b[0].dataOffset!);
     const fh = await open(file, 'r');
     try {
-      for (const e of entries) {
+      for (const [e, blob] of list) {
         const h = createHash('sha256');
         let pos = e.dataOffset!;
         let left = e.size;
         while (left > 0) {
           // Synchronous: small page-cache reads, where a thread-pool round trip dominates.
           const bytesRead = readSync(fh.fd, buf, 0, Math.min(buf.length, left), pos);
-          if (bytesRead === 0) throw contextError(owner.get(e)!.name, new Error(`truncated data for ${e.path}`));
+          if (bytesRead === 0) throw contextError(blob.name, new Error(`truncated data for ${e.path}`));
           h.update(buf.subarray(0, bytesRead));
           pos += bytesRead;
           left -= bytesRead;
