@@ -8,6 +8,9 @@ import { MsbError, oneLine } from './errors.js';
 
 interface InspectFlags {
   json?: boolean;
+  maxSize?: string;
+  maxWaste?: string;
+  minEfficiency?: string;
   text?: boolean;
   platform?: string;
   verify?: boolean;
@@ -21,16 +24,28 @@ async function inspect(ref: string, flags: InspectFlags): Promise<void> {
   const { resolveImage } = await import('./source/resolve.js');
   const { inspectImage } = await import('./inspect.js');
   const { buildJsonReport } = await import('./report/json.js');
+  const gate = await import('./report/gate.js');
+  const limits = {
+    maxSize: flags.maxSize !== undefined ? gate.parseSize(flags.maxSize, '--max-size') : undefined,
+    maxWaste: flags.maxWaste !== undefined ? gate.parseWasteLimit(flags.maxWaste) : undefined,
+    minEfficiency: flags.minEfficiency !== undefined ? gate.parseEfficiency(flags.minEfficiency) : undefined,
+  };
   const image = await resolveImage(ref, { platform: flags.platform ? parsePlatform(flags.platform) : undefined });
   try {
     const ins = await inspectImage(image, { verify: flags.verify });
     const report = buildJsonReport(ins);
+    const verdict = gate.hasLimits(limits) ? gate.evaluateGate(report, limits) : undefined;
+    if (verdict) {
+      report.gate = verdict;
+      if (!verdict.pass) process.exitCode = 1;
+    }
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return;
     }
     const { renderText } = await import('./report/text.js');
     process.stdout.write(renderText(report, process.stdout.columns || 100));
+    if (verdict) process.stdout.write(`\n${gate.renderGate(verdict)}`);
   } finally {
     await image.close();
   }
@@ -73,6 +88,9 @@ export function buildProgram(): Command {
     .option('--text', 'print the text report even in a terminal')
     .option('--platform <os/arch[/variant]>', 'pick this platform from a multi-platform image')
     .option('--verify', "read every byte and check each layer's digest and diff_id")
+    .option('--max-size <size>', 'CI gate: fail (exit 1) if the image is larger, e.g. 500MB')
+    .option('--max-waste <size|percent>', 'CI gate: fail if wasted bytes exceed this, e.g. 20MB or 5%')
+    .option('--min-efficiency <ratio|percent>', 'CI gate: fail if efficiency is lower, e.g. 0.95 or 95%')
     .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
     .action(inspect);
   program

@@ -2,6 +2,7 @@ import type { Inspection } from '../inspect.js';
 import { layerHistory } from '../analysis/history.js';
 import type { HistoryEntry, SourceKind } from '../source/types.js';
 import type { WasteKind } from '../analysis/types.js';
+import type { GateResult } from './gate.js';
 
 /**
  * The JSON report (`msb inspect --json`): a stable, documented schema. Bump schemaVersion on any
@@ -59,6 +60,8 @@ export interface JsonReport {
   }>;
   /** The full build history, including steps that produced no layer. */
   history: HistoryEntry[];
+  /** Present when CI gate limits were given (--max-size, --max-waste, --min-efficiency, ...). */
+  gate?: GateResult;
 }
 
 export function buildJsonReport(ins: Inspection): JsonReport {

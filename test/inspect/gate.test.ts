@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { ROOT, runMsb } from '../helpers/cli.js';
+import { parseEfficiency, parseSize, parseWasteLimit } from '../../src/report/gate.js';
+
+const demo = path.join(ROOT, 'examples/demo-app.tar');
+
+test('the CI gate exits 1 when a limit is crossed and says which', () => {
+  const r = runMsb(['inspect', demo, '--text', '--max-waste', '10%', '--min-efficiency', '0.5', '--max-size', '10MB']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /PASS {2}size: 6\.67 MB \(limit ≤ 10 MB\)/);
+  assert.match(r.stdout, /FAIL {2}wasted share: 43% \(limit ≤ 10%\)/);
+  assert.match(r.stdout, /PASS {2}efficiency: 57%/);
+  assert.match(r.stdout, /msb gate: FAILED \(1 of 3 checks\)/);
+});
+
+test('the CI gate exits 0 when every limit holds; JSON carries the verdict', () => {
+  const r = runMsb(['inspect', demo, '--json', '--max-waste', '3MB']);
+  assert.equal(r.code, 0, r.stderr);
+  const gate = JSON.parse(r.stdout).gate;
+  assert.deepEqual(gate, { pass: true, checks: [{ name: 'wasted bytes', limit: '≤ 3 MB', actual: '2.9 MB', pass: true }] });
+  const fail = runMsb(['inspect', demo, '--json', '--max-waste', '2.8MB']);
+  assert.equal(fail.code, 1);
+  assert.equal(JSON.parse(fail.stdout).gate.pass, false);
+});
+
+test('gate limits parse sizes, percents and ratios, and reject nonsense with exit 2', () => {
+  assert.equal(parseSize('1.5GiB', 'x'), 1.5 * 1024 ** 3);
+  assert.equal(parseSize('500MB', 'x'), 500e6);
+  assert.equal(parseSize('1200', 'x'), 1200);
+  assert.deepEqual(parseWasteLimit('5%'), { fraction: 0.05 });
+  assert.deepEqual(parseWasteLimit('20MB'), { bytes: 20e6 });
+  assert.equal(parseEfficiency('95%'), 0.95);
+  assert.equal(parseEfficiency('0.9'), 0.9);
+  assert.throws(() => parseEfficiency('2'), /between 0 and 1/);
+  const r = runMsb(['inspect', demo, '--max-size', 'big']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^msb: invalid --max-size "big"/);
+});
