@@ -20,6 +20,35 @@ export interface LayerOrigin {
   fromPath?: string;
   /** Set for layers that came from the FROM image: its reference (or "base image" if unknown). */
   base?: string;
+  /** true when `fromStage` names an image (`COPY --from=alpine:3`), not a stage of the Dockerfile. */
+  fromImage?: boolean;
+  /** Index into the config's history of the entry this layer was paired with, when there is one. */
+  historyIndex?: number;
+}
+
+/** Where the attribution came from, best first: BuildKit provenance, a given Dockerfile, the history. */
+export type AttributionSource = 'provenance' | 'dockerfile' | 'history';
+
+/** How the boundary between the FROM image and the build's own layers was found. */
+export type BaseSignal = 'provenance' | 'dockerfile' | 'buildah-comment' | 'buildkit-comment' | 'time-gap' | 'none';
+
+export interface AttributionStatus {
+  source: AttributionSource;
+  /** Why the attribution is less than complete: a Dockerfile that did not align, missing history... */
+  warnings: string[];
+  /** How many bottom layers came from the FROM image (0 when unknown or FROM scratch). */
+  baseLayers: number;
+  /** The FROM image reference, when known. */
+  baseRef?: string;
+  baseSignal: BaseSignal;
+  /** The stage the image was built as (last stage unless --target), when a Dockerfile was aligned. */
+  target?: string;
+}
+
+/** Per-layer origins plus how they were obtained; computed once per inspection and shared. */
+export interface Attribution {
+  origins: LayerOrigin[];
+  status: AttributionStatus;
 }
 
 /** Image-only origins: history text, no stages or lines. Attribution refines these. */
