@@ -12,6 +12,10 @@ interface InspectFlags {
   platform?: string;
   verify?: boolean;
   debug?: boolean;
+  dockerfile?: string;
+  target?: string;
+  buildArg?: string[];
+  files?: boolean;
 }
 
 const debug = process.argv.includes('--debug');
@@ -23,8 +27,11 @@ async function inspect(ref: string, flags: InspectFlags): Promise<void> {
   const { buildJsonReport } = await import('./report/json.js');
   const image = await resolveImage(ref, { platform: flags.platform ? parsePlatform(flags.platform) : undefined });
   try {
+    const { attributeImage } = await import('./attribution.js');
+    // Attribution first: a bad --dockerfile fails before the layers are walked.
+    const attribution = await attributeImage(image, { dockerfile: flags.dockerfile, target: flags.target, buildArgs: flags.buildArg });
     const ins = await inspectImage(image, { verify: flags.verify });
-    const report = buildJsonReport(ins);
+    const report = buildJsonReport(ins, { attribution, files: flags.files });
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return;
@@ -52,6 +59,10 @@ export function buildProgram(): Command {
     .option('--text', 'print the text report even in a terminal')
     .option('--platform <os/arch[/variant]>', 'pick this platform from a multi-platform image')
     .option('--verify', "read every byte and check each layer's digest and diff_id")
+    .option('--dockerfile <path>', 'attribute layers to the lines and stages of this Dockerfile')
+    .option('--target <stage>', 'the stage the image was built as (with --dockerfile; default: the last)')
+    .option('--build-arg <KEY=VALUE>', 'a build arg the image was built with (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--files', 'with --json: list every file of the final filesystem with its layer and origin')
     .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
     .action(inspect);
   return program;
