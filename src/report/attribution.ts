@@ -40,6 +40,7 @@ export interface FileJson {
   size: number;
   /** Layer that last wrote the entry; its instruction is layers[layer].instruction. */
   layer: number;
+  /** Permission bits (and setuid/setgid/sticky), without the file-type bits. */
   mode: number;
   uid: number;
   gid: number;
@@ -84,7 +85,7 @@ export function fileList(root: TreeNode, origins: readonly LayerOrigin[]): FileJ
     for (const name of [...node.children.keys()].sort()) {
       const child = node.children.get(name)!;
       const p = `${path}/${name}`;
-      const f: FileJson = { path: p, kind: child.kind, size: child.kind === 'dir' ? 0 : child.size, layer: child.layer, mode: child.mode, uid: child.uid, gid: child.gid };
+      const f: FileJson = { path: p, kind: child.kind, size: child.kind === 'dir' ? 0 : child.size, layer: child.layer, mode: child.mode & 0o7777, uid: child.uid, gid: child.gid };
       if (child.linkname !== undefined) f.linkname = child.linkname;
       const o = origins[child.layer];
       if (o?.stage !== undefined) f.stage = o.stage;
