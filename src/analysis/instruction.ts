@@ -39,8 +39,9 @@ export function parseCreatedBy(createdBy: string | undefined | null): CreatedBy 
   else {
     if (s.startsWith('RUN ')) s = s.slice(4).trim();
     s = stripArgPrefix(s);
-    const shell = /^\/bin\/(?:ba)?sh -c\s+(.*)$/s.exec(s);
-    if (shell) return { keyword: 'RUN', rest: shell[1].trim() };
+    // The default shell, or one set by SHELL: `/bin/bash -o pipefail -c <cmd>`.
+    const shell = /^\/\S*sh((?:\s+-(?!c\s)\S+(?:\s+(?!-)\S+)?)*)\s+-c\s+(.*)$/s.exec(s);
+    if (shell) return { keyword: 'RUN', rest: shell[2].trim() };
   }
   const kw = KEYWORDS.exec(s);
   if (!kw) return { keyword: nop ? '' : 'RUN', rest: s };

@@ -30,7 +30,7 @@ export interface LayerOrigin {
 export type AttributionSource = 'provenance' | 'dockerfile' | 'history';
 
 /** How the boundary between the FROM image and the build's own layers was found. */
-export type BaseSignal = 'provenance' | 'dockerfile' | 'buildah-comment' | 'buildkit-comment' | 'time-gap' | 'none';
+export type BaseSignal = 'provenance' | 'dockerfile' | 'buildah-comment' | 'buildkit-comment' | 'comment-change' | 'time-gap' | 'none';
 
 export interface AttributionStatus {
   source: AttributionSource;

@@ -42,7 +42,7 @@ test('every engine: history instructions read the same', () => {
 });
 
 test('base boundary from the image alone, per engine', () => {
-  const want = { buildah: 'buildah-comment', docker: 'time-gap', buildkit: 'buildkit-comment' } as const;
+  const want = { buildah: 'buildah-comment', docker: 'comment-change', buildkit: 'buildkit-comment' } as const;
   for (const e of ENGINES) {
     for (const t of ['final', 'tools']) {
       const c = config(`${e}-${t}`);
@@ -54,6 +54,21 @@ test('base boundary from the image alone, per engine', () => {
     }
   }
   assert.equal(attribute({ config: config('buildah-final'), layerCount: 6 }).status.baseRef, 'localhost/busybox-base:latest');
+});
+
+test('time gap: the legacy build on a comment-less base', () => {
+  const c = config('docker-final');
+  const history = c.history!.map(({ comment: _c, ...h }) => h);
+  assert.deepEqual(detectBase(history), { historyIndex: 2, signal: 'time-gap' });
+  // A gap that does not dominate (another as long after it) is not trusted.
+  const later = history.map((h, i) => (i >= 5 ? { ...h, created: new Date(Date.parse(h.created!) + 60_000).toISOString() } : h));
+  assert.equal(detectBase(later).signal, 'none');
+});
+
+test('SHELL-set shells and exec-form RUN read as RUN', () => {
+  assert.equal(instructionOf('RUN /bin/bash -o pipefail -c curl x | sh # buildkit'), 'RUN curl x | sh');
+  assert.equal(instructionOf('/bin/ash -eo pipefail -c make'), 'RUN make');
+  assert.equal(instructionOf('RUN /bin/busybox --install -s /bin # buildkit'), 'RUN /bin/busybox --install -s /bin');
 });
 
 test('base detection declines without a signal', () => {

@@ -5,7 +5,8 @@ import type { BaseSignal } from '../origin.js';
  * Finds where the FROM image's history ends and the build's begins, from the image alone. Measured on
  * builds made here (docs/attribution.md): buildah comments each step it adds with `FROM <parent>`, the
  * first with the FROM reference and later ones with a 12-hex image id; BuildKit comments its steps
- * `buildkit.dockerfile.v0`; the legacy builder writes no comment, leaving only the creation-time gap.
+ * `buildkit.dockerfile.v0`; the legacy builder writes no comment, so a base whose entries have one
+ * ends where the comments stop; otherwise only a dominant creation-time gap is left (a heuristic).
  */
 export interface BaseBoundary {
   /** Index of the first history entry the build added (0: no base, or not found). */
@@ -33,6 +34,11 @@ export function detectBase(history: ReadonlyArray<HistoryEntry | null | undefine
   let k = n;
   while (k > 0 && history[k - 1]?.comment === BUILDKIT) k--;
   if (k < n && k > 0) return { historyIndex: k, signal: 'buildkit-comment' };
+  // Legacy builder: its steps carry no comment; a base made by another builder (or by a tool like
+  // debuerreotype) usually does, so the trailing comment-less run starts the build.
+  let c = n;
+  while (c > 0 && history[c - 1] && !history[c - 1]!.comment) c--;
+  if (c < n && c > 0 && history[c - 1]?.comment) return { historyIndex: c, signal: 'comment-change' };
   const gap = timeGap(history);
   if (gap > 0) return { historyIndex: gap, signal: 'time-gap' };
   return { historyIndex: 0, signal: 'none' };
