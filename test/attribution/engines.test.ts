@@ -108,9 +108,19 @@ test('an edited Dockerfile: the failing instruction is named and the history is 
       assert.equal(r.layers.some((l) => l.line !== undefined), false, `${e}: no line from a Dockerfile that did not align`);
     }
     // A step missing from the Dockerfile would shift the base boundary: caught by the image's own signal.
-    writeFileSync(edited, readFileSync(DOCKERFILE, 'utf8').replace('WORKDIR /app\n', ''));
-    const r = await report(path.join(DIR, 'out/buildkit-final.tar'), { dockerfile: edited });
+    writeFileSync(edited, readFileSync(DOCKERFILE, 'utf8').replace('WORKDIR /app\n', '').replace('COPY --from=tools', 'RUN true\nCOPY --from=tools'));
+    const r = await report(path.join(DIR, 'out/buildah-final.tar'), { dockerfile: edited });
     assert.equal(r.attribution.source, 'history');
+    assert.match(r.attribution.warnings[0], /Dockerfile:15: "RUN true" does not match the image/);
+    writeFileSync(edited, readFileSync(DOCKERFILE, 'utf8').replace('WORKDIR /app\n', ''));
+    const b = await report(path.join(DIR, 'out/buildah-final.tar'), { dockerfile: edited });
+    assert.equal(b.attribution.source, 'history', 'buildah: without WORKDIR the tail aligns, but the FROM comment disagrees');
+    assert.match(b.attribution.warnings[0], /buildah's FROM comment\) starts the build at "WORKDIR \/app"/);
+    // BuildKit's comment only bounds the build from below: the Dockerfile is used, with a warning.
+    writeFileSync(edited, readFileSync(DOCKERFILE, 'utf8').replace('WORKDIR /app\n', ''));
+    const k = await report(path.join(DIR, 'out/buildkit-final.tar'), { dockerfile: edited });
+    assert.equal(k.attribution.source, 'dockerfile');
+    assert.match(k.attribution.warnings[0], /1 history entry before the first aligned step were also written by BuildKit/);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -124,14 +124,27 @@ function fromDockerfile(
     return undefined;
   }
   const a: Alignment = aligned;
-  // A strong image-only base signal that disagrees means the Dockerfile lacks (or adds) steps.
-  if ((base.signal === 'buildah-comment' || base.signal === 'buildkit-comment') && base.historyIndex !== a.boundary) {
-    const at = history[a.boundary > base.historyIndex ? base.historyIndex : a.boundary];
+  // buildah's FROM <ref> comment marks the build's first step exactly: a different boundary means
+  // the Dockerfile lacks (or adds) steps at the start of its target.
+  if (base.signal === 'buildah-comment' && base.historyIndex !== a.boundary) {
+    const at = history[Math.min(base.historyIndex, a.boundary)];
     status.warnings.push(
-      `${label}: the image's own history (${base.signal}) puts the build's first step at "${short(instructionOf(at?.created_by))}", ` +
-        `the Dockerfile does not have it; Dockerfile ignored, attribution from history only`,
+      `${label}: the image's history (buildah's FROM comment) starts the build at "${short(instructionOf(at?.created_by))}", ` +
+        `the Dockerfile does not; Dockerfile ignored, attribution from history only`,
     );
     return undefined;
+  }
+  // BuildKit's comment run can only reach further back than the build (into a BuildKit-built base).
+  if (base.signal === 'buildkit-comment' && a.boundary < base.historyIndex) {
+    status.warnings.push(`${label}: the Dockerfile claims history entries BuildKit did not write; Dockerfile ignored, attribution from history only`);
+    return undefined;
+  }
+  const warnings = [...status.warnings];
+  if (base.signal === 'buildkit-comment' && a.boundary > base.historyIndex) {
+    warnings.push(
+      `${label}: ${a.boundary - base.historyIndex} history entr${a.boundary - base.historyIndex === 1 ? 'y' : 'ies'} before the first aligned step were also written by BuildKit: ` +
+        `credited to the base image, which is right only if the base was built with BuildKit (else the Dockerfile lacks steps)`,
+    );
   }
   const baseRef = chain[0].from;
   const origins = imageOnly.map((o) => {
@@ -143,6 +156,7 @@ function fromDockerfile(
   });
   const out: AttributionStatus = {
     ...status,
+    warnings,
     source: 'dockerfile',
     baseLayers: origins.filter((o) => o.base !== undefined).length,
     baseRef,
