@@ -134,16 +134,20 @@ function fromDockerfile(
     );
     return undefined;
   }
-  // BuildKit's comment run can only reach further back than the build (into a BuildKit-built base).
-  if (base.signal === 'buildkit-comment' && a.boundary < base.historyIndex) {
-    status.warnings.push(`${label}: the Dockerfile claims history entries BuildKit did not write; Dockerfile ignored, attribution from history only`);
+  // BuildKit's comment run, and the legacy builder's comment-less run, can only reach further back
+  // than the build (into a base made the same way): a one-sided check, and a warning otherwise.
+  const oneSided = base.signal === 'buildkit-comment' || base.signal === 'comment-change';
+  const by = base.signal === 'buildkit-comment' ? 'BuildKit' : 'the legacy builder';
+  if (oneSided && a.boundary < base.historyIndex) {
+    status.warnings.push(`${label}: the Dockerfile claims history entries ${by} did not write; Dockerfile ignored, attribution from history only`);
     return undefined;
   }
   const warnings = [...status.warnings];
-  if (base.signal === 'buildkit-comment' && a.boundary > base.historyIndex) {
+  if (oneSided && a.boundary > base.historyIndex) {
+    const n = a.boundary - base.historyIndex;
     warnings.push(
-      `${label}: ${a.boundary - base.historyIndex} history entr${a.boundary - base.historyIndex === 1 ? 'y' : 'ies'} before the first aligned step were also written by BuildKit: ` +
-        `credited to the base image, which is right only if the base was built with BuildKit (else the Dockerfile lacks steps)`,
+      `${label}: ${n} history entr${n === 1 ? 'y' : 'ies'} before the first aligned step look${n === 1 ? 's' : ''} written by ${by} too: ` +
+        `credited to the base image, which is right only if the base was built the same way (else the Dockerfile lacks steps)`,
     );
   }
   const baseRef = chain[0].from;
