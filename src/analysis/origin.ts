@@ -1,6 +1,5 @@
 import type { ImageConfig } from '../source/types.js';
-import { layerHistory } from './history.js';
-import { instructionOf } from './instruction.js';
+import { attribute } from './attribution/index.js';
 
 /**
  * Where a layer came from: the contract between attribution (which fills it from history, a
@@ -51,7 +50,10 @@ export interface Attribution {
   status: AttributionStatus;
 }
 
-/** Image-only origins: history text, no stages or lines. Attribution refines these. */
+/**
+ * Image-only origins: history text and base layers (from the image's own signals), no stages or
+ * lines. For a Dockerfile or provenance, use attribute() / attributeImage().
+ */
 export function historyOrigins(config: ImageConfig, layerCount: number): LayerOrigin[] {
-  return layerHistory(config, layerCount).map((h, index) => ({ index, instruction: instructionOf(h?.created_by) }));
+  return attribute({ config, layerCount }).origins;
 }

@@ -93,3 +93,11 @@ test('missing, null and short history still attribute and say so', () => {
   assert.equal(short.origins[6].instruction, '');
   assert.equal(short.origins[3].instruction, 'COPY /build/hello /app/hello');
 });
+
+test('historyOrigins (the image-only contract) carries the base layers', async () => {
+  const { historyOrigins } = await import('../../src/analysis/origin.js');
+  const c = config('buildkit-final');
+  const o = historyOrigins(c, layers(c));
+  assert.deepEqual(o.map((x) => x.base ?? null), ['base image', 'base image', null, null, null, null, null]);
+  assert.equal(o[6].instruction, 'RUN chmod 600 /app/hello && rm /app/app.txt');
+});
