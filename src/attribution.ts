@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { attribute } from './analysis/attribution/index.js';
 import type { Attribution } from './analysis/origin.js';
-import { MsbError } from './errors.js';
+import { MsbError, oneLine } from './errors.js';
 import { readProvenanceStatement } from './source/attestation.js';
 import type { Image } from './source/types.js';
 
@@ -39,7 +39,16 @@ export async function attributeImage(image: Image, opts: AttributionOptions = {}
   }
   if (opts.target && !dockerfile) throw new MsbError('--target needs --dockerfile');
   // An explicit Dockerfile wins over provenance: the user asked for that file.
-  const provenance = dockerfile ? undefined : await readProvenanceStatement(image);
+  // A broken attestation does not make the image unreadable: say so and attribute without it.
+  const notes: string[] = [];
+  let provenance: unknown;
+  if (!dockerfile) {
+    try {
+      provenance = await readProvenanceStatement(image);
+    } catch (e) {
+      notes.push(`${oneLine((e as Error).message)}; provenance ignored`);
+    }
+  }
   return attribute({
     config: image.config,
     layerCount: image.layers.length,
@@ -48,5 +57,6 @@ export async function attributeImage(image: Image, opts: AttributionOptions = {}
     target: opts.target,
     buildArgs: parseBuildArgs(opts.buildArgs),
     provenance,
+    notes,
   });
 }

@@ -25,13 +25,15 @@ export interface AttributionInput {
   buildArgs?: Record<string, string>;
   /** A parsed in-toto statement from the image's attestation manifest. */
   provenance?: unknown;
+  /** Problems met while reading the inputs (an unreadable attestation), reported as warnings. */
+  notes?: string[];
 }
 
 export function attribute(input: AttributionInput): Attribution {
   const { config, layerCount } = input;
   const history = Array.isArray(config.history) ? config.history : [];
   const hIdx = layerHistoryIndex(config, layerCount);
-  const warnings: string[] = [];
+  const warnings: string[] = [...(input.notes ?? [])];
   if (!Array.isArray(config.history) || history.length === 0) {
     warnings.push('the image has no history: layers cannot be tied to instructions');
   } else {

@@ -58,7 +58,8 @@ export function readProvenance(statement: unknown): Provenance | undefined {
     llb = obj(pred.buildConfig)?.llbDefinition;
     args = obj(obj(obj(pred.invocation)?.parameters)?.args);
   } else return undefined;
-  if (!meta) return undefined;
+  // mode=min leaves out the BuildKit metadata: still provenance, but nothing to attribute with.
+  meta ??= {};
   const source = obj(meta.source);
   const infos = Array.isArray(source?.infos) ? (source!.infos as Json[]) : [];
   const dfIndex = infos.findIndex((i) => obj(i)?.language === 'Dockerfile' || /dockerfile/i.test(String(obj(i)?.filename ?? '')));
