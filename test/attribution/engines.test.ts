@@ -49,6 +49,7 @@ test('default target: same attribution from all three engines', async () => {
   const want = shape(reports[0]);
   assert.deepEqual(shape(reports[1]), want, 'legacy docker vs buildah');
   assert.deepEqual(shape(reports[2]), want, 'BuildKit vs buildah');
+  assert.deepEqual(want.slice(0, 2).map((l) => [l.base, l.line]), [['localhost/busybox-base', 14], ['localhost/busybox-base', 14]], 'base layers point at the FROM line');
   assert.deepEqual(
     want.slice(2).map((l) => [l.instruction, l.stage, l.line, l.fromStage ?? null, l.fromPath ?? null]),
     [
@@ -83,8 +84,8 @@ test('--target tools: a FROM <stage> chain puts builder\'s layers in the image, 
   for (const r of reports) {
     assert.equal(r.attribution.target, 'tools');
     assert.deepEqual(r.layers.map((l) => [l.stage ?? null, l.line ?? null, l.endLine ?? null, l.base ?? null]), [
-      [null, null, null, 'localhost/busybox-base'],
-      [null, null, null, 'localhost/busybox-base'],
+      [null, 4, null, 'localhost/busybox-base'],
+      [null, 4, null, 'localhost/busybox-base'],
       ['builder', 6, 8, null],
       ['builder', 9, null, null],
       ['tools', 12, null, null],
@@ -104,8 +105,8 @@ test('FROM ${CHAIN} naming a stage: builder\'s layer is in the image and credite
     assert.deepEqual(r.attribution.warnings, [], e);
     assert.equal(r.attribution.target, '1');
     assert.deepEqual(r.layers.map((l) => [l.stage ?? null, l.line ?? null, l.fromStage ?? null, l.base ?? null]), [
-      [null, null, null, 'localhost/busybox-base'],
-      [null, null, null, 'localhost/busybox-base'],
+      [null, 7, null, 'localhost/busybox-base'],
+      [null, 7, null, 'localhost/busybox-base'],
       ['builder', 8, null, null],
       ['1', 10, 'builder', null],
     ], e);
@@ -166,8 +167,8 @@ for (const version of ['v0.2', 'v1'] as const) {
       assert.deepEqual(r.attribution.warnings, []);
       const byDockerfile = await report(path.join(DIR, 'out/buildah-final.tar'), { dockerfile: DOCKERFILE });
       assert.deepEqual(
-        r.layers.map((l) => [l.instruction, l.stage, l.fromStage, l.fromPath, l.base]),
-        byDockerfile.layers.map((l) => [l.base ? r.layers[l.index].instruction : l.instruction, l.stage, l.fromStage, l.fromPath, l.base]),
+        r.layers.map((l) => [l.instruction, l.stage, l.line, l.fromStage, l.fromPath, l.base]),
+        byDockerfile.layers.map((l) => [l.base ? r.layers[l.index].instruction : l.instruction, l.stage, l.line, l.fromStage, l.fromPath, l.base]),
       );
       assert.equal(r.layers[0].line, 14, 'base layers point at the target\'s FROM line');
       assert.equal(r.summary.baseBytes, byDockerfile.summary.baseBytes);

@@ -156,7 +156,7 @@ function fromDockerfile(
   const origins = imageOnly.map((o) => {
     const hi = o.historyIndex;
     if (hi === undefined) return o;
-    if (hi < a.boundary) return { index: o.index, instruction: o.instruction, historyIndex: hi, base: baseRef };
+    if (hi < a.boundary) return { index: o.index, instruction: o.instruction, historyIndex: hi, base: baseRef, line: chain[0].line };
     const step = a.steps.get(hi);
     return step ? stepOrigin(df, step, o.index, hi) : o;
   });

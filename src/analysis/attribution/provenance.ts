@@ -112,20 +112,18 @@ export function readProvenance(statement: unknown): Provenance | undefined {
  * the base layers; a RUN's chain ends with its own layer). undefined where no chain matches.
  */
 export function layerSteps(p: Provenance, layerDigests: readonly (string | undefined)[]): (string | undefined)[] {
-  return layerDigests.map((_, i) => {
-    let best: string | undefined;
-    let bestLen = Infinity;
-    for (const [step, chains] of p.layers) {
-      for (const c of chains) {
-        if (c.length <= i || c.length >= bestLen) continue;
-        let ok = true;
-        for (let k = 0; k <= i && ok; k++) ok = c[k] === layerDigests[k];
-        if (ok) {
-          best = step;
-          bestLen = c.length;
-        }
-      }
+  // How far each chain agrees with the image, computed once: then each layer is a scan of chains.
+  const chains: Array<{ step: string; length: number; agree: number }> = [];
+  for (const [step, list] of p.layers) {
+    for (const c of list) {
+      let agree = 0;
+      while (agree < c.length && agree < layerDigests.length && c[agree] === layerDigests[agree]) agree++;
+      if (agree > 0) chains.push({ step, length: c.length, agree });
     }
-    return best;
+  }
+  return layerDigests.map((_, i) => {
+    let best: { step: string; length: number } | undefined;
+    for (const c of chains) if (c.agree > i && (!best || c.length < best.length)) best = c;
+    return best?.step;
   });
 }
