@@ -64,7 +64,7 @@ function oneLineText(ins: Instruction, lines: string[], escape: string): { text:
   const heredoc = /<<-?["']?[A-Za-z_]/.test(first);
   const parts: string[] = [];
   for (let i = r.start.line; i <= (heredoc ? r.start.line : r.end.line); i++) {
-    const l = lines[i] ?? '';
+    const l = (lines[i] ?? '').trimEnd();
     if (i > r.start.line && /^\s*#/.test(l)) continue;
     parts.push(l.endsWith(escape) ? l.slice(0, -1) : l);
   }

@@ -85,7 +85,7 @@ function stepOrigin(df: ParsedDockerfile, step: DockerfileStep, index: number, h
   return o;
 }
 
-function tryAlign(df: ParsedDockerfile, chain: DockerfileStage[], history: Parameters<typeof alignSteps>[0]) {
+function tryAlign(chain: DockerfileStage[], history: Parameters<typeof alignSteps>[0]) {
   return alignSteps(history, chain.flatMap((s) => s.steps));
 }
 
@@ -106,12 +106,12 @@ function fromDockerfile(
   }
   const df = parseDockerfile(text, buildArgs, label);
   let chain = stageChain(df, target, label);
-  let aligned = tryAlign(df, chain, history);
+  let aligned = tryAlign(chain, history);
   if (isFailure(aligned) && target === undefined) {
     // Built with --target? Another stage may be the one that matches.
     for (const s of [...df.stages].reverse().slice(1)) {
       const c = stageChain(df, stageLabel(s), label);
-      const a = tryAlign(df, c, history);
+      const a = tryAlign(c, history);
       if (!isFailure(a) && a.steps.size > 0) {
         status.warnings.push(`${label}: the image matches stage "${stageLabel(s)}", not the last stage; attributed as --target ${stageLabel(s)}`);
         chain = c;
@@ -226,7 +226,7 @@ function fromProvenance(input: AttributionInput, imageOnly: LayerOrigin[], statu
     missing++;
     return o;
   });
-  if (missing === layerCountOf(imageOnly)) {
+  if (missing === imageOnly.length) {
     status.warnings.push('provenance: its layer map matches none of the image\'s layers; ignored');
     return undefined;
   }
@@ -244,8 +244,4 @@ function fromProvenance(input: AttributionInput, imageOnly: LayerOrigin[], statu
       target: stageLabel(chain[chain.length - 1]),
     },
   };
-}
-
-function layerCountOf(o: LayerOrigin[]): number {
-  return o.length;
 }
