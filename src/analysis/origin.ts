@@ -44,9 +44,24 @@ export interface AttributionStatus {
   target?: string;
 }
 
+/** One build step of the history (layer or not: ENV, CMD, ... too), with what is known of it. */
+export interface StepOrigin {
+  historyIndex: number;
+  instruction: string;
+  emptyLayer: boolean;
+  /** The layer it made, when it made one. */
+  layer?: number;
+  stage?: string;
+  line?: number;
+  endLine?: number;
+  base?: string;
+}
+
 /** Per-layer origins plus how they were obtained; computed once per inspection and shared. */
 export interface Attribution {
   origins: LayerOrigin[];
+  /** Every non-null history entry, in order. */
+  steps: StepOrigin[];
   status: AttributionStatus;
 }
 

@@ -1,5 +1,5 @@
 import type { Analysis, TreeNode } from '../analysis/types.js';
-import type { Attribution, AttributionStatus, LayerOrigin } from '../analysis/origin.js';
+import type { Attribution, AttributionStatus, LayerOrigin, StepOrigin } from '../analysis/origin.js';
 import type { EntryKind } from '../walk/types.js';
 
 /**
@@ -33,6 +33,9 @@ export interface EntryAttributionJson {
 }
 
 export type AttributionJson = AttributionStatus;
+
+/** `{ historyIndex, instruction, emptyLayer, layer?, stage?, line?, endLine?, base? }` */
+export type StepJson = StepOrigin;
 
 export interface FileJson {
   path: string;

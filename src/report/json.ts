@@ -6,7 +6,7 @@ import type { Attribution } from '../analysis/origin.js';
 import { attribute } from '../analysis/attribution/index.js';
 import {
   attributionJson, baseBytes, entryAttribution, fileList, layerAttribution,
-  type AttributionJson, type EntryAttributionJson, type FileJson, type LayerAttributionJson,
+  type AttributionJson, type EntryAttributionJson, type FileJson, type LayerAttributionJson, type StepJson,
 } from './attribution.js';
 
 /**
@@ -68,6 +68,8 @@ export interface JsonReport {
   } & EntryAttributionJson>;
   /** Where layers[].instruction/stage/line came from, and why it may be incomplete. */
   attribution: AttributionJson;
+  /** Every build step in the history (ENV, CMD... too) with its instruction, line and stage. */
+  steps: StepJson[];
   /** With --files: every entry of the final filesystem. */
   files?: FileJson[];
   /** The full build history, including steps that produced no layer. */
@@ -132,6 +134,7 @@ export function buildJsonReport(ins: Inspection, opts: JsonReportOptions = {}): 
     })),
     history: Array.isArray(image.config.history) ? image.config.history : [],
     attribution: attributionJson(attribution),
+    steps: attribution.steps,
     ...(opts.files ? { files: fileList(analysis.root, origins) } : {}),
   };
 }

@@ -60,6 +60,14 @@ test('default target: same attribution from all three engines', async () => {
     ],
   );
   for (const r of reports) {
+    // Steps that made no layer (ENV, CMD; WORKDIR for buildah) are attributed too.
+    const tail = r.steps.slice(-2).map((st) => [st.instruction, st.line, st.stage, st.emptyLayer]);
+    assert.deepEqual(tail, [['ENV MODE=final', 20, '2', true], ['CMD ["/bin/sh"]', 21, '2', true]]);
+    const wd = r.steps.find((st) => st.instruction === 'WORKDIR /app')!;
+    assert.equal(wd.line, 15);
+    assert.deepEqual(r.steps.filter((st) => st.base).map((st) => st.historyIndex), [0, 1]);
+  }
+  for (const r of reports) {
     // Waste carries the shipping layer's instruction and line.
     const hello = r.waste.find((w) => w.path === '/app/hello')!;
     assert.deepEqual([hello.kind, hello.line, hello.stage, hello.instruction], ['metadata', 16, '2', 'COPY --from=tools /build/hello /app/hello']);

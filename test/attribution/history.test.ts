@@ -101,3 +101,23 @@ test('historyOrigins (the image-only contract) carries the base layers', async (
   assert.deepEqual(o.map((x) => x.base ?? null), ['base image', 'base image', null, null, null, null, null]);
   assert.equal(o[6].instruction, 'RUN chmod 600 /app/hello && rm /app/app.txt');
 });
+
+test('steps: every history entry, layer or not, with the base marked', () => {
+  const c = config('buildah-final');
+  const a = attribute({ config: c, layerCount: layers(c) });
+  assert.equal(a.steps.length, c.history!.length);
+  assert.deepEqual(
+    a.steps.map((s) => [s.instruction.split(' ')[0], s.emptyLayer, s.layer ?? null, s.base ?? null]),
+    [
+      ['ADD', false, 0, 'localhost/busybox-base:latest'],
+      ['RUN', false, 1, 'localhost/busybox-base:latest'],
+      ['WORKDIR', true, null, null],
+      ['COPY', false, 2, null],
+      ['COPY', false, 3, null],
+      ['COPY', false, 4, null],
+      ['RUN', false, 5, null],
+      ['ENV', true, null, null],
+      ['CMD', true, null, null],
+    ],
+  );
+});

@@ -1,6 +1,7 @@
 import type { ImageConfig } from '../../source/types.js';
 import { instructionOf } from '../instruction.js';
-import type { Attribution, AttributionStatus, LayerOrigin } from '../origin.js';
+import type { Attribution, AttributionStatus, LayerOrigin, StepOrigin } from '../origin.js';
+import type { HistoryEntry } from '../../source/types.js';
 import { alignSteps, isFailure, type Alignment } from './align.js';
 import { detectBase } from './base.js';
 import { parseDockerfile, findStage, stageChain, stageLabel, type DockerfileStage, type DockerfileStep, type ParsedDockerfile } from './dockerfile.js';
@@ -57,13 +58,42 @@ export function attribute(input: AttributionInput): Attribution {
 
   if (input.provenance !== undefined) {
     const done = fromProvenance(input, origins, status);
-    if (done) return done;
+    if (done) return { ...done, steps: historySteps(history, done.origins) };
   }
   if (input.dockerfile) {
     const done = fromDockerfile(input, input.dockerfile.text, input.dockerfile.label, input.target, input.buildArgs ?? {}, origins, status, base);
     if (done) return done;
   }
-  return { origins, status };
+  const baseRef = base.ref ?? 'base image';
+  return { origins, status, steps: historySteps(history, origins, (i) => (i < base.historyIndex ? { base: baseRef } : undefined)) };
+}
+
+/**
+ * Every history entry with its origin: a layer's comes from its LayerOrigin; for steps that made
+ * no layer, `extra` supplies what is known (the aligned Dockerfile step, or base membership).
+ */
+function historySteps(
+  history: ReadonlyArray<HistoryEntry | null | undefined>,
+  origins: readonly LayerOrigin[],
+  extra?: (historyIndex: number) => Partial<StepOrigin> | undefined,
+): StepOrigin[] {
+  const byHistory = new Map<number, LayerOrigin>();
+  for (const o of origins) if (o.historyIndex !== undefined) byHistory.set(o.historyIndex, o);
+  const out: StepOrigin[] = [];
+  history.forEach((h, i) => {
+    if (!h) return;
+    const o = byHistory.get(i);
+    const s: StepOrigin = { historyIndex: i, instruction: o?.instruction ?? instructionOf(h.created_by), emptyLayer: !!h.empty_layer };
+    if (o) {
+      s.layer = o.index;
+      if (o.stage !== undefined) s.stage = o.stage;
+      if (o.line !== undefined) s.line = o.line;
+      if (o.endLine !== undefined) s.endLine = o.endLine;
+      if (o.base !== undefined) s.base = o.base;
+    } else Object.assign(s, extra?.(i) ?? {});
+    out.push(s);
+  });
+  return out;
 }
 
 function stepOrigin(df: ParsedDockerfile, step: DockerfileStep, index: number, historyIndex: number | undefined): LayerOrigin {
@@ -170,7 +200,12 @@ function fromDockerfile(
     target: stageLabel(chain[chain.length - 1]),
   };
   if (baseRef === 'scratch') delete out.baseRef;
-  return { origins, status: out };
+  const steps = historySteps(history, origins, (i): Partial<StepOrigin> | undefined => {
+    if (i < a.boundary) return { base: baseRef };
+    const st = a.steps.get(i);
+    return st && { instruction: st.text, stage: stageLabel(df.stages[st.stage]), line: st.line, endLine: st.endLine };
+  });
+  return { origins, steps, status: out };
 }
 
 function short(s: string): string {
@@ -234,6 +269,7 @@ function fromProvenance(input: AttributionInput, imageOnly: LayerOrigin[], statu
   if (missing > 0) warnings.push(`provenance: ${missing} layer(s) not in its layer map; those use the history`);
   const baseOrigin = origins.find((o) => o.base !== undefined);
   return {
+    steps: [],
     origins,
     status: {
       source: 'provenance',
