@@ -56,13 +56,13 @@ export function buildProgram(): Command {
     .description('analyze an image: layers, wasted bytes, and what each instruction added')
     .argument('<image>', 'a docker save / OCI archive, an OCI layout directory, or docker-archive:|oci:|oci-archive: PATH[:TAG]')
     .option('--json', 'print the JSON report to stdout')
-    .option('--text', 'print the text report even in a terminal')
-    .option('--platform <os/arch[/variant]>', 'pick this platform from a multi-platform image')
-    .option('--verify', "read every byte and check each layer's digest and diff_id")
     .option('--dockerfile <path>', 'attribute layers to the lines and stages of this Dockerfile')
     .option('--target <stage>', 'the stage the image was built as (with --dockerfile; default: the last)')
     .option('--build-arg <KEY=VALUE>', 'a build arg the image was built with (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--files', 'with --json: list every file of the final filesystem with its layer and origin')
+    .option('--text', 'print the text report even in a terminal')
+    .option('--platform <os/arch[/variant]>', 'pick this platform from a multi-platform image')
+    .option('--verify', "read every byte and check each layer's digest and diff_id")
     .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
     .action(inspect);
   return program;

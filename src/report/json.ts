@@ -1,13 +1,13 @@
-import type { Inspection } from '../inspect.js';
-import { layerHistory } from '../analysis/history.js';
-import type { HistoryEntry, SourceKind } from '../source/types.js';
-import type { WasteKind } from '../analysis/types.js';
 import type { Attribution } from '../analysis/origin.js';
 import { attribute } from '../analysis/attribution/index.js';
 import {
   attributionJson, baseBytes, entryAttribution, fileList, layerAttribution,
   type AttributionJson, type EntryAttributionJson, type FileJson, type LayerAttributionJson, type StepJson,
 } from './attribution.js';
+import type { Inspection } from '../inspect.js';
+import { layerHistory } from '../analysis/history.js';
+import type { HistoryEntry, SourceKind } from '../source/types.js';
+import type { WasteKind } from '../analysis/types.js';
 
 /**
  * The JSON report (`msb inspect --json`): a stable, documented schema. Bump schemaVersion on any
