@@ -15,6 +15,10 @@ interface InspectFlags {
   platform?: string;
   verify?: boolean;
   debug?: boolean;
+  dockerfile?: string;
+  target?: string;
+  buildArg?: string[];
+  files?: boolean;
 }
 
 const debug = process.argv.includes('--debug');
@@ -32,8 +36,11 @@ async function inspect(ref: string, flags: InspectFlags): Promise<void> {
   };
   const image = await resolveImage(ref, { platform: flags.platform ? parsePlatform(flags.platform) : undefined });
   try {
+    const { attributeImage } = await import('./attribution.js');
+    // Attribution first: a bad --dockerfile fails before the layers are walked.
+    const attribution = await attributeImage(image, { dockerfile: flags.dockerfile, target: flags.target, buildArgs: flags.buildArg });
     const ins = await inspectImage(image, { verify: flags.verify });
-    const report = buildJsonReport(ins);
+    const report = buildJsonReport(ins, { attribution, files: flags.files });
     const verdict = gate.hasLimits(limits) ? gate.evaluateGate(report, limits) : undefined;
     if (verdict) {
       report.gate = verdict;
@@ -85,6 +92,10 @@ export function buildProgram(): Command {
     .description('analyze an image: layers, wasted bytes, and what each instruction added')
     .argument('<image>', 'a docker save / OCI archive, an OCI layout directory, or docker-archive:|oci:|oci-archive: PATH[:TAG]')
     .option('--json', 'print the JSON report to stdout')
+    .option('--dockerfile <path>', 'attribute layers to the lines and stages of this Dockerfile')
+    .option('--target <stage>', 'the stage the image was built as (with --dockerfile; default: the last)')
+    .option('--build-arg <KEY=VALUE>', 'a build arg the image was built with (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--files', 'with --json: list every file of the final filesystem with its layer and origin')
     .option('--text', 'print the text report even in a terminal')
     .option('--platform <os/arch[/variant]>', 'pick this platform from a multi-platform image')
     .option('--verify', "read every byte and check each layer's digest and diff_id")

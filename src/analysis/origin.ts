@@ -1,6 +1,5 @@
 import type { ImageConfig } from '../source/types.js';
-import { layerHistory } from './history.js';
-import { instructionOf } from './instruction.js';
+import { attribute } from './attribution/index.js';
 
 /**
  * Where a layer came from: the contract between attribution (which fills it from history, a
@@ -20,9 +19,56 @@ export interface LayerOrigin {
   fromPath?: string;
   /** Set for layers that came from the FROM image: its reference (or "base image" if unknown). */
   base?: string;
+  /** true when `fromStage` names an image (`COPY --from=alpine:3`), not a stage of the Dockerfile. */
+  fromImage?: boolean;
+  /** Index into the config's history of the entry this layer was paired with, when there is one. */
+  historyIndex?: number;
 }
 
-/** Image-only origins: history text, no stages or lines. Attribution refines these. */
+/** Where the attribution came from, best first: BuildKit provenance, a given Dockerfile, the history. */
+export type AttributionSource = 'provenance' | 'dockerfile' | 'history';
+
+/** How the boundary between the FROM image and the build's own layers was found. */
+export type BaseSignal = 'provenance' | 'dockerfile' | 'buildah-comment' | 'buildkit-comment' | 'comment-change' | 'time-gap' | 'none';
+
+export interface AttributionStatus {
+  source: AttributionSource;
+  /** Why the attribution is less than complete: a Dockerfile that did not align, missing history... */
+  warnings: string[];
+  /** How many bottom layers came from the FROM image (0 when unknown or FROM scratch). */
+  baseLayers: number;
+  /** The FROM image reference, when known. */
+  baseRef?: string;
+  baseSignal: BaseSignal;
+  /** The stage the image was built as (last stage unless --target), when a Dockerfile was aligned. */
+  target?: string;
+}
+
+/** One build step of the history (layer or not: ENV, CMD, ... too), with what is known of it. */
+export interface StepOrigin {
+  historyIndex: number;
+  instruction: string;
+  emptyLayer: boolean;
+  /** The layer it made, when it made one. */
+  layer?: number;
+  stage?: string;
+  line?: number;
+  endLine?: number;
+  base?: string;
+}
+
+/** Per-layer origins plus how they were obtained; computed once per inspection and shared. */
+export interface Attribution {
+  origins: LayerOrigin[];
+  /** Every non-null history entry, in order. */
+  steps: StepOrigin[];
+  status: AttributionStatus;
+}
+
+/**
+ * Image-only origins: history text and base layers (from the image's own signals), no stages or
+ * lines. For a Dockerfile or provenance, use attribute() / attributeImage().
+ */
 export function historyOrigins(config: ImageConfig, layerCount: number): LayerOrigin[] {
-  return layerHistory(config, layerCount).map((h, index) => ({ index, instruction: instructionOf(h?.created_by) }));
+  return attribute({ config, layerCount }).origins;
 }

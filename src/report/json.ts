@@ -1,3 +1,9 @@
+import type { Attribution } from '../analysis/origin.js';
+import { attribute } from '../analysis/attribution/index.js';
+import {
+  attributionJson, baseBytes, entryAttribution, fileList, layerAttribution,
+  type AttributionJson, type EntryAttributionJson, type FileJson, type LayerAttributionJson, type StepJson,
+} from './attribution.js';
 import type { Inspection } from '../inspect.js';
 import { layerHistory } from '../analysis/history.js';
 import type { HistoryEntry, SourceKind } from '../source/types.js';
@@ -34,6 +40,8 @@ export interface JsonReport {
     wasteByKind: Record<WasteKind, number>;
     /** true when every layer's digests were checked against its bytes. */
     verified: boolean;
+    /** Bytes shipped by the FROM image's layers (see attribution.baseLayers). */
+    baseBytes: number;
   };
   layers: Array<{
     index: number;
@@ -50,22 +58,38 @@ export interface JsonReport {
     wastedBytes: number;
     /** Bytes of lower layers that this layer hid (overwrote, re-chmodded or deleted). */
     hidBytes: number;
-  }>;
+  } & LayerAttributionJson>;
+  /** Attribution is that of the shipping layer (shippedIn). */
   waste: Array<{
     path: string;
     bytes: number;
     kind: WasteKind;
     shippedIn: number;
     hiddenBy: number;
-  }>;
+  } & EntryAttributionJson>;
+  /** Where layers[].instruction/stage/line came from, and why it may be incomplete. */
+  attribution: AttributionJson;
+  /** Every build step in the history (ENV, CMD... too) with its instruction, line and stage. */
+  steps: StepJson[];
+  /** With --files: every entry of the final filesystem. */
+  files?: FileJson[];
   /** The full build history, including steps that produced no layer. */
   history: HistoryEntry[];
   /** Present when CI gate limits were given (--max-size, --max-waste, --min-efficiency, ...). */
   gate?: GateResult;
 }
 
-export function buildJsonReport(ins: Inspection): JsonReport {
+export interface JsonReportOptions {
+  /** Computed once by the caller (cli) and shared with the TUI and findings; image-only if absent. */
+  attribution?: Attribution;
+  /** Include the per-file list. */
+  files?: boolean;
+}
+
+export function buildJsonReport(ins: Inspection, opts: JsonReportOptions = {}): JsonReport {
   const { image, analysis, contents } = ins;
+  const attribution = opts.attribution ?? attribute({ config: image.config, layerCount: image.layers.length });
+  const origins = attribution.origins;
   const hist = layerHistory(image.config, image.layers.length);
   const wasteByKind: Record<WasteKind, number> = { overwritten: 0, metadata: 0, deleted: 0 };
   for (const w of analysis.waste) wasteByKind[w.kind] += w.bytes;
@@ -91,6 +115,7 @@ export function buildJsonReport(ins: Inspection): JsonReport {
       efficiency: Math.round(analysis.efficiency * 1e6) / 1e6,
       wasteByKind,
       verified: contents.every((c) => c.verified),
+      baseBytes: baseBytes(analysis, origins),
     },
     layers: analysis.layers.map((l, i) => ({
       index: l.index,
@@ -104,8 +129,15 @@ export function buildJsonReport(ins: Inspection): JsonReport {
       ...(hist[i]?.comment ? { comment: hist[i]!.comment } : {}),
       wastedBytes: l.wastedBytes,
       hidBytes: l.hidBytes,
+      ...layerAttribution(origins[i]),
     })),
-    waste: analysis.waste.map((w) => ({ path: `/${w.path}`, bytes: w.bytes, kind: w.kind, shippedIn: w.shippedIn, hiddenBy: w.hiddenBy })),
+    waste: analysis.waste.map((w) => ({
+      path: `/${w.path}`, bytes: w.bytes, kind: w.kind, shippedIn: w.shippedIn, hiddenBy: w.hiddenBy,
+      ...entryAttribution(origins[w.shippedIn]),
+    })),
     history: Array.isArray(image.config.history) ? image.config.history : [],
+    attribution: attributionJson(attribution),
+    steps: attribution.steps,
+    ...(opts.files ? { files: fileList(analysis.root, origins) } : {}),
   };
 }

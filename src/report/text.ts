@@ -1,6 +1,7 @@
 import type { JsonReport } from './json.js';
 import { instructionOf } from '../analysis/instruction.js';
 import { bytes, padEnd, padStart, percent, truncate } from './format.js';
+import { attributionLines, layerWhere } from './attribution-text.js';
 
 /** The plain-text report for pipes and logs: leads with the answer, then the evidence. */
 export function renderText(r: JsonReport, width = 100, topWaste = 15): string {
@@ -19,12 +20,13 @@ export function renderText(r: JsonReport, width = 100, topWaste = 15): string {
       .map((k) => `${k} ${bytes(s.wasteByKind[k])}`);
     out.push(`Wasted by cause: ${parts.join(', ')}`);
   }
+  out.push(...attributionLines(r));
   out.push('');
   out.push('Layers');
-  out.push(`  ${padStart('#', 3)}  ${padStart('size', 9)}  ${padStart('wasted', 9)}  instruction`);
+  out.push(`  ${padStart('#', 3)}  ${padStart('size', 9)}  ${padStart('wasted', 9)}  ${padEnd('origin', 14)}  instruction`);
   for (const l of r.layers) {
-    const instr = instructionOf(l.createdBy) || '(no history)';
-    const left = `  ${padStart(String(l.index), 3)}  ${padStart(bytes(l.bytes), 9)}  ${padStart(l.wastedBytes ? bytes(l.wastedBytes) : '-', 9)}  `;
+    const instr = l.instruction || instructionOf(l.createdBy) || '(no history)';
+    const left = `  ${padStart(String(l.index), 3)}  ${padStart(bytes(l.bytes), 9)}  ${padStart(l.wastedBytes ? bytes(l.wastedBytes) : '-', 9)}  ${padEnd(truncate(layerWhere(l), 14), 14)}  `;
     out.push(left + truncate(instr, Math.max(20, width - left.length)));
   }
   if (r.waste.length > 0) {
