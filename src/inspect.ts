@@ -1,7 +1,7 @@
-import { analyze } from './analysis/merge.js';
+import { finishAnalysis, mergeLayers, pendingDigests } from './analysis/merge.js';
 import type { Analysis } from './analysis/types.js';
 import type { Image } from './source/types.js';
-import { entriesNeedingDigest, hashEntries } from './walk/digests.js';
+import { hashEntries } from './walk/digests.js';
 import { walkLayer } from './walk/layer.js';
 import type { LayerContents } from './walk/types.js';
 
@@ -50,6 +50,8 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
   };
   const workers = Array.from({ length: Math.min(opts.concurrency ?? 2, n) }, worker);
   await Promise.all(workers);
-  await hashEntries(entriesNeedingDigest(contents, image.layers));
-  return { image, contents, analysis: analyze(contents) };
+  // Only same-size rewrites need content digests: merge first, hash just those, then settle them.
+  const merged = mergeLayers(contents);
+  await hashEntries(pendingDigests(merged).map(([e, layer]) => [e, image.layers[layer]]));
+  return { image, contents, analysis: finishAnalysis(merged) };
 }

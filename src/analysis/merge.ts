@@ -14,6 +14,27 @@ interface Hidden {
   hiddenBy: number;
 }
 
+/**
+ * A same-size rewrite whose content digests were not known at merge time (seek-walked layers skip
+ * file data). Whether it is a metadata-only rewrite is settled once the two copies are hashed.
+ */
+export interface PendingCompare {
+  before: FileEntry;
+  beforeLayer: number;
+  after: FileEntry;
+  afterLayer: number;
+  hidden: Hidden;
+  change: Change;
+}
+
+/** The merged filesystem before the few undecided same-size rewrites are settled. */
+export interface Merged {
+  root: TreeNode;
+  stats: LayerStats[];
+  hidden: Map<FileEntry, Hidden>;
+  pending: PendingCompare[];
+}
+
 function dirNode(name: string, layer: number): TreeNode {
   return { name, kind: 'dir', size: 0, layer, mode: 0o755, uid: 0, gid: 0, children: new Map() };
 }
@@ -22,8 +43,14 @@ class Merger {
   readonly root = dirNode('', -1);
   /** Regular-file entries no longer visible, with why. Resolved against hardlinks at the end. */
   readonly hidden = new Map<FileEntry, Hidden>();
+  readonly pending: PendingCompare[] = [];
+  /** Entries come grouped by directory in tar order: remember the last parent looked up. */
+  private lastDir = '\0';
+  private lastDirNode: TreeNode | undefined;
 
   private hide(node: TreeNode, path: string, kind: WasteKind, by: number): number {
+    this.lastDir = '\0'; // a hidden subtree may hold the cached parent
+    this.lastDirNode = undefined;
     let bytes = 0;
     if (node.kind === 'file' && node.data) {
       this.hidden.set(node.data, { path, kind, shippedIn: node.layer, hiddenBy: by });
@@ -48,6 +75,17 @@ class Merger {
 
   /** The directory that holds `path`, creating implied parents (tars may omit them). */
   private parentOf(path: string, layer: number, stats: LayerStats): [TreeNode, string] {
+    const slash = path.lastIndexOf('/');
+    const dirPath = slash < 0 ? '' : path.slice(0, slash);
+    const cached = this.lastDirNode;
+    if (dirPath === this.lastDir && cached?.children) return [cached, path.slice(slash + 1)];
+    const found = this.walkParent(path, layer, stats);
+    this.lastDir = dirPath;
+    this.lastDirNode = found[0];
+    return found;
+  }
+
+  private walkParent(path: string, layer: number, stats: LayerStats): [TreeNode, string] {
     const parts = path.split('/');
     let dir = this.root;
     let at = '';
@@ -112,10 +150,12 @@ class Merger {
         continue;
       }
       let kind: Change['kind'] = 'added';
+      let undecided: FileEntry | undefined;
       if (existing) {
-        const sameContent =
-          existing.kind === 'file' && e.kind === 'file' && existing.data !== undefined &&
-          existing.data.size === e.size && existing.data.digest !== undefined && existing.data.digest === e.digest;
+        const sameSize = existing.kind === 'file' && e.kind === 'file' && existing.data !== undefined && existing.data.size === e.size;
+        const known = sameSize && existing.data!.digest !== undefined && e.digest !== undefined;
+        const sameContent = known && existing.data!.digest === e.digest;
+        if (sameSize && !known && e.size > 0) undecided = existing.data;
         kind = sameContent ? 'metadata' : 'modified';
         stats.hidBytes += this.hide(existing, e.path, sameContent ? 'metadata' : 'overwritten', L);
       }
@@ -133,7 +173,12 @@ class Merger {
         stats.files++;
       }
       dir.children!.set(name, node);
-      stats.changes.push({ path: e.path, kind, entryKind: e.kind, size: e.size });
+      const change: Change = { path: e.path, kind, entryKind: e.kind, size: e.size };
+      stats.changes.push(change);
+      if (undecided) {
+        const hidden = this.hidden.get(undecided)!;
+        this.pending.push({ before: undecided, beforeLayer: hidden.shippedIn, after: e, afterLayer: L, hidden, change });
+      }
     }
     return stats;
   }
@@ -160,9 +205,32 @@ function totals(node: TreeNode, live: Set<FileEntry>): [number, number] {
   return [bytes, files];
 }
 
-export function analyze(layers: LayerContents[]): Analysis {
+/** Applies the layers; same-size rewrites of undigested files are left in `pending`. */
+export function mergeLayers(layers: LayerContents[]): Merged {
   const m = new Merger();
   const stats = layers.map((l) => m.apply(l));
+  return { root: m.root, stats, hidden: m.hidden, pending: m.pending };
+}
+
+/** Entries whose digests settle the pending comparisons, with the layer holding their bytes. */
+export function pendingDigests(m: Merged): Array<[FileEntry, number]> {
+  const out: Array<[FileEntry, number]> = [];
+  for (const p of m.pending) {
+    if (p.before.digest === undefined) out.push([p.before, p.beforeLayer]);
+    if (p.after.digest === undefined) out.push([p.after, p.afterLayer]);
+  }
+  return out;
+}
+
+/** Settles pending comparisons with whatever digests are now known, and accounts for every byte. */
+export function finishAnalysis(m: Merged): Analysis {
+  for (const p of m.pending) {
+    if (p.before.digest !== undefined && p.before.digest === p.after.digest) {
+      p.hidden.kind = 'metadata';
+      p.change.kind = 'metadata';
+    }
+  }
+  const { stats } = m;
   const live = new Set<FileEntry>();
   const [finalBytes, files] = totals(m.root, live);
   const waste: WasteItem[] = [];
@@ -184,4 +252,9 @@ export function analyze(layers: LayerContents[]): Analysis {
     files,
     efficiency: totalBytes === 0 ? 1 : finalBytes / totalBytes,
   };
+}
+
+/** Merge and account in one go, for layers whose digests are already known (or not needed). */
+export function analyze(layers: LayerContents[]): Analysis {
+  return finishAnalysis(mergeLayers(layers));
 }

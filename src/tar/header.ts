@@ -86,8 +86,10 @@ function isZeroBlock(buf: Buffer, off: number): boolean {
 export function parseHeader(buf: Buffer, off: number): RawHeader | null {
   if (isZeroBlock(buf, off)) return null;
   const stored = num(buf, off + 148, 8);
-  let sum = 0;
-  for (let i = off; i < off + BLOCK; i++) sum += i >= off + 148 && i < off + 156 ? 0x20 : buf[i];
+  // The checksum counts its own 8 bytes as spaces.
+  let sum = 8 * 0x20;
+  for (let i = off; i < off + 148; i++) sum += buf[i];
+  for (let i = off + 156; i < off + BLOCK; i++) sum += buf[i];
   if (sum !== stored) throw new MsbError('not a tar archive or corrupt tar header (checksum mismatch)');
   const flag = String.fromCharCode(buf[off + 156]);
   let name = cstr(buf, off, 100);

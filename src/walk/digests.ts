@@ -3,7 +3,7 @@ import { readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { contextError } from '../errors.js';
 import type { LayerBlob } from '../source/types.js';
-import type { FileEntry, LayerContents } from './types.js';
+import type { FileEntry } from './types.js';
 
 /**
  * Content digests are needed only where sizes cannot tell: a path that reappears in a later layer
@@ -13,26 +13,6 @@ import type { FileEntry, LayerContents } from './types.js';
 
 /** An entry to hash, with the layer blob that holds its bytes. */
 export type DigestJob = [FileEntry, LayerBlob];
-
-/** Entries of one image that reappear later in it with the same size. */
-export function entriesNeedingDigest(layers: LayerContents[], blobs: LayerBlob[]): DigestJob[] {
-  const last = new Map<string, DigestJob>();
-  const need = new Set<DigestJob>();
-  for (const layer of layers) {
-    const blob = blobs[layer.index];
-    for (const e of layer.entries) {
-      if (e.kind !== 'file' || e.size === 0) continue;
-      const job: DigestJob = [e, blob];
-      const prev = last.get(e.path);
-      if (prev && prev[0].size === e.size) {
-        need.add(prev);
-        need.add(job);
-      }
-      last.set(e.path, job);
-    }
-  }
-  return [...need];
-}
 
 /**
  * Hashes the data of seek-walked entries by positioned reads; entries that already have a digest
