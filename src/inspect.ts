@@ -1,5 +1,8 @@
 import { analyze } from './analysis/merge.js';
 import type { Analysis } from './analysis/types.js';
+import { FindingsCapture } from './analysis/findings/capture.js';
+import { findFindings, type FindingsResult } from './analysis/findings/find.js';
+import { historyOrigins, type LayerOrigin } from './analysis/origin.js';
 import type { Image } from './source/types.js';
 import { hashEntries } from './walk/digests.js';
 import { walkLayer } from './walk/layer.js';
@@ -24,18 +27,23 @@ export interface InspectOptions {
   onProgress?: (p: InspectProgress) => void;
   signal?: AbortSignal;
   concurrency?: number;
+  /** Layer origins from attribution; history-only origins when absent. */
+  origins?: LayerOrigin[];
 }
 
 export interface Inspection {
   image: Image;
   contents: LayerContents[];
   analysis: Analysis;
+  /** Stray build artifacts, secrets and waste, each with its fix. */
+  findings: FindingsResult;
 }
 
 export async function inspectImage(image: Image, opts: InspectOptions = {}): Promise<Inspection> {
   const n = image.layers.length;
   const contents: LayerContents[] = new Array(n);
   let next = 0;
+  const capture = new FindingsCapture();
   const worker = async () => {
     while (next < n) {
       const i = next++;
@@ -43,6 +51,7 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
       contents[i] = await walkLayer(blob, {
         verify: opts.verify,
         signal: opts.signal,
+        capture,
         onProgress: (bytesRead) => opts.onProgress?.({ layer: i, layers: n, bytesRead, done: false }),
       });
       opts.onProgress?.({ layer: i, layers: n, bytesRead: blob.location?.size ?? 0, done: true });
@@ -51,5 +60,7 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
   const workers = Array.from({ length: Math.min(opts.concurrency ?? 2, n) }, worker);
   await Promise.all(workers);
   await hashEntries(contents, image.layers);
-  return { image, contents, analysis: analyze(contents) };
+  const analysis = analyze(contents);
+  const origins = opts.origins ?? historyOrigins(image.config, n);
+  return { image, contents, analysis, findings: findFindings({ analysis, contents, origins }) };
 }

@@ -2,6 +2,8 @@ import type { Inspection } from '../inspect.js';
 import { layerHistory } from '../analysis/history.js';
 import type { HistoryEntry, SourceKind } from '../source/types.js';
 import type { WasteKind } from '../analysis/types.js';
+import type { Finding, FindingCategory } from '../analysis/findings/types.js';
+import type { ToolchainPackage } from '../analysis/findings/find.js';
 
 /**
  * The JSON report (`msb inspect --json`): a stable, documented schema. Bump schemaVersion on any
@@ -33,6 +35,10 @@ export interface JsonReport {
     wasteByKind: Record<WasteKind, number>;
     /** true when every layer's digests were checked against its bytes. */
     verified: boolean;
+    /** Bytes the findings' fixes would save: wasted bytes plus build-only bytes, none counted twice. */
+    potentialSavingsBytes: number;
+    /** findings[].bytes summed per category. */
+    findingsBytesByCategory: Record<FindingCategory, number>;
   };
   layers: Array<{
     index: number;
@@ -59,6 +65,10 @@ export interface JsonReport {
   }>;
   /** The full build history, including steps that produced no layer. */
   history: HistoryEntry[];
+  /** Stray build artifacts, secrets and waste, biggest first (secrets first), each with its fix. */
+  findings: Finding[];
+  /** Toolchain packages from the image's package database (dpkg/apk), with their visible bytes. */
+  toolchainPackages: ToolchainPackage[];
 }
 
 export function buildJsonReport(ins: Inspection): JsonReport {
@@ -88,6 +98,8 @@ export function buildJsonReport(ins: Inspection): JsonReport {
       efficiency: Math.round(analysis.efficiency * 1e6) / 1e6,
       wasteByKind,
       verified: contents.every((c) => c.verified),
+      potentialSavingsBytes: ins.findings.potentialSavingsBytes,
+      findingsBytesByCategory: ins.findings.bytesByCategory,
     },
     layers: analysis.layers.map((l, i) => ({
       index: l.index,
@@ -104,5 +116,7 @@ export function buildJsonReport(ins: Inspection): JsonReport {
     })),
     waste: analysis.waste.map((w) => ({ path: `/${w.path}`, bytes: w.bytes, kind: w.kind, shippedIn: w.shippedIn, hiddenBy: w.hiddenBy })),
     history: Array.isArray(image.config.history) ? image.config.history : [],
+    findings: ins.findings.findings,
+    toolchainPackages: ins.findings.toolchainPackages,
   };
 }

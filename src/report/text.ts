@@ -1,6 +1,7 @@
 import type { JsonReport } from './json.js';
 import { instructionOf } from '../analysis/instruction.js';
 import { bytes, padEnd, padStart, percent, truncate } from './format.js';
+import { renderFindings } from './findings-text.js';
 
 /** The plain-text report for pipes and logs: leads with the answer, then the evidence. */
 export function renderText(r: JsonReport, width = 100, topWaste = 15): string {
@@ -19,6 +20,7 @@ export function renderText(r: JsonReport, width = 100, topWaste = 15): string {
       .map((k) => `${k} ${bytes(s.wasteByKind[k])}`);
     out.push(`Wasted by cause: ${parts.join(', ')}`);
   }
+  if (r.findings) out.push(...renderFindings(r, width));
   out.push('');
   out.push('Layers');
   out.push(`  ${padStart('#', 3)}  ${padStart('size', 9)}  ${padStart('wasted', 9)}  instruction`);
