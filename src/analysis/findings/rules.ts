@@ -54,7 +54,7 @@ const any =
   (p: string) =>
     res.some((r) => r.test(p));
 
-const TRIPLET = String.raw`(?:x86_64|aarch64|arm|armv\w+|i[3-6]86|powerpc64le|s390x|riscv64|mips\w*)-[\w]+-linux-(?:gnu|musl)\w*-`;
+const TRIPLET = String.raw`(?:x86_64|aarch64|arm|armv\w+|i[3-6]86|powerpc64le|s390x|riscv64|mips\w*)(?:-\w+)?-linux-(?:gnu|musl)\w*-`;
 const C_TOOLS = String.raw`(?:gcc|g\+\+|c\+\+|cc|cpp|gfortran|clang(?:\+\+)?|gcc-ar|gcc-nm|gcc-ranlib|gcov(?:-dump|-tool)?|lto-dump)`;
 const BINUTILS = String.raw`(?:as|ld|ld\.bfd|ld\.gold|ar|ranlib|objdump|objcopy|strip|nm|readelf|size|strings|addr2line|c\+\+filt|elfedit|gprof|gprofng|dwp)`;
 
