@@ -4,7 +4,7 @@ import { FindingsCapture } from '../../src/analysis/findings/capture.js';
 import { findFindings } from '../../src/analysis/findings/find.js';
 import { parseApkInstalled, parseDpkgStatus } from '../../src/analysis/findings/packages.js';
 import { PathGroup } from '../../src/analysis/findings/paths.js';
-import { RULES, ruleMatches, SECRET_RULES } from '../../src/analysis/findings/rules.js';
+import { firstRule, RULES, ruleMatches, SECRET_RULES } from '../../src/analysis/findings/rules.js';
 import { analyze } from '../../src/analysis/merge.js';
 import type { LayerOrigin } from '../../src/analysis/origin.js';
 import type { FileEntry, LayerContents } from '../../src/walk/types.js';
@@ -15,7 +15,10 @@ import type { FileEntry, LayerContents } from '../../src/walk/types.js';
  */
 
 function ruleFor(path: string): string | undefined {
-  return RULES.find((r) => ruleMatches(r, path))?.id;
+  const id = RULES.find((r) => ruleMatches(r, path))?.id;
+  // The combined quick pre-check must never hide a match.
+  assert.equal(firstRule(path)?.id, id, `firstRule(${path})`);
+  return id;
 }
 
 /** A synthetic layer: [path, size, content?] files, plus dirs/symlinks by kind. */
@@ -110,6 +113,13 @@ describe('path rules', () => {
       ['usr/src/app/Makefile', 'source-build-files'],
       ['build/CMakeFiles/hello.dir/flags.make', 'source-build-files'],
       ['app/target/release/deps/libserde-1.rlib', 'source-build-files'],
+      ['build/CMakeCache.txt', 'source-build-files'],
+      ['src/app/go.mod', 'source-build-files'],
+      ['proj/configure', 'source-build-files'],
+      ['app/Cargo.toml', 'source-build-files'],
+      ['app/build.gradle.kts', 'source-build-files'],
+      ['app/src/Main.java', 'source-code'],
+      ['app/core', 'leftover-core'],
       ['usr/src/app/main.go', 'source-code'],
       ['build/src/hello.c', 'source-code'],
       ['usr/include/stdio.h', 'source-headers'],

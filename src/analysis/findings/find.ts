@@ -5,7 +5,7 @@ import type { Analysis, TreeNode, WasteKind } from '../types.js';
 import { fixText, instructionKind, where, type FixContext } from './fix.js';
 import { readPackageDb, toolchainClosure, type Pkg } from './packages.js';
 import { PathGroup } from './paths.js';
-import { DEV_DEPS_RULE, PACKAGE_RULE, RULES, SECRET_RULES, ruleMatches, type Rule } from './rules.js';
+import { DEV_DEPS_RULE, firstRule, PACKAGE_RULE, SECRET_RULES, type Rule } from './rules.js';
 import { resolvePath, visibleFiles } from './tree.js';
 import type { Finding, FindingCategory, Severity } from './types.js';
 
@@ -82,7 +82,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
     const pkg = owner.get(f.node);
     if (pkg) rule = PACKAGE_RULE;
     else if (devDirs.size && isUnderDevDir(f.path, devDirs)) rule = DEV_DEPS_RULE;
-    else rule = RULES.find((r) => ruleMatches(r, f.path));
+    else rule = firstRule(f.path);
     if (!rule) {
       // Unclaimed executables are what a COPY should have been limited to.
       if (f.node.mode & 0o111 && !/\.(?:so(?:\.\d+)*|sh|py|js)$/.test(f.path)) {

@@ -38,21 +38,38 @@ export interface Rule {
   /** One line: why it matters. */
   why: string;
   fix: FixKind;
-  test: RegExp | ((path: string) => boolean);
+  /** Patterns (any may match), or a function for rules with exclusions. */
+  test: RegExp | RegExp[] | ((path: string) => boolean);
+  /** For function rules: patterns every match also matches (feeds the quick pre-check). */
+  hint?: RegExp[];
 }
 
 export function ruleMatches(r: Rule, path: string): boolean {
-  return typeof r.test === 'function' ? r.test(path) : r.test.test(path);
+  if (typeof r.test === 'function') return r.test(path);
+  if (Array.isArray(r.test)) return r.test.some((x) => x.test(path));
+  return r.test.test(path);
+}
+
+let anyRule: RegExp | undefined;
+/**
+ * The first rule matching `path`, or undefined. Most files match no rule, so one combined pattern
+ * (the union of every rule's patterns and hints) answers those in a single regex pass.
+ */
+export function firstRule(path: string): Rule | undefined {
+  anyRule ??= new RegExp(
+    RULES.flatMap((r) => (typeof r.test === 'function' ? r.hint ?? [/[^]/] : Array.isArray(r.test) ? r.test : [r.test]))
+      .map((x) => `(?:${x.source})`)
+      .join('|'),
+  );
+  if (!anyRule.test(path)) return undefined;
+  return RULES.find((r) => ruleMatches(r, path));
 }
 
 const HOME = String.raw`(?:root|home/[^/]+)`;
 /** System locations where packages (not the build) put files: never "stray sources". */
 const SYSTEM = /^(?:usr\/(?:share|lib\d*|libexec|include|local\/(?:lib\d*|include|share|go))\/|usr\/src\/(?:linux|kernel)|(?:lib\d*|etc|opt\/java)\/)/;
 const re = (s: string) => new RegExp(s);
-const any =
-  (...res: RegExp[]) =>
-  (p: string) =>
-    res.some((r) => r.test(p));
+const any = (...res: RegExp[]): RegExp[] => res;
 
 const TRIPLET = String.raw`(?:x86_64|aarch64|arm|armv\w+|i[3-6]86|powerpc64le|s390x|riscv64|mips\w*)(?:-\w+)?-linux-(?:gnu|musl)\w*-`;
 const C_TOOLS = String.raw`(?:gcc|g\+\+|c\+\+|cc|cpp|gfortran|clang(?:\+\+)?|gcc-ar|gcc-nm|gcc-ranlib|gcov(?:-dump|-tool)?|lto-dump)`;
@@ -287,6 +304,7 @@ export const RULES: Rule[] = [
     matches: 'build trees and build scripts: CMakeFiles/, target/{debug,release}, Makefile, CMakeLists.txt, configure, config.log, *.ninja, ...',
     why: 'build scripts and build trees are only needed to build',
     fix: 'build-output',
+    hint: [/(?:CMakeFiles|cmake-build-|autom4te\.cache|\.deps|_build|target)\//, /(?:akefile|\.am|\.in|\.txt|\.cmake|configure|\.ac|\.log|\.status|\.build|\.ninja|_log|_deps|\.json|\.lock|\.toml|go\.sum|go\.mod|\.xml|\.gradle|\.kts)$/],
     test: (p) =>
       !SYSTEM.test(p) &&
       !/(?:^|\/)node_modules\//.test(p) &&
@@ -301,6 +319,7 @@ export const RULES: Rule[] = [
     matches: 'sources of compiled languages (C, C++, Go, Rust, Java, Kotlin, Swift, C#, Zig, Fortran) outside installed packages',
     why: 'a compiled program does not read its sources; they cost bytes and disclose code',
     fix: 'build-output',
+    hint: [/\.(?:c|cc|cpp|cxx|c\+\+|h|hh|hpp|hxx|go|rs|java|kt|scala|swift|cs|fs|zig|f|f90|f95|m|mm)$/],
     test: (p) =>
       /\.(?:c|cc|cpp|cxx|c\+\+|h|hh|hpp|hxx|go|rs|java|kt|scala|swift|cs|fs|zig|f|f90|f95|m|mm)$/.test(p) &&
       !SYSTEM.test(p) &&
@@ -359,6 +378,7 @@ export const RULES: Rule[] = [
     matches: 'core dumps: core, core.<pid>',
     why: 'a crashed build step left its memory image behind',
     fix: 'leftover',
+    hint: [/(?:^|\/)core(?:\.\d+)?$/],
     test: (p) => /(?:^|\/)core\.\d+$/.test(p) || (/(?:^|\/)core$/.test(p) && !/^(?:usr|lib|lib64|etc|opt)\//.test(p)),
   },
 ];
