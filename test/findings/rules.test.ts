@@ -67,6 +67,12 @@ describe('path rules', () => {
       'usr/lib/locale/C.utf8/LC_CTYPE',
       'etc/ld.so.cache',
       'usr/lib/go-task/README',
+      'usr/share/python-wheels/pip-23.0.1-py3-none-any.whl',
+      'usr/local/lib/python3.12/ensurepip/_bundled/pip-24.0-py3-none-any.whl',
+      'srv/game/assets/ship.obj',
+      'app/shaders/light.fs',
+      'opt/octave/script.m',
+      'usr/lib/modules/6.1.0/kernel/fs/ext4.ko',
     ];
     for (const p of clean) assert.equal(ruleFor(p), undefined, p);
   });
@@ -244,6 +250,24 @@ describe('findings engine (synthetic layers)', () => {
     const r = findFindings({ analysis: analyze(layers), contents: layers, origins: origins('RUN npm install') });
     assert.deepEqual(r.findings.map((f) => [f.rule, f.bytes]), [['node-dev-dependencies', 9500]]);
     assert.match(r.findings[0].fix, /npm ci --omit=dev/);
+  });
+});
+
+describe('hardlinks', () => {
+  it('busybox installed as hardlinks: its `ar` and `strings` names are not a toolchain', () => {
+    const l0 = layer(0, [['bin/busybox', 1_000_000]]);
+    for (const n of ['bin/ar', 'bin/strings', 'bin/sh']) {
+      l0.entries.push({ path: n, kind: 'hardlink', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, linkname: 'bin/busybox' });
+    }
+    const r = findFindings({ analysis: analyze([l0]), contents: [l0], origins: origins('ADD busybox.tar /') });
+    assert.deepEqual(r.findings, []);
+  });
+
+  it('a hardlinked compiler counts once, under its first name', () => {
+    const l0 = layer(0, [['usr/bin/x86_64-linux-gnu-gcc-12', 900]]);
+    l0.entries.push({ path: 'usr/bin/gcc-12', kind: 'hardlink', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, linkname: 'usr/bin/x86_64-linux-gnu-gcc-12' });
+    const r = findFindings({ analysis: analyze([l0]), contents: [l0], origins: origins('RUN install-gcc') });
+    assert.deepEqual(r.findings.map((f) => [f.rule, f.bytes, f.paths.length]), [['toolchain-c', 900, 1]]);
   });
 });
 

@@ -6,7 +6,7 @@ import { fixText, instructionKind, where, type FixContext } from './fix.js';
 import { readPackageDb, toolchainClosure, type Pkg } from './packages.js';
 import { PathGroup } from './paths.js';
 import { DEV_DEPS_RULE, firstRule, PACKAGE_RULE, SECRET_RULES, type Rule } from './rules.js';
-import { resolvePath, visibleFiles } from './tree.js';
+import { resolvePath, visibleFiles, type VisibleFile } from './tree.js';
 import type { Finding, FindingCategory, Severity } from './types.js';
 
 /**
@@ -71,28 +71,29 @@ export function findFindings(input: FindingsInput): FindingsResult {
   }
   const devDirs = nodeDevDependencyDirs(root);
 
-  // Claim each visible byte once.
-  const groups = new Map<string, Group>();
-  const claimed = new Set<object>();
-  const pkgBytes = new Map<string, number>();
+  // Claim each visible byte once. Bytes with several names (hardlinks) are build-only only when
+  // every name is: busybox installed as hardlinks has an `ar` and a `strings` that are busybox.
+  const decided = new Map<object, { rule: Rule; f: VisibleFile; pkg?: Pkg } | null>();
   const layerBins = new Map<number, string[]>();
   for (const f of visibleFiles(root)) {
-    if (claimed.has(f.data)) continue;
-    let rule: Rule | undefined;
     const pkg = owner.get(f.node);
-    if (pkg) rule = PACKAGE_RULE;
-    else if (devDirs.size && isUnderDevDir(f.path, devDirs)) rule = DEV_DEPS_RULE;
-    else rule = firstRule(f.path);
+    const rule = pkg ? PACKAGE_RULE : devDirs.size && isUnderDevDir(f.path, devDirs) ? DEV_DEPS_RULE : firstRule(f.path);
+    const prev = decided.get(f.data);
     if (!rule) {
+      decided.set(f.data, null);
       // Unclaimed executables are what a COPY should have been limited to.
-      if (f.node.mode & 0o111 && !/\.(?:so(?:\.\d+)*|sh|py|js)$/.test(f.path)) {
+      if (prev === undefined && f.node.mode & 0o111 && !/\.(?:so(?:\.\d+)*|sh|py|js)$/.test(f.path)) {
         const bins = layerBins.get(f.node.layer) ?? [];
         if (bins.length < 3) bins.push(`/${f.path}`);
         layerBins.set(f.node.layer, bins);
       }
-      continue;
-    }
-    claimed.add(f.data);
+    } else if (prev === undefined) decided.set(f.data, { rule, f, pkg });
+  }
+  const groups = new Map<string, Group>();
+  const pkgBytes = new Map<string, number>();
+  for (const d of decided.values()) {
+    if (!d) continue;
+    const { rule, f, pkg } = d;
     const bytes = f.data.size;
     const key = `${rule.id}|${f.node.layer}`;
     let g = groups.get(key);
@@ -103,6 +104,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
       pkgBytes.set(pkg.name, (pkgBytes.get(pkg.name) ?? 0) + bytes);
     }
   }
+  decided.clear();
 
   // What each COPY/ADD layer brings in total, so every finding of that layer carries one fix.
   const copyTotals = new Map<number, { bytes: number; categories: Set<FindingCategory> }>();

@@ -204,7 +204,9 @@ export const RULES: Rule[] = [
     matches: '~/.cache/pip and stray *.whl files',
     why: "pip's HTTP and wheel cache is only used by the next pip install",
     fix: 'pip-cache',
-    test: any(re(String.raw`(?:^|\/)\.cache\/pip\/`), /\.whl$/),
+    // Not the wheels Python itself ships for venv/ensurepip (/usr/share/python-wheels, ensurepip/_bundled).
+    hint: [/\.cache\/pip\//, /\.whl$/],
+    test: (p) => /(?:^|\/)\.cache\/pip\//.test(p) || (/\.whl$/.test(p) && !SYSTEM.test(p) && !/\/ensurepip\/_bundled\//.test(p)),
   },
   {
     id: 'cache-npm',
@@ -292,10 +294,10 @@ export const RULES: Rule[] = [
     id: 'source-objects',
     category: 'source',
     severity: 'medium',
-    matches: 'object files and static archives: *.o, *.obj, *.lo, *.a, *.la',
+    matches: 'object files and static archives: *.o, *.lo, *.a, *.la',
     why: 'objects and static libraries are linker input; the linked program does not read them',
     fix: 'build-output',
-    test: /\.(?:o|obj|lo|a|la)$/,
+    test: /\.(?:o|lo|a|la)$/,
   },
   {
     id: 'source-build-files',
@@ -316,12 +318,12 @@ export const RULES: Rule[] = [
     id: 'source-code',
     category: 'source',
     severity: 'medium',
-    matches: 'sources of compiled languages (C, C++, Go, Rust, Java, Kotlin, Swift, C#, Zig, Fortran) outside installed packages',
+    matches: 'sources of compiled languages (C, C++, Objective-C++, Go, Rust, Java, Kotlin, Scala, Swift, C#, Zig, Fortran 90) outside installed packages',
     why: 'a compiled program does not read its sources; they cost bytes and disclose code',
     fix: 'build-output',
-    hint: [/\.(?:c|cc|cpp|cxx|c\+\+|h|hh|hpp|hxx|go|rs|java|kt|scala|swift|cs|fs|zig|f|f90|f95|m|mm)$/],
+    hint: [/\.(?:c|cc|cpp|cxx|c\+\+|h|hh|hpp|hxx|go|rs|java|kt|scala|swift|cs|zig|f90|f95|mm)$/],
     test: (p) =>
-      /\.(?:c|cc|cpp|cxx|c\+\+|h|hh|hpp|hxx|go|rs|java|kt|scala|swift|cs|fs|zig|f|f90|f95|m|mm)$/.test(p) &&
+      /\.(?:c|cc|cpp|cxx|c\+\+|h|hh|hpp|hxx|go|rs|java|kt|scala|swift|cs|zig|f90|f95|mm)$/.test(p) &&
       !SYSTEM.test(p) &&
       !/(?:^|\/)node_modules\//.test(p),
   },
