@@ -217,6 +217,9 @@ function secretFindings(input: FindingsInput, originOf: (i: number) => LayerOrig
   return out;
 }
 
+/** Files every package install rewrites: their waste is the price of installing in several layers. */
+const PACKAGE_STATE = /^(?:var\/lib\/dpkg\/|var\/cache\/debconf\/|var\/lib\/apt\/extended_states$|var\/cache\/ldconfig\/|etc\/ld\.so\.cache$|var\/log\/|lib\/apk\/db\/|etc\/apk\/world$|var\/lib\/rpm\/)/;
+
 const WASTE_WHY: Record<WasteKind, string> = {
   deleted: 'deleting files in a later layer hides them but every byte still ships in the earlier layer',
   overwritten: 'a later layer replaces these files; the earlier copy still ships',
@@ -235,12 +238,15 @@ function wasteFindings(analysis: Analysis, originOf: (i: number) => LayerOrigin)
   const out: Finding[] = [];
   for (const g of groups.values()) {
     const origin = originOf(g.shipped);
+    const stateOnly = g.kind !== 'deleted' && g.paths.every(PACKAGE_STATE);
     const by = originOf(g.hidden);
     const byText = `layer ${g.hidden}${by.line !== undefined ? ` (line ${by.line})` : by.instruction ? ` (\`${by.instruction.slice(0, 50)}\`)` : ''}`;
     const n = prettyBytes(g.paths.bytes);
     const p = where(origin, g.shipped);
     const fix =
-      origin.base !== undefined
+      stateOnly
+        ? `${p}${byText} rewrites ${n} of package-manager state (every install does): install all packages in one RUN to pay this once`
+        : origin.base !== undefined
         ? `${p}${byText} hides ${n} of the base image (${origin.base}); the bytes still ship: use a base without them`
         : g.kind === 'deleted'
           ? `${p}${byText} deletes ${n} that this layer added: remove them in the same RUN that creates them, or build in a separate stage`

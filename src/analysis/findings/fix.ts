@@ -67,6 +67,10 @@ function copyFix(ctx: FixContext): string {
   const o = ctx.origin;
   const c = ctx.copy!;
   const dest = copyDestination(o.instruction);
+  if (dest === '/' && o.fromStage === undefined) {
+    // A root filesystem unpacked at / (a base made by hand, debootstrap): clean it before packing.
+    return `${where(o, ctx.layer)}this ${instructionKind(o.instruction) || 'layer'} unpacks a root filesystem carrying ${b(c.bytes)} of ${words(c.categories)}: remove them before packing it, or use a slimmer base`;
+  }
   // Name the kept files as they are in the source stage when the COPY --from source is known.
   const keep = c.keep.map((k) => {
     if (o.fromPath && dest && k.startsWith(`${dest.replace(/\/$/, '')}/`)) return `${o.fromPath.replace(/\/$/, '')}${k.slice(dest.replace(/\/$/, '').length)}`;

@@ -34,6 +34,12 @@ export class PathGroup {
     this.dirs.set(dir, d);
   }
 
+  /** true when every file added satisfies `re` (checked on the kept names, or the directories). */
+  every(re: RegExp): boolean {
+    if (this.files.length === this.count) return this.files.every(([p]) => re.test(p));
+    return [...this.dirs.keys()].every((d) => re.test(`${d}/`));
+  }
+
   /** At most `max` entries, biggest first, each a file or a directory with its matched totals. */
   summarize(max = 8): FindingPath[] {
     const abs = (p: string) => `/${p}`;
