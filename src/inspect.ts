@@ -60,6 +60,9 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
   const workers = Array.from({ length: Math.min(opts.concurrency ?? 2, n) }, worker);
   await Promise.all(workers);
   await hashEntries(contents, image.layers);
+  if (capture.skipped > 0) {
+    image.notes.push(`findings: ${capture.skipped} package-database or credential file(s) were too big to read; package evidence and secret checks may be incomplete`);
+  }
   const analysis = analyze(contents);
   const origins = opts.origins ?? historyOrigins(image.config, n);
   return { image, contents, analysis, findings: findFindings({ analysis, contents, origins }) };

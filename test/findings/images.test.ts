@@ -202,3 +202,20 @@ describe('planted credentials', () => {
     });
   }
 });
+
+describe('Node.js app installed with devDependencies and the npm cache', () => {
+  it('finds devDependencies from the lockfile, a package test folder and ~/.npm; express stays', async () => {
+    const ins = await inspect('node.tar');
+    const got = ins.findings.findings.map((f) => [f.rule, f.layer, f.bytes]);
+    assert.deepEqual(got, [
+      ['node-dev-dependencies', 3, 9_400_000],
+      ['cache-npm', 3, 700_000],
+      ['source-tests', 3, 30_000],
+    ]);
+    const dev = byRule(ins, 'node-dev-dependencies')[0];
+    assert.deepEqual(dev.paths.map((p) => p.path).sort(), ['/app/node_modules/@types/node/index.d.ts', '/app/node_modules/typescript/lib/tsc.js']);
+    assert.match(dev.fix, /npm ci --omit=dev/);
+    assert.match(byRule(ins, 'cache-npm')[0].fix, /npm cache clean --force/);
+    assertAccounting(ins);
+  });
+});
