@@ -1,8 +1,6 @@
 import { analyze } from './analysis/merge.js';
 import type { Analysis } from './analysis/types.js';
 import { FindingsCapture } from './analysis/findings/capture.js';
-import { findFindings, type FindingsResult } from './analysis/findings/find.js';
-import { historyOrigins, type LayerOrigin } from './analysis/origin.js';
 import type { Image } from './source/types.js';
 import { hashEntries } from './walk/digests.js';
 import { walkLayer } from './walk/layer.js';
@@ -27,22 +25,19 @@ export interface InspectOptions {
   onProgress?: (p: InspectProgress) => void;
   signal?: AbortSignal;
   concurrency?: number;
-  /** Layer origins from attribution; history-only origins when absent. */
-  origins?: LayerOrigin[];
 }
 
 export interface Inspection {
   image: Image;
   contents: LayerContents[];
   analysis: Analysis;
-  /** Stray build artifacts, secrets and waste, each with its fix. */
-  findings: FindingsResult;
 }
 
 export async function inspectImage(image: Image, opts: InspectOptions = {}): Promise<Inspection> {
   const n = image.layers.length;
   const contents: LayerContents[] = new Array(n);
   let next = 0;
+  // Findings read a few small files (package databases, credential files): kept during the one walk.
   const capture = new FindingsCapture();
   const worker = async () => {
     while (next < n) {
@@ -63,7 +58,5 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
   if (capture.skipped > 0) {
     image.notes.push(`findings: ${capture.skipped} package-database or credential file(s) were too big to read; package evidence and secret checks may be incomplete`);
   }
-  const analysis = analyze(contents);
-  const origins = opts.origins ?? historyOrigins(image.config, n);
-  return { image, contents, analysis, findings: findFindings({ analysis, contents, origins }) };
+  return { image, contents, analysis: analyze(contents) };
 }

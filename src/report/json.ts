@@ -3,7 +3,8 @@ import { layerHistory } from '../analysis/history.js';
 import type { HistoryEntry, SourceKind } from '../source/types.js';
 import type { WasteKind } from '../analysis/types.js';
 import type { Finding, FindingCategory } from '../analysis/findings/types.js';
-import type { ToolchainPackage } from '../analysis/findings/find.js';
+import { findFindings, type ToolchainPackage } from '../analysis/findings/find.js';
+import { historyOrigins } from '../analysis/origin.js';
 
 /**
  * The JSON report (`msb inspect --json`): a stable, documented schema. Bump schemaVersion on any
@@ -76,6 +77,8 @@ export function buildJsonReport(ins: Inspection): JsonReport {
   const hist = layerHistory(image.config, image.layers.length);
   const wasteByKind: Record<WasteKind, number> = { overwritten: 0, metadata: 0, deleted: 0 };
   for (const w of analysis.waste) wasteByKind[w.kind] += w.bytes;
+  // Findings phrase their fixes with whatever the origins know (stage, line, COPY --from).
+  const found = findFindings({ analysis, contents, origins: historyOrigins(image.config, image.layers.length) });
   return {
     schemaVersion: 1,
     image: {
@@ -98,8 +101,8 @@ export function buildJsonReport(ins: Inspection): JsonReport {
       efficiency: Math.round(analysis.efficiency * 1e6) / 1e6,
       wasteByKind,
       verified: contents.every((c) => c.verified),
-      potentialSavingsBytes: ins.findings.potentialSavingsBytes,
-      findingsBytesByCategory: ins.findings.bytesByCategory,
+      potentialSavingsBytes: found.potentialSavingsBytes,
+      findingsBytesByCategory: found.bytesByCategory,
     },
     layers: analysis.layers.map((l, i) => ({
       index: l.index,
@@ -116,7 +119,7 @@ export function buildJsonReport(ins: Inspection): JsonReport {
     })),
     waste: analysis.waste.map((w) => ({ path: `/${w.path}`, bytes: w.bytes, kind: w.kind, shippedIn: w.shippedIn, hiddenBy: w.hiddenBy })),
     history: Array.isArray(image.config.history) ? image.config.history : [],
-    findings: ins.findings.findings,
-    toolchainPackages: ins.findings.toolchainPackages,
+    findings: found.findings,
+    toolchainPackages: found.toolchainPackages,
   };
 }

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { Finding, FindingCategory } from '../../src/analysis/findings/types.js';
 import { historyOrigins, type LayerOrigin } from '../../src/analysis/origin.js';
-import { inspectImage, type Inspection, type InspectOptions } from '../../src/inspect.js';
+import { findFindings, type FindingsResult } from '../../src/analysis/findings/find.js';
+import { inspectImage, type Inspection as Inspected } from '../../src/inspect.js';
+import type { Image } from '../../src/source/types.js';
 import { buildJsonReport } from '../../src/report/json.js';
 import { renderText } from '../../src/report/text.js';
 import { resolveImage } from '../../src/source/resolve.js';
@@ -17,10 +19,15 @@ import { findingsFixtures, type Planted } from './fixtures.js';
 let fx: Awaited<ReturnType<typeof findingsFixtures>>;
 let planted: Planted;
 
-async function inspect(name: string, opts: InspectOptions = {}): Promise<Inspection> {
+type Inspection = Inspected & { findings: FindingsResult };
+
+/** Inspects a fixture and computes its findings with history origins, or the richer ones given. */
+async function inspect(name: string, origins?: (img: Image) => LayerOrigin[]): Promise<Inspection> {
   const img = await resolveImage(fx.image(name));
   try {
-    return await inspectImage(img, opts);
+    const ins = await inspectImage(img);
+    const o = origins?.(img) ?? historyOrigins(img.config, img.layers.length);
+    return { ...ins, findings: findFindings({ analysis: ins.analysis, contents: ins.contents, origins: o }) };
   } finally {
     await img.close();
   }
@@ -107,14 +114,9 @@ describe('single-stage C build that keeps toolchain and caches', () => {
   });
 
   it('names the stage when the final stage is built FROM the builder (richer origins)', async () => {
-    const img = await resolveImage(fx.image('single.tar'));
-    const origins: LayerOrigin[] = historyOrigins(img.config, img.layers.length).map((o, i) => ({
-      ...o,
-      stage: i < 5 ? 'builder' : 'final',
-      line: i + 1,
-    }));
-    await img.close();
-    const rich = await inspect('single.tar', { origins });
+    const rich = await inspect('single.tar', (img) =>
+      historyOrigins(img.config, img.layers.length).map((o, i) => ({ ...o, stage: i < 5 ? 'builder' : 'final', line: i + 1 })),
+    );
     const tc = byRule(rich, 'toolchain-packages')[0];
     assert.equal(tc.stage, 'builder');
     assert.equal(tc.line, 3);
@@ -144,11 +146,11 @@ describe('multi-stage build that copies the whole build directory', () => {
   });
 
   it('phrases the fix with the COPY --from source when attribution knows it', async () => {
-    const img = await resolveImage(fx.image('multi-dirty.tar'));
-    const origins = historyOrigins(img.config, img.layers.length);
-    await img.close();
-    origins[2] = { ...origins[2], stage: '1', line: 12, fromStage: 'builder', fromPath: '/build' };
-    const rich = await inspect('multi-dirty.tar', { origins });
+    const rich = await inspect('multi-dirty.tar', (img) => {
+      const origins = historyOrigins(img.config, img.layers.length);
+      origins[2] = { ...origins[2], stage: '1', line: 12, fromStage: 'builder', fromPath: '/build' };
+      return origins;
+    });
     assert.equal(
       rich.findings.findings[0].fix,
       'line 12, stage 1: `COPY --from=builder /build /app` copies 3 MB of sources/objects and cache; copy only `/build/hello`',
