@@ -27,7 +27,10 @@ function hashDir(dir: string): string {
 }
 
 export interface Planted {
+  /** Toolchain package files msb must claim (gcc's runtime libraries excluded). */
   toolchainPackageBytes: number;
+  /** libgomp, libitm, libatomic, libquadmath: installed with gcc, but runtime libraries. */
+  gccRuntimeLibBytes: number;
   aptListsBytes: number;
   aptCacheBytes: number;
   srcBytes: number;

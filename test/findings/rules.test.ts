@@ -202,6 +202,28 @@ describe('package databases', () => {
   });
 });
 
+describe('toolchain closure', () => {
+  it("takes the compilers' own libraries, not a -dev package's runtime library (synthetic db)", async () => {
+    const { toolchainClosure } = await import('../../src/analysis/findings/packages.js');
+    const pkg = (name: string, depends: string[], layer = 1, auto = true) => [name, { name, version: '1', depends, layer, auto }] as const;
+    const db = {
+      manager: 'dpkg' as const,
+      packages: new Map([
+        pkg('libc6', [], 0, false),
+        pkg('gcc-12', ['libisl23', 'libc6'], 1, false),
+        pkg('libisl23', ['libgmp10']),
+        pkg('libgmp10', []),
+        pkg('libssl-dev', ['libssl3'], 1, false),
+        pkg('libssl3', []),
+        pkg('curl', ['libssl3'], 1, false),
+        pkg('libfoo-dev', ['libfoo1'], 1, false),
+        pkg('libfoo1', []),
+      ]),
+    };
+    assert.deepEqual([...toolchainClosure(db)].sort(), ['gcc-12', 'libfoo-dev', 'libgmp10', 'libisl23', 'libssl-dev']);
+  });
+});
+
 describe('findings engine (synthetic layers)', () => {
   it('counts a byte once: hardlinks, deleted files (waste only), and first-matching rule', () => {
     const l0 = layer(0, [['var/lib/apt/lists/big_Packages', 5000], ['usr/share/doc/x/copyright', 100]]);

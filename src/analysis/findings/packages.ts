@@ -181,17 +181,28 @@ export function isToolchainPackage(name: string): boolean {
   return TOOLCHAIN_PKG.test(name);
 }
 
+/** Development packages: headers and link-time files of a library, not a compiler. */
+function isDevPackage(name: string): boolean {
+  return /-(?:dev|headers)$/.test(name) && !/^(?:linux-libc-dev|libc6?-dev|musl-dev)$/.test(name);
+}
+
 /**
- * The toolchain packages and everything that only they need, the way `apt-get autoremove` would
- * see it after removing the toolchain: a package joins when it came in no earlier than the first
- * toolchain package, was installed as a dependency (when the database says), and every installed
- * package that depends on it is already in the set.
+ * The toolchain packages and everything that only the compilers need, the way `apt-get autoremove`
+ * would see it after removing them: a package joins when it came in no earlier than the first
+ * toolchain package, was installed as a dependency (when the database says), every installed package
+ * that depends on it is in the set, and at least one of those is a compiler-side package (not just a
+ * `-dev` package). The last condition keeps libssl3 & co. out: a `-dev` package's runtime library
+ * may well be used by a program built from source, which no package database knows about.
  */
 export function toolchainClosure(db: PackageDb): Set<string> {
-  const t = new Set<string>();
-  for (const p of db.packages.values()) if (isToolchainPackage(p.name)) t.add(p.name);
-  if (t.size === 0) return t;
-  const first = Math.min(...[...t].map((n) => db.packages.get(n)!.layer).filter((l) => l >= 0));
+  const compilers = new Set<string>();
+  const dev = new Set<string>();
+  for (const p of db.packages.values()) {
+    if (!isToolchainPackage(p.name)) continue;
+    (isDevPackage(p.name) ? dev : compilers).add(p.name);
+  }
+  if (compilers.size + dev.size === 0) return compilers;
+  const first = Math.min(...[...compilers, ...dev].map((n) => db.packages.get(n)!.layer).filter((l) => l >= 0));
   const rdeps = new Map<string, Set<string>>();
   for (const p of db.packages.values()) {
     for (const d of p.depends) {
@@ -203,14 +214,13 @@ export function toolchainClosure(db: PackageDb): Set<string> {
   for (let changed = true; changed; ) {
     changed = false;
     for (const p of db.packages.values()) {
-      if (t.has(p.name) || p.auto === false || p.layer < first) continue;
-      const by = rdeps.get(p.name);
-      if (!by || by.size === 0) continue;
-      if ([...by].every((r) => t.has(r))) {
-        t.add(p.name);
+      if (compilers.has(p.name) || dev.has(p.name) || p.auto === false || p.layer < first) continue;
+      const by = [...(rdeps.get(p.name) ?? [])];
+      if (by.length && by.every((r) => compilers.has(r) || dev.has(r)) && by.some((r) => compilers.has(r))) {
+        compilers.add(p.name);
         changed = true;
       }
     }
   }
-  return t;
+  return new Set([...compilers, ...dev]);
 }
