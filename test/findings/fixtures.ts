@@ -65,6 +65,11 @@ export async function findingsFixtures(): Promise<{ dir: string; planted: Plante
       }
       rmSync(dir, { recursive: true, force: true });
       renameSync(tmp, dir);
+      // Builds for older versions of the fixtures are ~200 MB each: drop those unused for an hour.
+      for (const old of readdirSync(base)) {
+        const p = join(base, old);
+        if (p !== dir && /^[0-9a-f]{16}$/.test(old) && Date.now() - statSync(p).mtimeMs > 3600_000) rmSync(p, { recursive: true, force: true });
+      }
     } finally {
       rmSync(lock, { recursive: true, force: true });
     }
