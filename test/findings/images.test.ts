@@ -182,14 +182,14 @@ describe('clean images produce no findings', () => {
 });
 
 describe('planted credentials', () => {
-  const TOKEN = 'npm_FAKEt0kenF0rMsbTests0123456789abcd';
+  const TOKEN = 'msb-test-not-a-real-token-7f3a9c0d';
   for (const name of ['secrets.tar', 'secrets-oci']) {
     it(`${name}: reports the key, the npm token and the deleted key by path only`, async () => {
       const ins = await inspect(name);
       const secrets = byCat(ins, 'secret').map((f) => [f.rule, f.layer, f.paths[0].path, f.bytes]);
       assert.deepEqual(secrets, [
         ['secret-private-key', 2, '/root/.ssh/id_ed25519', planted.idEd25519Bytes],
-        ['secret-npm-token', 3, '/root/.npmrc', 89],
+        ['secret-npm-token', 3, '/root/.npmrc', 85],
         // Deleted by layer 6 but still shipped by layer 5; its bytes are counted as waste.
         ['secret-private-key', 5, '/etc/app/server.key', 0],
       ]);
