@@ -1,5 +1,6 @@
 import { finishAnalysis, mergeLayers, pendingDigests } from './analysis/merge.js';
 import type { Analysis } from './analysis/types.js';
+import { FindingsCapture } from './analysis/findings/capture.js';
 import type { Image } from './source/types.js';
 import { hashEntries } from './walk/digests.js';
 import { walkLayer } from './walk/layer.js';
@@ -36,6 +37,8 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
   const n = image.layers.length;
   const contents: LayerContents[] = new Array(n);
   let next = 0;
+  // Findings read a few small files (package databases, credential files): kept during the one walk.
+  const capture = new FindingsCapture();
   const worker = async () => {
     while (next < n) {
       const i = next++;
@@ -43,6 +46,7 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
       contents[i] = await walkLayer(blob, {
         verify: opts.verify,
         signal: opts.signal,
+        capture,
         onProgress: (bytesRead) => opts.onProgress?.({ layer: i, layers: n, bytesRead, done: false }),
       });
       opts.onProgress?.({ layer: i, layers: n, bytesRead: blob.location?.size ?? 0, done: true });
@@ -53,5 +57,8 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
   // Only same-size rewrites need content digests: merge first, hash just those, then settle them.
   const merged = mergeLayers(contents);
   await hashEntries(pendingDigests(merged).map(([e, layer]) => [e, image.layers[layer]]));
+  if (capture.skipped > 0) {
+    image.notes.push(`findings: ${capture.skipped} package-database or credential file(s) were too big to read; package evidence and secret checks may be incomplete`);
+  }
   return { image, contents, analysis: finishAnalysis(merged) };
 }

@@ -9,6 +9,8 @@ import { layerHistory } from '../analysis/history.js';
 import type { HistoryEntry, SourceKind } from '../source/types.js';
 import type { WasteKind } from '../analysis/types.js';
 import type { GateResult } from './gate.js';
+import type { Finding, FindingCategory } from '../analysis/findings/types.js';
+import { findFindings, type ToolchainPackage } from '../analysis/findings/find.js';
 
 /**
  * The JSON report (`msb inspect --json`): a stable, documented schema. Bump schemaVersion on any
@@ -42,6 +44,10 @@ export interface JsonReport {
     verified: boolean;
     /** Bytes shipped by the FROM image's layers (see attribution.baseLayers). */
     baseBytes: number;
+    /** Bytes the findings' fixes would save: wasted bytes plus build-only bytes, none counted twice. */
+    potentialSavingsBytes: number;
+    /** findings[].bytes summed per category. */
+    findingsBytesByCategory: Record<FindingCategory, number>;
   };
   layers: Array<{
     index: number;
@@ -77,6 +83,10 @@ export interface JsonReport {
   history: HistoryEntry[];
   /** Present when CI gate limits were given (--max-size, --max-waste, --min-efficiency, ...). */
   gate?: GateResult;
+  /** Stray build artifacts, secrets and waste, biggest first (secrets first), each with its fix. */
+  findings: Finding[];
+  /** Toolchain packages from the image's package database (dpkg/apk), with their visible bytes. */
+  toolchainPackages: ToolchainPackage[];
 }
 
 export interface JsonReportOptions {
@@ -93,6 +103,8 @@ export function buildJsonReport(ins: Inspection, opts: JsonReportOptions = {}): 
   const hist = layerHistory(image.config, image.layers.length);
   const wasteByKind: Record<WasteKind, number> = { overwritten: 0, metadata: 0, deleted: 0 };
   for (const w of analysis.waste) wasteByKind[w.kind] += w.bytes;
+  // Findings phrase their fixes with whatever the origins know (stage, line, COPY --from).
+  const found = findFindings({ analysis, contents, origins });
   return {
     schemaVersion: 1,
     image: {
@@ -116,6 +128,8 @@ export function buildJsonReport(ins: Inspection, opts: JsonReportOptions = {}): 
       wasteByKind,
       verified: contents.every((c) => c.verified),
       baseBytes: baseBytes(analysis, origins),
+      potentialSavingsBytes: found.potentialSavingsBytes,
+      findingsBytesByCategory: found.bytesByCategory,
     },
     layers: analysis.layers.map((l, i) => ({
       index: l.index,
@@ -139,5 +153,7 @@ export function buildJsonReport(ins: Inspection, opts: JsonReportOptions = {}): 
     attribution: attributionJson(attribution),
     steps: attribution.steps,
     ...(opts.files ? { files: fileList(analysis.root, origins) } : {}),
+    findings: found.findings,
+    toolchainPackages: found.toolchainPackages,
   };
 }

@@ -2,6 +2,7 @@ import type { JsonReport } from './json.js';
 import { instructionOf } from '../analysis/instruction.js';
 import { bytes, padEnd, padStart, percent, truncate } from './format.js';
 import { attributionLines, layerWhere } from './attribution-text.js';
+import { renderFindings } from './findings-text.js';
 
 /** The plain-text report for pipes and logs: leads with the answer, then the evidence. */
 export function renderText(r: JsonReport, width = 100, topWaste = 15): string {
@@ -21,6 +22,7 @@ export function renderText(r: JsonReport, width = 100, topWaste = 15): string {
     out.push(`Wasted by cause: ${parts.join(', ')}`);
   }
   out.push(...attributionLines(r));
+  if (r.findings) out.push(...renderFindings(r, width));
   out.push('');
   out.push('Layers');
   out.push(`  ${padStart('#', 3)}  ${padStart('size', 9)}  ${padStart('wasted', 9)}  ${padEnd('origin', 14)}  instruction`);

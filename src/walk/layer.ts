@@ -9,7 +9,7 @@ import { scanTar } from '../tar/seek.js';
 import type { TarEntryType } from '../tar/header.js';
 import { decompressor, sniffCompression } from './decompress.js';
 import { LayerBuilder } from './entry.js';
-import type { EntryKind, LayerContents } from './types.js';
+import type { ContentCapture, EntryKind, FileEntry, LayerContents } from './types.js';
 
 /**
  * Reads one layer, once, streaming. An uncompressed layer in a local file is walked by seeking from
@@ -24,6 +24,8 @@ export interface WalkOptions {
   /** Called with the count of stored (possibly compressed) bytes read so far. */
   onProgress?: (bytesRead: number) => void;
   signal?: AbortSignal;
+  /** Keep the content of the few files this asks for (FileEntry.content). */
+  capture?: ContentCapture;
 }
 
 const SEEK_KIND: Partial<Record<TarEntryType, EntryKind>> = {
@@ -52,10 +54,20 @@ export async function walkLayer(blob: LayerBlob, opts: WalkOptions = {}): Promis
         if (loc.size === 0) throw new MsbError('layer blob is empty (0 bytes)');
         if (sniffCompression(head) === 'none') {
           const b = new LayerBuilder(blob.index, 'none');
+          const wanted: FileEntry[] = [];
           await scanTar(fh, loc.offset, loc.size, ({ header: h, dataOffset }) => {
             const e = b.add(h.name, SEEK_KIND[h.type] ?? 'other', h.size, h.mode, h.uid, h.gid, h.mtime, h.linkname);
-            if (e) e.dataOffset = dataOffset;
+            if (e) {
+              e.dataOffset = dataOffset;
+              if (opts.capture?.want(e.path, e.size)) wanted.push(e);
+            }
           });
+          for (const e of wanted) {
+            const buf = Buffer.alloc(e.size);
+            const { bytesRead } = await fh.read(buf, 0, e.size, e.dataOffset!);
+            if (bytesRead < e.size) throw new MsbError(`truncated data for ${e.path}`);
+            e.content = buf;
+          }
           opts.onProgress?.(loc.size);
           b.contents.tarBytes = loc.size;
           return b.contents;
@@ -148,11 +160,14 @@ async function streamLayer(blob: LayerBlob, opts: WalkOptions): Promise<LayerCon
     if (e && e.size > 0) {
       const hash = createHash('sha256');
       const entry = e;
+      const keep: Buffer[] | undefined = opts.capture?.want(e.path, e.size) ? [] : undefined;
       stream.on('data', (c) => {
         hash.update(c as Buffer);
+        keep?.push(c as Buffer);
       });
       stream.on('end', () => {
         entry.digest = hash.digest('hex');
+        if (keep) entry.content = Buffer.concat(keep);
         next();
       });
     } else {

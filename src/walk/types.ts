@@ -19,6 +19,18 @@ export interface FileEntry {
   digest?: string;
   /** Absolute offset of the data in the layer's file, for seekable layers (used to hash later). */
   dataOffset?: number;
+  /** The whole content, for the few small files a ContentCapture asked for (package databases...). */
+  content?: Buffer;
+}
+
+/**
+ * Asks a walk to keep the content of a few small files (package databases, manifests, credential
+ * files) so analysis can read them without a second pass. Bounded by the implementation: it answers
+ * per file and keeps its own budget, so memory stays small however big the image is.
+ */
+export interface ContentCapture {
+  /** true to keep this regular file's whole content (called once per file, in walk order). */
+  want(path: string, size: number): boolean;
 }
 
 export type Compression = 'none' | 'gzip' | 'zstd';

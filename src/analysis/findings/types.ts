@@ -28,4 +28,6 @@ export interface Finding {
   fix: string;
   /** One line: why this matters. */
   why: string;
+  /** Toolchain packages behind the bytes (package database evidence), biggest first. */
+  packages?: string[];
 }

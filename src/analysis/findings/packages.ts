@@ -1,0 +1,226 @@
+import type { LayerContents } from '../../walk/types.js';
+import type { TreeNode } from '../types.js';
+import { resolvePath } from './tree.js';
+
+/**
+ * Package-level evidence from the image's own package database (dpkg or apk): which packages are
+ * installed, in which layer each first appeared, what each depends on and which files it owns.
+ * This is what lets a finding say "build-essential was installed in layer 3" and count exactly
+ * the files a compiler package put there.
+ */
+
+export interface Pkg {
+  name: string;
+  version: string;
+  depends: string[];
+  /** Paths (no leading "/") the package owns, when the database lists them. */
+  files?: string[];
+  /** Layer whose package database first lists it as installed. */
+  layer: number;
+  /** Installed only to satisfy a dependency (apt extended_states / not in apk world), when known. */
+  auto?: boolean;
+}
+
+export interface PackageDb {
+  manager: 'dpkg' | 'apk';
+  packages: Map<string, Pkg>;
+}
+
+interface Parsed {
+  name: string;
+  version: string;
+  depends: string[];
+  files?: string[];
+}
+
+function stanzas(text: string): string[][] {
+  return text
+    .split(/\n\s*\n/)
+    .map((s) => s.split('\n'))
+    .filter((l) => l.some((x) => x.trim() !== ''));
+}
+
+/** Debian `Depends:` → package names (alternatives, versions and arch qualifiers dropped). */
+function debDeps(v: string | undefined): string[] {
+  if (!v) return [];
+  return v
+    .split(/[,|]/)
+    .map((d) => d.trim().split(/[\s(:]/)[0])
+    .filter(Boolean);
+}
+
+export function parseDpkgStatus(text: string): Parsed[] {
+  const out: Parsed[] = [];
+  for (const lines of stanzas(text)) {
+    const f = new Map<string, string>();
+    let key = '';
+    for (const line of lines) {
+      if (/^\s/.test(line)) continue; // continuation (Description, Conffiles)
+      const i = line.indexOf(':');
+      if (i < 0) continue;
+      key = line.slice(0, i);
+      f.set(key, line.slice(i + 1).trim());
+    }
+    const name = f.get('Package');
+    const status = f.get('Status') ?? 'install ok installed'; // status.d stanzas carry no Status
+    if (!name || !/\binstalled$/.test(status) || /config-files|not-installed/.test(status)) continue;
+    out.push({ name, version: f.get('Version') ?? '', depends: [...debDeps(f.get('Depends')), ...debDeps(f.get('Pre-Depends'))] });
+  }
+  return out;
+}
+
+export function parseApkInstalled(text: string): Parsed[] {
+  const out: Parsed[] = [];
+  for (const lines of stanzas(text)) {
+    let p: Parsed | undefined;
+    let dir = '';
+    const files: string[] = [];
+    for (const line of lines) {
+      const k = line.slice(0, 2);
+      const v = line.slice(2);
+      if (k === 'P:') p = { name: v, version: '', depends: [] };
+      else if (!p) continue;
+      else if (k === 'V:') p.version = v;
+      else if (k === 'D:') p.depends = v.split(/\s+/).filter((d) => d && !d.startsWith('!')).map((d) => d.split(/[<>=~]/)[0]);
+      else if (k === 'F:') dir = v;
+      else if (k === 'R:') files.push(dir ? `${dir}/${v}` : v);
+    }
+    if (p) out.push({ ...p, files });
+  }
+  return out;
+}
+
+/** apt's extended_states: names of packages marked Auto-Installed: 1. */
+function parseAuto(text: string): Set<string> {
+  const auto = new Set<string>();
+  for (const lines of stanzas(text)) {
+    const name = lines.find((l) => l.startsWith('Package:'))?.slice(8).trim();
+    if (name && lines.some((l) => /^Auto-Installed:\s*1/.test(l))) auto.add(name);
+  }
+  return auto;
+}
+
+function contentAt(root: TreeNode, path: string): string | undefined {
+  const c = resolvePath(root, path)?.node.data?.content;
+  return c ? c.toString('utf8') : undefined;
+}
+
+/**
+ * Reads the final package database from the merged tree and dates each package by the first
+ * layer whose copy of the database lists it. Undefined when the image has no readable database.
+ */
+export function readPackageDb(root: TreeNode, layers: LayerContents[]): PackageDb | undefined {
+  const dpkg = contentAt(root, 'var/lib/dpkg/status');
+  const apk = dpkg === undefined ? contentAt(root, 'lib/apk/db/installed') : undefined;
+  let statusD: Parsed[] = [];
+  if (dpkg === undefined && apk === undefined) {
+    const dir = resolvePath(root, 'var/lib/dpkg/status.d')?.node;
+    for (const child of dir?.children?.values() ?? []) {
+      if (child.data?.content) statusD.push(...parseDpkgStatus(child.data.content.toString('utf8')));
+    }
+    if (statusD.length === 0) return undefined;
+  }
+  const manager = apk !== undefined ? 'apk' : 'dpkg';
+  const parsed = dpkg !== undefined ? parseDpkgStatus(dpkg) : apk !== undefined ? parseApkInstalled(apk) : statusD;
+  // First layer listing each package. A layer's copy of the database is the whole state then.
+  const firstSeen = new Map<string, number>();
+  for (const l of layers) {
+    for (const e of l.entries) {
+      if (!e.content) continue;
+      let names: Parsed[] | undefined;
+      if (manager === 'dpkg' && (e.path === 'var/lib/dpkg/status' || e.path.startsWith('var/lib/dpkg/status.d/'))) {
+        names = parseDpkgStatus(e.content.toString('utf8'));
+      } else if (manager === 'apk' && e.path === 'lib/apk/db/installed') {
+        names = parseApkInstalled(e.content.toString('utf8'));
+      }
+      for (const p of names ?? []) if (!firstSeen.has(p.name)) firstSeen.set(p.name, l.index);
+    }
+  }
+  let auto: Set<string> | undefined;
+  if (manager === 'dpkg') {
+    const ext = contentAt(root, 'var/lib/apt/extended_states');
+    if (ext !== undefined) auto = parseAuto(ext);
+  } else {
+    const world = contentAt(root, 'etc/apk/world');
+    if (world !== undefined) {
+      const explicit = new Set(world.split(/\s+/).filter(Boolean).map((w) => w.split(/[<>=~@]/)[0]));
+      auto = new Set(parsed.map((p) => p.name).filter((n) => !explicit.has(n)));
+    }
+  }
+  const packages = new Map<string, Pkg>();
+  for (const p of parsed) {
+    const pkg: Pkg = { ...p, layer: firstSeen.get(p.name) ?? -1 };
+    if (auto) pkg.auto = auto.has(p.name);
+    if (manager === 'dpkg') {
+      const list = contentAt(root, `var/lib/dpkg/info/${p.name}.list`) ?? contentAt(root, `var/lib/dpkg/info/${p.name}:amd64.list`) ?? listAnyArch(root, p.name);
+      if (list !== undefined) pkg.files = list.split('\n').map((s) => s.replace(/^\/+/, '')).filter((s) => s && s !== '.');
+    }
+    packages.set(p.name, pkg);
+  }
+  return { manager, packages };
+}
+
+function listAnyArch(root: TreeNode, name: string): string | undefined {
+  const info = resolvePath(root, 'var/lib/dpkg/info')?.node;
+  if (!info?.children) return undefined;
+  for (const [n, child] of info.children) {
+    if (n.startsWith(`${name}:`) && n.endsWith('.list') && child.data?.content) return child.data.content.toString('utf8');
+  }
+  return undefined;
+}
+
+/** Package names that are build tools by themselves (compilers, build systems, headers). */
+const TOOLCHAIN_PKG =
+  /^(?:build-essential|build-base|gcc(?:-\d+)?(?:-[\w-]+-linux-gnu)?|g\+\+(?:-\d+)?|cpp(?:-\d+)?|clang(?:-\d+)?|llvm(?:-\d+)?|lld(?:-\d+)?|gfortran(?:-\d+)?|binutils(?:-[\w-]+)?|libbinutils|libctf0|libctf-nobfd0|libgprofng0|make|cmake(?:-data)?|ninja-build|meson|autoconf|automake|autotools-dev|libtool|m4|bison|flex|pkg-config|pkgconf(?:-bin)?|dpkg-dev|libc-dev-bin|linux-libc-dev|linux-headers(?:-.*)?|musl-dev|fortify-headers|golang(?:-[\d.]+)?(?:-go|-src)?|go|rustc|cargo|rust|openjdk-?\d+(?:-jdk(?:-headless)?)?|default-jdk(?:-headless)?|node-gyp|libcc1-0|.+-dev|.+-headers)$/;
+/** Things named like a JDK package that are runtimes, not toolchains. */
+const NOT_TOOLCHAIN = /^openjdk-?\d+-jre|^openjdk\d+-jre/;
+
+export function isToolchainPackage(name: string): boolean {
+  if (NOT_TOOLCHAIN.test(name)) return false;
+  if (/^openjdk-?\d+$/.test(name)) return true;
+  return TOOLCHAIN_PKG.test(name);
+}
+
+/** Development packages: headers and link-time files of a library, not a compiler. */
+function isDevPackage(name: string): boolean {
+  return /-(?:dev|headers)$/.test(name) && !/^(?:linux-libc-dev|libc6?-dev|musl-dev)$/.test(name);
+}
+
+/**
+ * The toolchain packages and everything that only the compilers need, the way `apt-get autoremove`
+ * would see it after removing them: a package joins when it came in no earlier than the first
+ * toolchain package, was installed as a dependency (when the database says), every installed package
+ * that depends on it is in the set, and at least one of those is a compiler-side package (not just a
+ * `-dev` package). The last condition keeps libssl3 & co. out: a `-dev` package's runtime library
+ * may well be used by a program built from source, which no package database knows about.
+ */
+export function toolchainClosure(db: PackageDb): Set<string> {
+  const compilers = new Set<string>();
+  const dev = new Set<string>();
+  for (const p of db.packages.values()) {
+    if (!isToolchainPackage(p.name)) continue;
+    (isDevPackage(p.name) ? dev : compilers).add(p.name);
+  }
+  if (compilers.size + dev.size === 0) return compilers;
+  const first = Math.min(...[...compilers, ...dev].map((n) => db.packages.get(n)!.layer).filter((l) => l >= 0));
+  const rdeps = new Map<string, Set<string>>();
+  for (const p of db.packages.values()) {
+    for (const d of p.depends) {
+      if (!db.packages.has(d) || d === p.name) continue;
+      if (!rdeps.has(d)) rdeps.set(d, new Set());
+      rdeps.get(d)!.add(p.name);
+    }
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const p of db.packages.values()) {
+      if (compilers.has(p.name) || dev.has(p.name) || p.auto === false || p.layer < first) continue;
+      const by = [...(rdeps.get(p.name) ?? [])];
+      if (by.length && by.every((r) => compilers.has(r) || dev.has(r)) && by.some((r) => compilers.has(r))) {
+        compilers.add(p.name);
+        changed = true;
+      }
+    }
+  }
+  return new Set([...compilers, ...dev]);
+}

@@ -1,0 +1,78 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * The findings fixtures are real images built by buildah from the host's real toolchain (too big to
+ * commit). They are built once into a cache dir keyed by the hash of test/fixtures/findings, so
+ * reruns and parallel test files share one build. A lock dir keeps two processes from building at once.
+ */
+
+const SRC = new URL('../fixtures/findings/', import.meta.url).pathname;
+
+function hashDir(dir: string): string {
+  const h = createHash('sha256');
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p), h.update(`d:${name}\n`);
+      else h.update(`f:${name}\n`).update(readFileSync(p));
+    }
+  };
+  walk(dir);
+  return h.digest('hex').slice(0, 16);
+}
+
+export interface Planted {
+  /** Toolchain package files msb must claim (gcc's runtime libraries excluded). */
+  toolchainPackageBytes: number;
+  /** libgomp, libitm, libatomic, libquadmath: installed with gcc, but runtime libraries. */
+  gccRuntimeLibBytes: number;
+  aptListsBytes: number;
+  aptCacheBytes: number;
+  srcBytes: number;
+  idEd25519Bytes: number;
+  docsBytes: number;
+  serverKeyBytes: number;
+}
+
+export async function findingsFixtures(): Promise<{ dir: string; planted: Planted; image: (name: string) => string }> {
+  const base = join(process.env.MSB_FIXTURE_CACHE ?? join(tmpdir(), 'msb-findings-fixtures'));
+  const dir = join(base, hashDir(SRC));
+  const done = join(dir, 'planted.json');
+  mkdirSync(base, { recursive: true });
+  const lock = `${dir}.lock`;
+  while (!existsSync(done)) {
+    try {
+      mkdirSync(lock);
+    } catch {
+      // Someone else is building; a lock older than 15 minutes is from a killed run.
+      if (Date.now() - statSync(lock).mtimeMs > 15 * 60_000) rmSync(lock, { recursive: true, force: true });
+      await sleep(1000);
+      continue;
+    }
+    try {
+      const tmp = `${dir}.tmp-${process.pid}`;
+      rmSync(tmp, { recursive: true, force: true });
+      try {
+        execFileSync('bash', [join(SRC, 'build.sh'), tmp], { stdio: ['ignore', 'ignore', 'pipe'] });
+      } catch (e) {
+        const err = String((e as { stderr?: Buffer }).stderr ?? '').trim().split('\n').slice(-5).join(' | ');
+        throw new Error(`building the findings fixtures failed: ${err}`);
+      }
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(tmp, dir);
+      // Builds for older versions of the fixtures are ~200 MB each: drop those unused for an hour.
+      for (const old of readdirSync(base)) {
+        const p = join(base, old);
+        if (p !== dir && /^[0-9a-f]{16}$/.test(old) && Date.now() - statSync(p).mtimeMs > 3600_000) rmSync(p, { recursive: true, force: true });
+      }
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+  return { dir, planted: JSON.parse(readFileSync(done, 'utf8')) as Planted, image: (name) => join(dir, name) };
+}
