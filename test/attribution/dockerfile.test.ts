@@ -86,3 +86,18 @@ test('alignment names the first instruction that does not match', () => {
   assert.equal(bad.step.line, 3);
   assert.match(bad.reason, /"RUN make test"/);
 });
+
+test('RUN flags recorded by buildah (--mount) and exec-form RUN still align', () => {
+  const df = parseDockerfile('FROM x\nRUN --mount=type=bind,target=/ctx tar -C /ctx -cf /out.tar .\nRUN ["/bin/echo", "hi"]\n');
+  const steps = df.stages[0].steps;
+  const a = alignSteps(
+    [
+      { created_by: 'base' },
+      { created_by: '/bin/sh -c --mount=type=bind,target=/ctx tar -C /ctx -cf /out.tar .' },
+      { created_by: '/bin/sh -c ["/bin/echo", "hi"]' },
+    ],
+    steps,
+  );
+  assert.ok(!isFailure(a), isFailure(a) ? a.reason : '');
+  assert.equal(a.boundary, 1);
+});

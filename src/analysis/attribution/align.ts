@@ -36,6 +36,11 @@ function norm(s: string): string {
   return t.replace(/\\\n/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
+/** buildah records RUN flags in the command (`/bin/sh -c --mount=type=bind,target=/ctx tar ...`). */
+function stripRunFlags(s: string): string {
+  return s.replace(/^(?:--(?:mount|network|security)(?:=(?:"[^"]*"|\S*))?\s+)*/, '');
+}
+
 function trimSlash(p: string): string {
   return p.length > 1 ? p.replace(/\/+$/, '') : p;
 }
@@ -45,7 +50,7 @@ export function stepMatches(h: CreatedBy, step: DockerfileStep): boolean {
   switch (step.keyword) {
     case 'RUN':
       // A heredoc's recorded form differs between builders; the keyword is what we can check.
-      return step.heredoc || norm(h.rest) === norm(step.args);
+      return step.heredoc || norm(stripRunFlags(h.rest)) === norm(step.args);
     case 'COPY':
     case 'ADD': {
       if (!h.dest || !step.dest) return true;
