@@ -23,6 +23,11 @@ async function inspect(ref: string, flags: InspectFlags): Promise<void> {
   const { buildJsonReport } = await import('./report/json.js');
   const image = await resolveImage(ref, { platform: flags.platform ? parsePlatform(flags.platform) : undefined });
   try {
+    if (!flags.json && !flags.text && process.stdout.isTTY && process.stdin.isTTY) {
+      const { runTui } = await import('./tui/run.js');
+      await runTui({ image, inspect: (o) => inspectImage(image, { verify: flags.verify, ...o }) });
+      return;
+    }
     const ins = await inspectImage(image, { verify: flags.verify });
     const report = buildJsonReport(ins);
     if (flags.json) {
