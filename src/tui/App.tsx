@@ -1,5 +1,5 @@
-import { Box, useApp, useInput, useStdout } from 'ink';
-import React, { useEffect, useMemo, useRef, useState } from 'react';
+import { Box, type Key, useApp, useInput, useStdout } from 'ink';
+import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { TuiData } from './data.js';
 import { bytes, padStart, percent } from '../report/format.js';
 import { type Line, LineView, beside, fit, framed, seg, wrap } from './lines.js';
@@ -151,12 +151,13 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
   const bodyH = Math.max(8, H - 2);
   const leftW = clamp(Math.floor(W * 0.45), 28, 70);
   const rightW = Math.max(20, W - leftW);
-  const detailsH = bodyH >= 18 ? 6 : 5;
-  const layersH = Math.max(4, Math.floor((bodyH - detailsH) * 0.55));
+  const detailsH = bodyH >= 30 ? 6 : 5;
+  const layersH = Math.max(4, Math.floor((bodyH - detailsH) * 0.6));
   const findingsH = Math.max(3, bodyH - layersH - detailsH);
   const historyH = clamp(Math.floor(bodyH * 0.3), 4, 10);
   const filesH = bodyH - historyH;
-  const pages = { layers: layersH - 2, files: filesH - 3, findings: findingsH - 3 };
+  // Findings keep a line for the selected finding's fix while focused.
+  const pages = { layers: layersH - 2, files: filesH - 3, findings: Math.max(1, findingsH - (focus === 'findings' ? 4 : 3)) };
 
   // Scroll offsets follow the cursors; kept in refs since they are derived from cursor moves.
   const off = useRef({ layers: 0, files: 0, findings: 0 });
@@ -194,7 +195,10 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     setFocus('files');
   };
 
-  useInput((input, key) => {
+  // ink re-subscribes useInput handlers in an effect; keys that arrive before it runs would see the
+  // previous render's state, so the subscription calls whatever handler the latest render made.
+  const onKey = useRef<(input: string, key: Key) => void>(() => {});
+  onKey.current = (input, key) => {
     if (key.ctrl && input === 'c') {
       (onQuit ?? exit)();
       return;
@@ -228,7 +232,7 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     else if (key.home || input === 'g') m = 'home';
     else if (key.end || input === 'G') m = 'end';
     if (focus === 'layers') {
-      if (m) setLayerCursor(move(lCur, m, pages.layers, lRows.length));
+      if (m) setLayerCursor((c) => move(clamp(c, 0, lRows.length - 1), m, pages.layers, lRows.length));
       else if (input === ' ' || key.return) {
         if (baseRun(origins).length > 1) {
           const fold = !baseFolded;
@@ -237,10 +241,10 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
         }
       }
     } else if (focus === 'findings') {
-      if (m) setFindingCursor(move(fiCur, m, pages.findings, items.length));
+      if (m) setFindingCursor((c) => move(clamp(c, 0, items.length - 1), m, pages.findings, items.length));
       else if (key.return) jump(fiCur);
     } else if (focus === 'files') {
-      if (m) setFileCursor(move(fCurSafe, m, pages.files, rows.length));
+      if (m) setFileCursor((c) => move(clamp(c, 0, rows.length - 1), m, pages.files, rows.length));
       else if (input === ' ' || key.return) toggleDir(fRow);
       else if (key.leftArrow || input === 'h') {
         if (fRow?.node.children && !fRow.collapsed) toggleDir(fRow, false);
@@ -271,7 +275,8 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     } else if (key.escape && query) {
       setQuery('');
     }
-  });
+  };
+  useInput(useCallback((input: string, key: Key) => onKey.current(input, key), []));
 
   // ---- draw ----
   const a = analysis;
