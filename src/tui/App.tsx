@@ -36,17 +36,17 @@ export interface AppProps {
 
 function useTerminalSize(fixedW?: number, fixedH?: number): [number, number] {
   const { stdout } = useStdout();
-  const read = (): [number, number] => [fixedW ?? (stdout.columns || 80), fixedH ?? ((stdout.rows || 24) - 1)];
+  const read = (): [number, number] => [stdout.columns || 80, (stdout.rows || 24) - 1];
   const [size, setSize] = useState(read);
   useEffect(() => {
-    if (fixedW !== undefined && fixedH !== undefined) return;
     const on = () => setSize(read());
     stdout.on('resize', on);
     return () => {
       stdout.off('resize', on);
     };
-  }, [stdout, fixedW, fixedH]);
-  return size;
+  }, [stdout]);
+  // One row less than the terminal: a frame as tall as the terminal makes ink clear the screen.
+  return [fixedW ?? size[0], fixedH ?? size[1]];
 }
 
 export const KEYS: Array<[string, string]> = [

@@ -14,7 +14,17 @@ import { bigAnalysis, smallAnalysis } from './synthetic.js';
  */
 
 const KEY = { up: '\u001B[A', down: '\u001B[B', right: '\u001B[C', left: '\u001B[D', tab: '\t', shiftTab: '\u001B[Z', enter: '\r', esc: '\u001B', pgDn: '\u001B[6~', pgUp: '\u001B[5~', home: '\u001B[H', end: '\u001B[F' };
-const tick = () => new Promise((r) => setTimeout(r, 45));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const tick = () => sleep(45);
+/** Waits past ink's frame throttle, then until no new frame arrives (slow CI machines). */
+async function settle(frames: string[]): Promise<void> {
+  await tick();
+  for (let i = 0; i < 100; i++) {
+    const n = frames.length;
+    await sleep(20);
+    if (frames.length === n) return;
+  }
+}
 
 afterEach(cleanup);
 
@@ -26,11 +36,11 @@ function data(over: Partial<TuiData> = {}): TuiData {
 async function open(d = data(), width = 80, height = 23) {
   let quit = 0;
   const r = render(<App data={d} width={width} height={height} theme={{}} onQuit={() => quit++} />);
-  await tick();
+  await settle(r.frames);
   const press = async (...keys: string[]) => {
     for (const k of keys) {
       r.stdin.write(k);
-      await tick();
+      await settle(r.frames);
     }
     return r.lastFrame() ?? '';
   };
@@ -232,7 +242,7 @@ test('adapts to the size it is given and stays exactly that size', async () => {
   assert.deepEqual(lines.filter((l) => l.length > 120), []);
   assert.equal(lines[1].length, 120);
   r.rerender(<App data={data()} width={60} height={20} theme={{}} />);
-  await tick();
+  await settle(r.frames);
   lines = (r.lastFrame() ?? '').split('\n');
   assert.equal(lines.length, 20);
   assert.deepEqual(lines.filter((l) => l.length > 60), []);
