@@ -55,7 +55,8 @@ export const KEYS: Array<[string, string]> = [
   ['PgUp PgDn  Home End', 'page, first, last'],
   ['← →  h l', 'Files: fold / unfold, go to parent'],
   ['space', 'fold directory; fold base-image layers'],
-  ['Enter', 'Findings: jump to its layer and path; Files: fold'],
+  ['Enter', 'Layers: full instruction; Findings: jump to its layer and path; Files: fold'],
+  ['i', 'Layers: full instruction'],
   ['c', 'Files: whole image / only the selected layer'],
   ['s', 'Files: sort by name / size'],
   ['/', 'Files: filter paths (Enter keep, Esc clear)'],
@@ -74,6 +75,8 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
 
   const [focus, setFocus] = useState<Pane>('layers');
   const [help, setHelp] = useState(false);
+  /** The selected layer's full instruction over the whole body. */
+  const [showLayer, setShowLayer] = useState(false);
   // Layers
   const [baseFolded, setBaseFolded] = useState(true);
   const [layerCursor, setLayerCursor] = useState(() => Math.max(0, analysis.layers.length - 1));
@@ -151,7 +154,7 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
   const bodyH = Math.max(8, H - 2);
   const leftW = clamp(Math.floor(W * 0.45), 28, 70);
   const rightW = Math.max(20, W - leftW);
-  const detailsH = bodyH >= 30 ? 6 : 5;
+  const detailsH = clamp(Math.floor(bodyH * 0.25), 5, 8);
   const layersH = Math.max(4, Math.floor((bodyH - detailsH) * 0.6));
   const findingsH = Math.max(3, bodyH - layersH - detailsH);
   const historyH = clamp(Math.floor(bodyH * 0.3), 4, 10);
@@ -213,8 +216,11 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
       setFileCursor(0);
       return;
     }
-    if (help) {
-      if (input === '?' || input === 'q' || key.escape || key.return) setHelp(false);
+    if (help || showLayer) {
+      if (input === '?' || input === 'q' || input === 'i' || key.escape || key.return) {
+        setHelp(false);
+        setShowLayer(false);
+      }
       return;
     }
     if (input === 'q') return (onQuit ?? exit)();
@@ -233,6 +239,7 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     else if (key.end || input === 'G') m = 'end';
     if (focus === 'layers') {
       if (m) setLayerCursor((c) => move(clamp(c, 0, lRows.length - 1), m, pages.layers, lRows.length));
+      else if ((key.return || input === 'i') && layerRow?.kind === 'layer') setShowLayer(true);
       else if (input === ' ' || key.return) {
         if (baseRun(origins).length > 1) {
           const fold = !baseFolded;
@@ -319,24 +326,32 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
   const layersBlock = framed(`Layers ${lCur + 1}/${lRows.length}`, layersBody, leftW, layersH, focus === 'layers', theme.accent);
 
   // Details of the selected layer
+  /** Sizes and waste; Dockerfile line, stage, base; the instruction. */
+  function layerFacts(i: number): [Line, Line, string] {
+    const o = origins[i];
+    const l = a.layers[i];
+    const first: Line = [
+      seg(`layer ${i} · ${bytes(l.bytes)} · ${plural(l.files, 'file')}`, { bold: true }),
+      ...(l.wastedBytes ? [seg(` · ! wasted ${bytes(l.wastedBytes)}`, { color: theme.waste, bold: true })] : []),
+      ...(l.hidBytes ? [seg(` · hid ${bytes(l.hidBytes)} below`)] : []),
+    ];
+    const where = [
+      o?.line !== undefined ? `Dockerfile line ${o.line}${o.endLine && o.endLine !== o.line ? `-${o.endLine}` : ''}` : '',
+      o?.stage !== undefined ? `stage ${o.stage}` : '',
+      o?.base !== undefined ? `base image ${o.base}` : '',
+      o?.fromStage ? `COPY --from=${o.fromStage}${o.fromPath ? ` ${o.fromPath}` : ''}` : '',
+    ].filter(Boolean);
+    return [first, where.length ? [seg(where.join(' · '), { color: theme.dim })] : [], o?.instruction || '(no history for this layer)'];
+  }
   const innerL = leftW - 2;
   const detailsBody: Line[] = [];
   if (layerRow?.kind === 'base') {
     detailsBody.push([seg(`layers ${layerRow.first}-${layerRow.last} from the base image ${layerRow.base}`, { bold: true })]);
     detailsBody.push([seg(`${bytes(layerRow.bytes)} · space unfolds them`, { color: theme.dim })]);
   } else if (layer >= 0) {
-    const o = origins[layer];
-    const l = a.layers[layer];
-    const meta = [`layer ${layer}`, o?.line !== undefined ? `line ${o.line}${o.endLine && o.endLine !== o.line ? `-${o.endLine}` : ''}` : '', o?.stage !== undefined ? `stage ${o.stage}` : '', o?.base !== undefined ? `base ${o.base}` : '', o?.fromStage ? `from ${o.fromStage}` : '']
-      .filter(Boolean)
-      .join(' · ');
-    detailsBody.push([seg(meta, { bold: true })]);
-    detailsBody.push([
-      seg(`${bytes(l.bytes)} · ${plural(l.files, 'file')}`),
-      ...(l.wastedBytes ? [seg(` · ! wasted ${bytes(l.wastedBytes)}`, { color: theme.waste, bold: true })] : []),
-      ...(l.hidBytes ? [seg(` · hid ${bytes(l.hidBytes)} below`)] : []),
-    ]);
-    for (const t of wrap(o?.instruction || '(no history for this layer)', innerL, detailsH - 4)) detailsBody.push([seg(t, { color: theme.accent })]);
+    const [first, second, instr] = layerFacts(layer);
+    detailsBody.push(first, ...(second.length ? [second] : []));
+    for (const t of wrap(instr, innerL, detailsH - 2 - detailsBody.length)) detailsBody.push([seg(t, { color: theme.accent })]);
   }
   const detailsBlock = framed('Instruction', detailsBody, leftW, detailsH, false, theme.accent);
 
@@ -402,7 +417,7 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
           ? 'Tab pane ↑↓ move ←→ fold c layer/image s sort / filter w wasted x findings ? help q quit'
           : focus === 'findings'
             ? 'Tab pane ↑↓ move Enter jump to file c layer/image w wasted x findings ? help q quit'
-            : 'Tab pane ↑↓ layer space fold base c layer/image w wasted x findings ? help q quit',
+            : 'Tab pane ↑↓ layer Enter instruction space fold base c layer/image w wasted ? help q quit',
         { color: theme.dim },
       )];
 
@@ -413,6 +428,12 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     helpBody.push([seg('marks: + added  ~ modified  - removed  m metadata only  ! wasted', { color: theme.dim })]);
     helpBody.push([seg('? / Esc closes this help', { color: theme.dim })]);
     body = framed('Keys', helpBody, W, bodyH, true, theme.accent);
+  } else if (showLayer && layer >= 0) {
+    const [first, second, instr] = layerFacts(layer);
+    const b: Line[] = [first, ...(second.length ? [second] : []), []];
+    for (const t of wrap(instr, W - 2, bodyH - 3 - b.length)) b.push([seg(t, { color: theme.accent })]);
+    b[bodyH - 3] = [seg('Esc / Enter closes', { color: theme.dim })];
+    body = framed(`Layer ${layer}`, b, W, bodyH, true, theme.accent);
   } else {
     body = beside([...layersBlock, ...detailsBlock, ...findingsBlock], [...filesBlock, ...histBlock]);
   }

@@ -77,6 +77,7 @@ export function beside(...blocks: Line[][]): Line[] {
 
 /** Greedy word wrap of plain text into at most `max` lines of `width`, the last one ellipsized. */
 export function wrap(text: string, width: number, max: number): string[] {
+  if (max <= 0 || width <= 1) return [];
   const words = text.replace(/\s+/g, ' ').trim().split(' ');
   const lines: string[] = [];
   let cur = '';

@@ -30,7 +30,8 @@ export interface RunTuiOptions {
 
 type Phase = { kind: 'loading' } | { kind: 'ready'; data: TuiData };
 
-function Root({ opts, onDone }: { opts: RunTuiOptions; onDone: (err?: unknown) => void }): React.ReactElement {
+/** Loading screen, then the inspect screen. `onDone` gets the error when loading failed or was cancelled. */
+export function InspectScreen({ opts, onDone }: { opts: RunTuiOptions; onDone: (err?: unknown) => void }): React.ReactElement {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const theme = useRef(themeFor()).current;
@@ -107,7 +108,7 @@ export async function runTui(opts: RunTuiOptions): Promise<void> {
   let failure: unknown;
   process.stdout.write(ENTER);
   try {
-    const ink = render(<Root opts={opts} onDone={(e) => (failure = e)} />, {
+    const ink = render(<InspectScreen opts={opts} onDone={(e) => (failure = e)} />, {
       exitOnCtrlC: false,
       // ink 6.8's incremental mode lands one line low after a frame ending in a newline (seen in
       // tmux); full redraws are written in one synchronized update (DEC 2026) instead.

@@ -67,7 +67,8 @@ test('first frame: summary with waste, every layer with a waste mark, details, f
   assert.match(f, / 0 +6\.1 kB ! ADD rootfs/);
   assert.match(f, / 1 +9\.4 kB ! COPY \. \/app/);
   assert.match(f, /›2 +100 B {3}RUN rm -rf/);
-  assert.match(f, /layer 2 · line 9 · stage final/);
+  assert.match(f, /layer 2 · 100 B · 1 file · hid/);
+  assert.match(f, /Dockerfile line 9 · stage final/);
   assert.match(f, /RUN rm -rf \/root\/\.cache && chmod/);
   assert.match(f, /could save 8\.1 kB/);
   assert.match(f, /5 kB L0 \/app\/big\.bin overwri/);
@@ -80,20 +81,37 @@ test('layers: arrows, j/k, Home/End, PgUp/PgDn select a layer and its details fo
   const { press } = await open();
   let f = await press(KEY.up);
   assert.match(f, /›1 +9\.4 kB/);
-  assert.match(f, /layer 1 · line 7 · stage final/);
+  assert.match(f, /layer 1 · 9\.4 kB · 3 files · ! wa/);
+  assert.match(f, /Dockerfile line 7 · stage final/);
   assert.match(f, /COPY \. \/app && pip install -r/);
   f = await press('k');
-  assert.match(f, /layer 0 · base busybox:latest/);
+  assert.match(f, /base image busybox:latest/);
   f = await press('j');
-  assert.match(f, /layer 1 · line 7/);
+  assert.match(f, /Dockerfile line 7/);
   f = await press(KEY.end);
-  assert.match(f, /layer 2 · line 9/);
+  assert.match(f, /Dockerfile line 9/);
   f = await press(KEY.home);
   assert.match(f, /layer 0 ·/);
   f = await press(KEY.pgDn);
   assert.match(f, /layer 2 ·/);
   f = await press(KEY.pgUp);
   assert.match(f, /layer 0 ·/);
+});
+
+test('layers: Enter (or i) shows the full instruction, Dockerfile line and stage; Esc closes', async () => {
+  const d = data();
+  d.origins[1] = { ...d.origins[1], instruction: `RUN ${'apt-get install -y build-essential '.repeat(6)}&& make`, endLine: 12, fromStage: 'builder', fromPath: '/out' };
+  const { press } = await open(d);
+  let f = await press(KEY.up, KEY.enter);
+  assert.match(f, /▶ Layer 1/);
+  assert.match(f, /Dockerfile line 7-12 · stage final · COPY --from=builder \/out/);
+  assert.match(f, /build-essential && make/); // the end of a long instruction is on screen
+  f = await press(KEY.esc);
+  assert.match(f, /▶ Layers/);
+  f = await press('i');
+  assert.match(f, /▶ Layer 1/);
+  f = await press(KEY.enter);
+  assert.match(f, /▶ Layers/);
 });
 
 test('Tab and Shift-Tab move focus between panes (double border and ▶, not colour)', async () => {
