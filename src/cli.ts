@@ -24,7 +24,7 @@ async function inspect(ref: string, flags: InspectFlags): Promise<void> {
   const image = await resolveImage(ref, { platform: flags.platform ? parsePlatform(flags.platform) : undefined });
   try {
     if (!flags.json && !flags.text && process.stdout.isTTY && process.stdin.isTTY) {
-      const { runTui } = await import('./tui/run.js');
+      const { runTui } = await import('./tui/index.js');
       await runTui({ image, inspect: (o) => inspectImage(image, { verify: flags.verify, ...o }) });
       return;
     }

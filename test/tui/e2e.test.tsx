@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import React from 'react';
 import { render } from 'ink-testing-library';
 import { InspectScreen } from '../../src/tui/run.js';
 import { inspectImage } from '../../src/inspect.js';
 import { resolveImage } from '../../src/source/resolve.js';
+import { buildCli, tuiImage } from './build.js';
 
 /**
  * The TUI on a real image built by buildah (test/fixtures/tui): once through ink-testing-library with
@@ -16,15 +17,13 @@ import { resolveImage } from '../../src/source/resolve.js';
  * send-keys and read with capture-pane. tmux runs on a private socket and its server is killed at the end.
  */
 
-const repo = resolve(import.meta.dirname, '../..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let dir = '';
 let tar = '';
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'msb-tui-e2e-'));
-  tar = join(dir, 'tui-demo.tar');
-  execFileSync('bash', [join(repo, 'test/fixtures/tui/build.sh'), tar], { stdio: 'inherit' });
+  tar = tuiImage();
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
@@ -58,7 +57,7 @@ test('ink: the real pipeline loads the image and shows layers, waste and finding
 });
 
 test('tmux 80x24: what a user sees and does in msb inspect', async () => {
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: repo, stdio: 'inherit' }); // the built CLI
+  const cli = buildCli('e2e');
   const sock = join(dir, 'tmux.sock');
   const tmux = (...args: string[]) => {
     const r = spawnSync('tmux', ['-S', sock, ...args], { encoding: 'utf8' });
@@ -72,7 +71,7 @@ test('tmux 80x24: what a user sees and does in msb inspect', async () => {
       await sleep(120);
     }
   };
-  const cmd = `cd ${repo} && node bin/msb.js inspect ${tar}; echo "msb exited $?"; sleep 600`;
+  const cmd = `node ${cli} inspect ${tar}; echo "msb exited $?"; sleep 600`;
   tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'msb', '-x', '80', '-y', '24', 'sh', '-c', cmd);
   try {
     let s = await until(screen, /▶ Layers 7\/7/, 'first screen');
