@@ -102,6 +102,16 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
   const items = useMemo(() => findingItems(data.findings, analysis, origins), [data.findings, analysis, origins]);
   const savings = useMemo(() => potentialSavings(items), [items]);
   const history = useMemo(() => new HistoryIndex(analysis.layers, analysis.waste), [analysis]);
+  /** Layers whose bytes at a path are wasted, by path (for the ! column). */
+  const wasteAt = useMemo(() => {
+    const m = new Map<string, number[]>();
+    for (const w of analysis.waste) {
+      const l = m.get(w.path);
+      if (l) l.push(w.shippedIn);
+      else m.set(w.path, [w.shippedIn]);
+    }
+    return m;
+  }, [analysis]);
   const imageTree = useMemo(() => fromTree(analysis.root), [analysis]);
   const wasteTree = useMemo(() => fromWaste(analysis.waste), [analysis]);
 
@@ -385,7 +395,9 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     const name = `${'  '.repeat(r.depth)}${dir ? (r.collapsed ? '▸ ' : '▾ ') : '  '}${n.name}${dir ? '/' : ''}${n.linkname ? ` → ${n.linkname}` : ''}`;
     filesBody.push([
       seg(mk ? MARK_CHAR[mk] : ' ', { ...st, color: colour, bold: true }),
-      seg(` ${padStart(bytes(n.size), 8)} `, st),
+      // ! : bytes shipped at this path are wasted (in the layer view: the ones this layer shipped)
+      seg((mode === 'layer' ? wasteAt.get(n.path)?.includes(layer) : wasteAt.has(n.path)) ? '!' : ' ', { ...st, color: theme.waste, bold: true }),
+      seg(`${padStart(bytes(n.size), 8)} `, st),
       seg(name, { ...st, color: colour ?? (dir ? theme.dir : undefined), bold: st.bold || dir }),
     ]);
   }

@@ -86,7 +86,7 @@ test('tmux 80x24: what a user sees and does in msb inspect', async () => {
     // Files: filter to the binary; the selected layer (chmod) re-shipped it for metadata only
     await keys('Tab', '/', 'd', 'e', 'm', 'o', 'Enter', 'Down', 'Down');
     s = await until(screen, /History \/app\/bin\/demo-app/, 'filtered file');
-    assert.match(s, /m +800 kB +demo-app/);
+    assert.match(s, /m! +800 kB +demo-app/);
     assert.match(s, /L2 \+ +800 kB ! metadata COPY dir:/);
     assert.match(s, /L6 m +800 kB RUN chmod 755/);
 
