@@ -443,8 +443,31 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
   } else if (showLayer && layer >= 0) {
     const [first, second, instr] = layerFacts(layer);
     const b: Line[] = [first, ...(second.length ? [second] : []), []];
-    for (const t of wrap(instr, W - 2, bodyH - 3 - b.length)) b.push([seg(t, { color: theme.accent })]);
-    b[bodyH - 3] = [seg('Esc / Enter closes', { color: theme.dim })];
+    const room = bodyH - 3; // inner lines less the closing hint
+    const instrLines = wrap(instr, W - 2, Math.max(1, room - b.length - 4));
+    for (const t of instrLines) b.push([seg(t, { color: theme.accent })]);
+    // Where this layer's bytes went: what of it is wasted (and which layer hid it), then its biggest changes.
+    const wasted = analysis.waste.filter((w) => w.shippedIn === layer).slice(0, 5);
+    if (wasted.length && b.length < room - 2) {
+      b.push([], [seg('wasted bytes this layer shipped', { bold: true })]);
+      for (const w of wasted) {
+        if (b.length >= room) break;
+        b.push([
+          seg(`${padStart(bytes(w.bytes), 9)} `, { color: theme.waste, bold: true }),
+          seg(`! /${w.path} `),
+          seg(`${w.kind} by layer ${w.hiddenBy}: ${(origins[w.hiddenBy]?.instruction ?? '').replace(/\s+/g, ' ')}`, { color: theme.dim }),
+        ]);
+      }
+    }
+    const biggest = analysis.layers[layer].changes.filter((c) => c.kind !== 'removed' && c.size > 0).sort((x, y) => y.size - x.size);
+    if (biggest.length && b.length < room - 2) {
+      b.push([], [seg(`largest files it added or changed (${plural(biggest.length, 'file')})`, { bold: true })]);
+      for (const c of biggest) {
+        if (b.length >= room) break;
+        b.push([seg(`${padStart(bytes(c.size), 9)} `), seg(MARK_CHAR[c.kind], { color: changeColour(theme, c.kind), bold: true }), seg(` /${c.path}`)]);
+      }
+    }
+    b[room] = [seg('Esc / Enter closes', { color: theme.dim })];
     body = framed(`Layer ${layer}`, b, W, bodyH, true, theme.accent);
   } else {
     body = beside([...layersBlock, ...detailsBlock, ...findingsBlock], [...filesBlock, ...histBlock]);

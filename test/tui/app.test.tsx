@@ -107,6 +107,9 @@ test('layers: Enter (or i) shows the full instruction, Dockerfile line and stage
   assert.match(f, /▶ Layer 1/);
   assert.match(f, /Dockerfile line 7-12 · stage final · COPY --from=builder \/out/);
   assert.match(f, /build-essential && make/); // the end of a long instruction is on screen
+  assert.match(f, /3 kB ! \/root\/\.cache\/pip\.bin deleted by layer 2: RUN rm -rf/);
+  assert.match(f, /largest files it added or changed \(3 files\)/);
+  assert.match(f, /6 kB ~ \/app\/big\.bin[^]*3 kB \+ \/root\/\.cache\/pip\.bin[^]*400 B \+ \/app\/main\.js/);
   f = await press(KEY.esc);
   assert.match(f, /▶ Layers/);
   f = await press('i');
