@@ -63,3 +63,13 @@ test('shows per-layer progress with rate, then Ctrl-C aborts the read and report
   assert.equal((done as MsbError).message, 'cancelled');
   assert.equal((done as MsbError).exitCode, 130);
 });
+
+test('a failing read ends the screen with that error (the CLI prints it as one line)', async () => {
+  const opts: RunTuiOptions = { image: stubImage([10]), inspect: async () => { throw new MsbError('x.tar: layer 0: unexpected end of data'); } };
+  let done: unknown = 'not yet';
+  render(<InspectScreen opts={opts} onDone={(e) => (done = e)} />);
+  for (let i = 0; i < 100 && done === 'not yet'; i++) await sleep(20);
+  assert.ok(done instanceof MsbError);
+  assert.equal((done as MsbError).message, 'x.tar: layer 0: unexpected end of data');
+  assert.equal((done as MsbError).exitCode, 2);
+});
