@@ -22,6 +22,12 @@ function plural(n: number, what: string): string {
   return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
 }
 
+const NO_KEY: Key = {
+  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
+  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
+  super: false, hyper: false, capsLock: false, numLock: false,
+};
+
 export type Pane = 'layers' | 'files' | 'findings';
 const PANES: Pane[] = ['layers', 'files', 'findings'];
 
@@ -205,22 +211,34 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     for (const a of ancestors(it.path)) next.delete(a);
     setCollapsed(next);
     setReveal(it.path);
-    setFocus('files');
+    go('files');
   };
 
   // ink re-subscribes useInput handlers in an effect; keys that arrive before it runs would see the
   // previous render's state, so the subscription calls whatever handler the latest render made.
   const onKey = useRef<(input: string, key: Key) => void>(() => {});
+  const editingRef = useRef(editing);
+  editingRef.current = editing;
+  // Focus as of the last key (several keys can be handled before the next render).
+  const focusRef = useRef(focus);
+  focusRef.current = focus;
+  const go = (f: Pane) => {
+    focusRef.current = f;
+    setFocus(f);
+  };
   onKey.current = (input, key) => {
     if (key.ctrl && input === 'c') {
       (onQuit ?? exit)();
       return;
     }
-    if (editing) {
-      if (key.return) setEditing(false);
-      else if (key.escape) {
+    if (editingRef.current) {
+      if (key.return) {
+        setEditing(false);
+        editingRef.current = false;
+      } else if (key.escape) {
         setQuery('');
         setEditing(false);
+        editingRef.current = false;
       } else if (key.backspace || key.delete) setQuery((q) => q.slice(0, -1));
       else if (input && !key.ctrl && !key.meta && !key.tab) setQuery((q) => q + input);
       setFileCursor(0);
@@ -236,8 +254,7 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     if (input === 'q') return (onQuit ?? exit)();
     if (input === '?') return setHelp(true);
     if (key.tab) {
-      const i = PANES.indexOf(focus);
-      setFocus(PANES[(i + (key.shift ? PANES.length - 1 : 1)) % PANES.length]);
+      go(PANES[(PANES.indexOf(focusRef.current) + (key.shift ? PANES.length - 1 : 1)) % PANES.length]);
       return;
     }
     let m: Move | undefined;
@@ -247,7 +264,8 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     else if (key.pageDown) m = 'pageDown';
     else if (key.home || input === 'g') m = 'home';
     else if (key.end || input === 'G') m = 'end';
-    if (focus === 'layers') {
+    const focusNow = focusRef.current;
+    if (focusNow === 'layers') {
       if (m) setLayerCursor((c) => move(clamp(c, 0, lRows.length - 1), m, pages.layers, lRows.length));
       else if ((key.return || input === 'i') && layerRow?.kind === 'layer') setShowLayer(true);
       else if (input === ' ' || key.return) {
@@ -257,10 +275,10 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
           setLayerCursor(rowOfLayer(layerRows(analysis.layers, origins, fold), layer));
         }
       }
-    } else if (focus === 'findings') {
+    } else if (focusNow === 'findings') {
       if (m) setFindingCursor((c) => move(clamp(c, 0, items.length - 1), m, pages.findings, items.length));
       else if (key.return) jump(fiCur);
-    } else if (focus === 'files') {
+    } else if (focusNow === 'files') {
       if (m) setFileCursor((c) => move(clamp(c, 0, rows.length - 1), m, pages.files, rows.length));
       else if (input === ' ' || key.return) toggleDir(fRow);
       else if (key.leftArrow || input === 'h') {
@@ -279,7 +297,8 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     } else if (input === 's') setSort((x) => (x === 'name' ? 'size' : 'name'));
     else if (input === '/') {
       setEditing(true);
-      setFocus('files');
+      editingRef.current = true;
+      go('files');
     } else if (input === 'w') {
       setWastedOnly((x) => !x);
       setFileCursor(0);
@@ -293,7 +312,17 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
       setQuery('');
     }
   };
-  useInput(useCallback((input: string, key: Key) => onKey.current(input, key), []));
+  useInput(
+    useCallback((input: string, key: Key) => {
+      // Keys typed faster than they are read arrive as one string ("jjj" while a frame renders, tmux
+      // send-keys A B): replay plain characters one by one. Paths typed into the filter stay whole.
+      if (input.length > 1 && !key.ctrl && !key.meta && !editingRef.current && /^[\x20-\x7e\t\r]+$/.test(input)) {
+        for (const c of input) onKey.current(c === '\t' || c === '\r' ? '' : c, { ...NO_KEY, tab: c === '\t', return: c === '\r' });
+        return;
+      }
+      onKey.current(input, key);
+    }, []),
+  );
 
   // ---- draw ----
   const a = analysis;

@@ -243,6 +243,16 @@ test('base image layers fold into one row with space', async () => {
   assert.match(f, /›0-1/);
 });
 
+test('keys that arrive together (typed faster than read) are each applied', async () => {
+  const { press } = await open();
+  let f = await press('\t\tjj');
+  assert.match(f, /▶ Findings 3\/3/);
+  f = await press('/pass\r');
+  assert.match(f, /image · by name · \/pass/);
+  assert.deepEqual(names(f), ['etc/', 'passwd']);
+  assert.match(f, /Tab pane/);
+});
+
 test('? shows every key; q and Ctrl-C quit', async () => {
   const { press, quits } = await open();
   let f = await press('?');
