@@ -82,6 +82,7 @@ test('tmux 80x24: what a user sees and does in msb inspect', async () => {
     assert.match(s, /could save 2\.9 MB/);
     assert.match(s, /Tab pane/);
     assert.ok(lines.slice(0, 23).every((l) => l.length <= 80));
+    assert.match(tmux('capture-pane', '-e', '-p', '-t', 'msb'), /\u001b\[31m!/); // waste mark in red
 
     // Files: filter to the binary; the selected layer (chmod) re-shipped it for metadata only
     await keys('Tab', '/', 'd', 'e', 'm', 'o', 'Enter', 'Down', 'Down');
@@ -111,6 +112,15 @@ test('tmux 80x24: what a user sees and does in msb inspect', async () => {
     await keys('q');
     s = await until(screen, /msb exited 0/, 'quit');
     assert.doesNotMatch(s, /Layers/);
+
+    // NO_COLOR: the same screen without a single colour; Ctrl-C quits
+    tmux('new-session', '-d', '-s', 'plain', '-x', '80', '-y', '24', 'sh', '-c', `NO_COLOR=1 ${cmd}`);
+    const plain = () => tmux('capture-pane', '-e', '-p', '-t', 'plain');
+    s = await until(plain, /Layers 7\/7/, 'NO_COLOR screen');
+    assert.match(s.replace(/\u001b\[[0-9;]*m/g, ''), /! RUN head -c 2097152/);
+    assert.doesNotMatch(s, /\u001b\[[0-9;]*(3[0-7]|9[0-7]|38;[25];[0-9;]+)m/);
+    tmux('send-keys', '-t', 'plain', 'C-c');
+    await until(plain, /msb exited 0/, 'Ctrl-C');
   } finally {
     spawnSync('tmux', ['-S', sock, 'kill-server']);
   }
