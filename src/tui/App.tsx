@@ -453,14 +453,17 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
   // Key help
   const keyLine: Line = editing
     ? [seg('filter /', { bold: true }), seg(query), seg('█'), seg('  Enter keep · Esc clear', { color: theme.dim })]
-    : [seg(
-        focus === 'files'
-          ? 'Tab pane ↑↓ move ←→ fold c layer/image s sort / filter w wasted x findings ? help q quit'
-          : focus === 'findings'
-            ? 'Tab pane ↑↓ move Enter jump to file c layer/image w wasted x findings ? help q quit'
-            : 'Tab pane ↑↓ layer Enter instruction space fold base c layer/image w wasted ? help q quit',
-        { color: theme.dim },
-      )];
+    : [
+        seg('? keys  q quit  Tab pane  ', { bold: true }),
+        seg(
+          focus === 'files'
+            ? '↑↓ move  ←→ fold  c layer/image  s sort  / filter  w wasted  x findings'
+            : focus === 'findings'
+              ? '↑↓ move  Enter jump to file  c layer/image  w wasted  x findings'
+              : '↑↓ layer  Enter instruction  space fold base  c layer/image  w wasted',
+          { color: theme.dim },
+        ),
+      ];
 
   let body: Line[];
   if (help) {

@@ -72,7 +72,7 @@ test('first frame: summary with waste, every layer with a waste mark, details, f
   assert.match(f, /RUN rm -rf \/root\/\.cache && chmod/);
   assert.match(f, /could save 8\.1 kB/);
   assert.match(f, /5 kB L0 \/app\/big\.bin overwri/);
-  assert.match(lines[22], /Tab pane/);
+  assert.match(lines[22], /^\? keys  q quit  Tab pane  ↑↓ layer/);
   // image view marks what the selected layer (2) did: passwd re-shipped for metadata only
   // and ! because layer 0's copy of it is wasted
   assert.ok(files(f).some((l) => /^m! +100 B +passwd/.test(l)), f);
@@ -277,8 +277,13 @@ test('adapts to the size it is given and stays exactly that size', async () => {
   await settle(r.frames);
   lines = (r.lastFrame() ?? '').split('\n');
   assert.equal(lines.length, 20);
+  assert.match(lines[19], /^\? keys  q quit/);
   assert.deepEqual(lines.filter((l) => l.length > 60), []);
   assert.equal(lines[1].length, 60);
+  // far too small still draws (cut), never throws
+  r.rerender(<App data={data()} width={30} height={6} theme={{}} />);
+  await settle(r.frames);
+  assert.match(r.lastFrame() ?? '', /^msb /);
 });
 
 test('NO_COLOR switches colours off; marks stay', () => {

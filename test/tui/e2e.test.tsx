@@ -106,7 +106,7 @@ test('tmux 80x24: what a user sees and does in msb inspect', async () => {
     tmux('resize-window', '-t', 'msb', '-x', '100', '-y', '30');
     s = await until(screen, /^[┌╔].{98}[┐╗]$/m, 'resized to 100 columns');
     // 29 lines (one less than the terminal): header, 27 of panes, key help
-    assert.match(s.split('\n')[28], /^Tab pane/, s);
+    assert.match(s.split('\n')[28], /^\? keys  q quit  Tab pane/, s);
 
     // q leaves the alternate screen: the shell's screen is back and msb exited 0
     await keys('q');
