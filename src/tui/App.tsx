@@ -176,7 +176,9 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
   const historyH = clamp(Math.floor(bodyH * 0.3), 4, 10);
   const filesH = bodyH - historyH;
   // Findings keep a line for the selected finding's fix while focused.
-  const pages = { layers: layersH - 2, files: filesH - 3, findings: Math.max(1, findingsH - (focus === 'findings' ? 4 : 3)) };
+  // While focused, the list shrinks to what it needs (leaving 2 lines or more) and the selected finding's fix fills the rest.
+  const findingRows = focus === 'findings' ? clamp(items.length, 1, Math.max(1, findingsH - 5)) : findingsH - 3;
+  const pages = { layers: layersH - 2, files: filesH - 3, findings: Math.max(1, findingRows) };
 
   // Scroll offsets follow the cursors; kept in refs since they are derived from cursor moves.
   const off = useRef({ layers: 0, files: 0, findings: 0 });
@@ -404,7 +406,11 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     findingsBody.push([seg(sel ? '›' : ' ', st), seg(`${padStart(bytes(it.bytes), 8)} `, st), seg(`L${it.layer} `, st), seg(it.title, st)]);
   }
   const fi = items[fiCur];
-  if (focus === 'findings' && fi?.fix) findingsBody[pages.findings + 1] = [seg(`fix: ${fi.fix}`, { color: theme.dim })];
+  if (focus === 'findings' && fi) {
+    const room = findingsH - 2 - (pages.findings + 1);
+    const text = [fi.fix ? `fix: ${fi.fix}` : '', fi.why ?? '', fi.instruction ? `layer ${fi.layer}: ${fi.instruction}` : ''].filter(Boolean).join(' · ');
+    wrap(text, innerL, room).forEach((t, i) => (findingsBody[pages.findings + 1 + i] = [seg(t, { color: theme.dim })]));
+  }
   const findingsBlock = framed(`Findings ${items.length ? `${fiCur + 1}/${items.length}` : ''}`.trim(), findingsBody, leftW, findingsH, focus === 'findings', theme.accent);
 
   // Files
