@@ -156,38 +156,53 @@ export function flatten(root: FileNode, opts: FlattenOptions): Row[] {
     walk(root, 0);
     return out;
   }
-  // With a filter a directory shows only if something at or below it is kept, so children are
-  // collected before their parent row is emitted.
-  const walk = (n: FileNode, depth: number, into: Row[], parentKept: boolean): boolean => {
+  // With a filter a directory shows only if something at or below it is kept: its row is written
+  // first and taken back when nothing below it is (no per-directory arrays: this runs per key typed).
+  const anyBelow = (n: FileNode): boolean => {
+    for (const c of n.children!) if (keep(c) || (c.children && anyBelow(c))) return true;
+    return false;
+  };
+  const walk = (n: FileNode, depth: number, parentKept: boolean): boolean => {
     let any = false;
     for (const c of sortedChildren(n, sort)) {
       const self = parentKept || keep(c);
       if (!c.children) {
         if (self) {
-          into.push({ node: c, depth, collapsed: false });
+          out.push({ node: c, depth, collapsed: false });
           any = true;
         }
         continue;
       }
       const isCollapsed = collapsed.has(c.path);
-      const sub: Row[] = [];
-      const below = walk(c, depth + 1, sub, self);
-      if (self || below) {
-        into.push({ node: c, depth, collapsed: isCollapsed });
-        if (!isCollapsed) for (const r of sub) into.push(r);
-        any = true;
+      if (isCollapsed) {
+        if (self || anyBelow(c)) {
+          out.push({ node: c, depth, collapsed: true });
+          any = true;
+        }
+        continue;
       }
+      const at = out.length;
+      out.push({ node: c, depth, collapsed: false });
+      if (walk(c, depth + 1, self) || self) any = true;
+      else out.length = at;
     }
     return any;
   };
-  walk(root, 0, out, false);
+  walk(root, 0, false);
   return out;
 }
 
 /** Case-insensitive substring match on the full path ("usr/lib" matches everything below it). */
 export function pathFilter(query: string): (n: FileNode) => boolean {
   const q = query.toLowerCase().replace(/^\/+/, '');
-  return (n) => n.path.toLowerCase().includes(q);
+  // Lower-cased paths are kept between keystrokes (a filter re-runs over every node per key).
+  return (n) => (lowered.get(n) ?? lower(n)).includes(q);
+}
+const lowered = new WeakMap<FileNode, string>();
+function lower(n: FileNode): string {
+  const l = n.path.toLowerCase();
+  lowered.set(n, l);
+  return l;
 }
 
 /** Keeps paths at or below any of `paths` (leading slashes ignored). */
