@@ -110,6 +110,6 @@ await run('files: w (wasted only on/off)', ['w'], 10);
 await press('\u001B[Z'); // back to Layers
 await run('layers: ↑/↓ (changes the tree\'s marks)', ['\u001B[A', '\u001B[B'], 40);
 await run('c (one layer\'s changes / whole image)', ['c'], 10);
-console.log(`frames written: ${(out.bytes / 1024).toFixed(0)} KiB`);
+console.log(`frames written: ${(out.bytes / 1024).toFixed(0)} KiB; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (synthetic analysis included)`);
 ink.unmount();
 process.exit(0);
