@@ -136,12 +136,28 @@ await mkdir(outDir, { recursive: true });
 const img = await resolveImage(image, {});
 const events: Parameters<typeof reduceProgress>[1][] = [];
 const ins = await inspectImage(img, { onProgress: (p) => events.push({ type: 'layer', ...p }) });
+// Attribution and findings when this checkout has them (src/attribution.ts, findings in the JSON
+// report); otherwise the image history and no findings. Specifiers are variables so the script also
+// runs on a tree without those modules.
+let origins = historyOrigins(img.config, img.layers.length);
+let findings: import('../src/analysis/findings/types.js').Finding[] = [];
+try {
+  const attributionModule = '../src/attribution.js';
+  const { attributeImage } = await import(attributionModule);
+  const attribution = await attributeImage(img, {});
+  origins = attribution.origins;
+  const jsonModule = '../src/report/json.js';
+  const { buildJsonReport } = await import(jsonModule);
+  findings = buildJsonReport(ins, { attribution }).findings ?? [];
+} catch (e) {
+  if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+}
 const data = {
   reference: image,
   platform: [img.config.os, img.config.architecture].filter(Boolean).join('/'),
   analysis: ins.analysis,
-  origins: historyOrigins(img.config, img.layers.length),
-  findings: [],
+  origins,
+  findings,
 };
 const theme = themeFor({});
 

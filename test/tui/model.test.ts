@@ -100,7 +100,7 @@ test('findings: rule findings and grouped waste, largest first; savings add up',
   const items = findingItems([f], analysis, origins);
   assert.deepEqual(items.map((i) => [i.title, i.bytes, i.layer, i.path]), [
     ['/app/big.bin overwritten in a later layer', 5000, 0, 'app/big.bin'],
-    ['pip-cache', 4000, 1, 'root/.cache'],
+    ['pip-cache /root/.cache', 4000, 1, 'root/.cache'],
     ['/root/.cache/pip.bin deleted in a later layer', 3000, 1, 'root/.cache/pip.bin'],
     ['/etc/passwd re-shipped only to change metadata', 100, 0, 'etc/passwd'],
   ]);

@@ -33,7 +33,7 @@ const WASTE_TITLE: Record<WasteKind, string> = {
 
 export function findingItems(findings: Finding[], analysis: Analysis, origins: LayerOrigin[]): FindingItem[] {
   const items: FindingItem[] = findings.map((f) => ({
-    title: f.rule,
+    title: findingTitle(f),
     bytes: f.bytes,
     category: f.category,
     severity: f.severity,
@@ -77,6 +77,14 @@ export function findingItems(findings: Finding[], analysis: Analysis, origins: L
     }
   }
   return items.sort((a, b) => b.bytes - a.bytes || a.layer - b.layer);
+}
+
+/** "rule /first/path (+N more)": what and where, in one line. */
+function findingTitle(f: Finding): string {
+  const first = f.paths[0];
+  if (!first) return f.rule;
+  const more = f.paths.length - 1;
+  return `${f.rule} /${first.path.replace(/^\/+/, '')}${more > 0 ? ` (+${more} more)` : ''}`;
 }
 
 /** Bytes the fixes would save: findings never count a byte twice, so the items add up. */
