@@ -397,7 +397,11 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
   const detailsBlock = framed('Instruction', detailsBody, leftW, detailsH, false, theme.accent);
 
   // Findings
-  const findingsBody: Line[] = [[seg(`image ${bytes(a.totalBytes)} · could save `), seg(bytes(savings), { bold: true, color: savings ? theme.waste : undefined }), seg(` (${percent(a.totalBytes ? savings / a.totalBytes : 0)})`)]];
+  const findingsBody: Line[] = [[
+    seg('save '),
+    seg(bytes(savings), { bold: true, color: savings ? theme.waste : undefined }),
+    seg(` (${percent(a.totalBytes ? savings / a.totalBytes : 0)}) of ${bytes(a.totalBytes)}`),
+  ]];
   if (items.length === 0) findingsBody.push([seg('nothing to fix: no findings, no waste', { color: theme.dim })]);
   for (let i = off.current.findings; i < Math.min(items.length, off.current.findings + pages.findings); i++) {
     const it = items[i];

@@ -70,7 +70,7 @@ test('first frame: summary with waste, every layer with a waste mark, details, f
   assert.match(f, /layer 2 · 100 B · 1 file · hid/);
   assert.match(f, /Dockerfile line 9 · stage final/);
   assert.match(f, /RUN rm -rf \/root\/\.cache && chmod/);
-  assert.match(f, /could save 8\.1 kB/);
+  assert.match(f, /save 8\.1 kB \(52%\) of 15\.6 kB/);
   assert.match(f, /5 kB L0 \/app\/big\.bin overwri/);
   assert.match(lines[22], /^\? keys  q quit  Tab pane  ↑↓ layer/);
   // image view marks what the selected layer (2) did: passwd re-shipped for metadata only

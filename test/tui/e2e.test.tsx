@@ -80,7 +80,7 @@ test('tmux 80x24: what a user sees and does in msb inspect', async () => {
     assert.match(lines[0], /^msb 6\.48 MB · 7 layers · wasted 2\.9 MB \(45%\) · 12 files · \d+ findings?/);
     assert.match(s, /›6 +800 kB {3}RUN chmod 755 \/app\//);
     assert.match(s, /4 +2\.35 MB ! RUN head -c 2097152/);
-    assert.match(s, /could save [\d.]+ MB/);
+    assert.match(s, /save [\d.]+ MB \(\d+%\) of 6\.48 MB/);
     assert.match(s, /Tab pane/);
     assert.ok(lines.slice(0, 23).every((l) => l.length <= 80));
     assert.match(tmux('capture-pane', '-e', '-p', '-t', 'msb'), /\u001b\[31m!/); // waste mark in red
