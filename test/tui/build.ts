@@ -19,6 +19,10 @@ export function buildCli(name: string): string {
   return join(out, 'cli.js');
 }
 
+export function removeCli(name: string): void {
+  rmSync(join(repo, '.test-dist', name), { recursive: true, force: true });
+}
+
 /**
  * The image of test/fixtures/tui (docker-archive), built once per Dockerfile version into the temp
  * dir and shared by the test files (renamed into place, so concurrent builders never see half a tar).

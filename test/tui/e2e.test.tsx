@@ -9,7 +9,7 @@ import { render } from 'ink-testing-library';
 import { InspectScreen } from '../../src/tui/run.js';
 import { inspectImage } from '../../src/inspect.js';
 import { resolveImage } from '../../src/source/resolve.js';
-import { buildCli, tuiImage } from './build.js';
+import { buildCli, removeCli, tuiImage } from './build.js';
 
 /**
  * The TUI on a real image built by buildah (test/fixtures/tui): once through ink-testing-library with
@@ -25,7 +25,10 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'msb-tui-e2e-'));
   tar = tuiImage();
 });
-after(() => rm(dir, { recursive: true, force: true }));
+after(async () => {
+  removeCli('e2e');
+  await rm(dir, { recursive: true, force: true });
+});
 
 async function until(read: () => string, re: RegExp, what: string): Promise<string> {
   let last = '';

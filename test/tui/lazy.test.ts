@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildCli, repo, tuiImage } from './build.js';
+import { buildCli, removeCli, repo, tuiImage } from './build.js';
 
 /**
  * `msb --help`, `--json` and `--text` never import ink or react: they run the built CLI under a hook
@@ -18,6 +18,8 @@ before(() => {
   cli = buildCli('lazy');
   tar = tuiImage();
 });
+
+after(() => removeCli('lazy'));
 
 const msb = (...args: string[]) => spawnSync('node', ['--import', hook, cli, ...args], { encoding: 'utf8' });
 
