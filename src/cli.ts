@@ -39,6 +39,16 @@ async function inspect(ref: string, flags: InspectFlags): Promise<void> {
     const { attributeImage } = await import('./attribution.js');
     // Attribution first: a bad --dockerfile fails before the layers are walked.
     const attribution = await attributeImage(image, { dockerfile: flags.dockerfile, target: flags.target, buildArgs: flags.buildArg });
+    if (!flags.json && !flags.text && !gate.hasLimits(limits) && process.stdout.isTTY && process.stdin.isTTY) {
+      const { runTui } = await import('./tui/index.js');
+      await runTui({
+        image,
+        inspect: (o) => inspectImage(image, { verify: flags.verify, ...o }),
+        origins: () => attribution.origins,
+        findings: (ins) => buildJsonReport(ins, { attribution }).findings,
+      });
+      return;
+    }
     const ins = await inspectImage(image, { verify: flags.verify });
     const report = buildJsonReport(ins, { attribution, files: flags.files });
     const verdict = gate.hasLimits(limits) ? gate.evaluateGate(report, limits) : undefined;

@@ -1,0 +1,115 @@
+/**
+ * Key-to-frame latency of the TUI on a synthetic 200,000-file image (not a test: prints numbers).
+ *   node --import tsx bench/tui-latency.ts [files=200000] [presses=150]
+ * Renders the real App through ink (the CLI's options: React production build, throttled at 30 fps, full redraws) into an
+ * in-memory 80x24 TTY, writes a key, and times until ink writes the next frame. Keys are spaced past
+ * the 34 ms frame throttle so each press is measured on its own.
+ */
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { bigAnalysis } from '../test/tui/synthetic.js';
+
+// As the CLI does (src/tui/index.ts): React's production build, set before react loads.
+process.env.NODE_ENV ??= 'production';
+const React = (await import('react')).default;
+const { render } = await import('ink');
+const { App } = await import('../src/tui/App.js');
+
+const files = Number(process.argv[2] ?? 200_000);
+const presses = Number(process.argv[3] ?? 150);
+
+class Out extends EventEmitter {
+  isTTY = true;
+  columns = 80;
+  rows = 24;
+  waiter: ((t: number) => void) | null = null;
+  bytes = 0;
+  write = (s: string) => {
+    this.bytes += s.length;
+    if (this.waiter && s.length > 200) {
+      const w = this.waiter;
+      this.waiter = null;
+      w(performance.now());
+    }
+    return true;
+  };
+  next(): Promise<number> {
+    return new Promise((r) => (this.waiter = r));
+  }
+}
+class In extends EventEmitter {
+  isTTY = true;
+  data: string | null = null;
+  write(d: string) {
+    this.data = d;
+    this.emit('readable');
+  }
+  read = () => {
+    const d = this.data;
+    this.data = null;
+    return d;
+  };
+  setEncoding() {}
+  setRawMode() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+let t = performance.now();
+const { analysis, origins } = bigAnalysis(files, 8);
+console.log(`synthetic image: ${analysis.files.toLocaleString('en-US')} files in ${analysis.layers.length} layers (merge ${ms(performance.now() - t)})`);
+
+const out = new Out();
+const inp = new In();
+t = performance.now();
+const first = out.next();
+const ink = render(React.createElement(App, { data: { reference: 'synthetic', platform: '', analysis, origins, findings: [] }, theme: {} }), {
+  stdout: out as unknown as NodeJS.WriteStream,
+  stdin: inp as unknown as NodeJS.ReadStream,
+  exitOnCtrlC: false,
+  patchConsole: false,
+});
+console.log(`first frame: ${ms((await first) - t)} (tree, history index, flatten of every row)`);
+await sleep(100);
+
+async function press(key: string): Promise<number> {
+  const f = out.next();
+  const t0 = performance.now();
+  inp.write(key);
+  const t1 = await Promise.race([f, sleep(5000).then(() => NaN)]);
+  await sleep(40);
+  return t1 - t0;
+}
+
+function stats(name: string, xs: number[]) {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  console.log(`${name.padEnd(44)} n=${String(s.length).padStart(3)}  p50 ${ms(q(0.5)).padStart(9)}  p95 ${ms(q(0.95)).padStart(9)}  max ${ms(s[s.length - 1]).padStart(9)}`);
+}
+
+const run = async (name: string, keys: string[], n = presses) => {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) xs.push(await press(keys[i % keys.length]));
+  stats(name, xs);
+};
+
+await press('\t'); // focus Files
+await run('files: ↓ one row', ['\u001B[B']);
+await run('files: ↑ one row', ['\u001B[A']);
+await run('files: PgDn', ['\u001B[6~']);
+await run('files: End / Home (200k rows apart)', ['\u001B[F', '\u001B[H'], 20);
+await run('files: space (fold/unfold a directory)', [' '], 20);
+await run('files: s (sort by size / name)', ['s'], 10);
+await run('files: / filter, typing one character', ['/', 'f', '1', '2', '\r', '\u001B'], 30);
+await run('files: w (wasted only on/off)', ['w'], 10);
+await press('\u001B[Z'); // back to Layers
+await run('layers: ↑/↓ (changes the tree\'s marks)', ['\u001B[A', '\u001B[B'], 40);
+await run('c (one layer\'s changes / whole image)', ['c'], 10);
+console.log(`frames written: ${(out.bytes / 1024).toFixed(0)} KiB; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (synthetic analysis included)`);
+ink.unmount();
+process.exit(0);

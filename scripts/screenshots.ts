@@ -1,0 +1,205 @@
+/**
+ * Screenshots of the real TUI: renders the app's actual frames (ink, real pipeline on IMAGE) into a
+ * headless terminal emulator (@xterm/headless) and writes what the emulator's screen holds as SVG.
+ *   node --import tsx scripts/screenshots.ts IMAGE [OUT_DIR=screenshots] [COLSxROWS=100x30]
+ * Nothing is drawn by hand: every cell comes from the emulator's buffer.
+ */
+import { EventEmitter } from 'node:events';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import xterm from '@xterm/headless';
+
+const [image, outDir = 'screenshots', size = '100x30'] = process.argv.slice(2);
+if (!image) {
+  process.stderr.write('usage: scripts/screenshots.ts IMAGE [OUT_DIR] [COLSxROWS]\n');
+  process.exit(2);
+}
+const [cols, rows] = size.split('x').map(Number);
+
+// Colour on (the emulator is a colour terminal) and React's production build, before ink loads.
+process.env.FORCE_COLOR = '3';
+delete process.env.NO_COLOR;
+process.env.NODE_ENV ??= 'production';
+const React = (await import('react')).default;
+const { render } = await import('ink');
+const { App } = await import('../src/tui/App.js');
+const { Loading } = await import('../src/tui/Loading.js');
+const { themeFor } = await import('../src/tui/theme.js');
+const { initialLoading, reduceProgress } = await import('../src/tui/model/loading.js');
+const { resolveImage } = await import('../src/source/resolve.js');
+const { inspectImage } = await import('../src/inspect.js');
+const { historyOrigins } = await import('../src/analysis/origin.js');
+
+class Out extends EventEmitter {
+  isTTY = true;
+  columns = cols;
+  rows = rows;
+  constructor(private readonly term: InstanceType<typeof xterm.Terminal>) {
+    super();
+  }
+  write = (s: string) => {
+    this.term.write(s);
+    return true;
+  };
+}
+class In extends EventEmitter {
+  isTTY = true;
+  data: string | null = null;
+  write(d: string) {
+    this.data = d;
+    this.emit('readable');
+  }
+  read = () => {
+    const d = this.data;
+    this.data = null;
+    return d;
+  };
+  setEncoding() {}
+  setRawMode() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// A dark palette for the 16 ANSI colours.
+const PALETTE = ['#1d1f21', '#cc6666', '#b5bd68', '#f0c674', '#81a2be', '#b294bb', '#8abeb7', '#c5c8c6', '#666666', '#d54e53', '#b9ca4a', '#e7c547', '#7aa6da', '#c397d8', '#70c0b1', '#eaeaea'];
+const FG = '#c5c8c6';
+const BG = '#1d1f21';
+
+function colour(mode: 'fg' | 'bg', cell: ReturnType<NonNullable<ReturnType<InstanceType<typeof xterm.Terminal>['buffer']['active']['getLine']>>['getCell']>): string | undefined {
+  if (!cell) return undefined;
+  const rgb = mode === 'fg' ? cell.isFgRGB() : cell.isBgRGB();
+  const pal = mode === 'fg' ? cell.isFgPalette() : cell.isBgPalette();
+  const c = mode === 'fg' ? cell.getFgColor() : cell.getBgColor();
+  if (rgb) return `#${c.toString(16).padStart(6, '0')}`;
+  if (pal) return c < 16 ? PALETTE[c] : undefined;
+  return undefined;
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The emulator's screen as SVG: one <text> run per stretch of cells with the same style. */
+function toSvg(term: InstanceType<typeof xterm.Terminal>, title: string): string {
+  const cw = 8.4;
+  const ch = 18;
+  const pad = 12;
+  const buf = term.buffer.active;
+  const parts: string[] = [];
+  for (let y = 0; y < term.rows; y++) {
+    const line = buf.getLine(buf.viewportY + y);
+    if (!line) continue;
+    let x = 0;
+    while (x < term.cols) {
+      const cell = line.getCell(x)!;
+      let fg = colour('fg', cell) ?? FG;
+      let bg = colour('bg', cell);
+      const bold = !!cell.isBold();
+      const dim = !!cell.isDim();
+      if (cell.isInverse()) {
+        [fg, bg] = [bg ?? BG, fg];
+      }
+      let text = cell.getChars() || ' ';
+      let x2 = x + 1;
+      for (; x2 < term.cols; x2++) {
+        const c = line.getCell(x2)!;
+        let f = colour('fg', c) ?? FG;
+        let b = colour('bg', c);
+        if (c.isInverse()) [f, b] = [b ?? BG, f];
+        if (f !== fg || b !== bg || !!c.isBold() !== bold || !!c.isDim() !== dim) break;
+        text += c.getChars() || ' ';
+      }
+      const px = pad + x * cw;
+      const py = pad + y * ch;
+      if (bg) parts.push(`<rect x="${px}" y="${py}" width="${((x2 - x) * cw).toFixed(1)}" height="${ch}" fill="${bg}"/>`);
+      if (text.trim()) {
+        parts.push(
+          `<text x="${px}" y="${py + ch - 5}" fill="${fg}"${bold ? ' font-weight="bold"' : ''}${dim ? ' opacity="0.6"' : ''} textLength="${((x2 - x) * cw).toFixed(1)}" lengthAdjust="spacingAndGlyphs">${esc(text)}</text>`,
+        );
+      }
+      x = x2;
+    }
+  }
+  const w = Math.ceil(pad * 2 + term.cols * cw);
+  const h = Math.ceil(pad * 2 + term.rows * ch);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="14" xml:space="preserve">
+<title>${esc(title)}</title>
+<rect width="100%" height="100%" fill="${BG}" rx="6"/>
+${parts.join('\n')}
+</svg>
+`;
+}
+
+await mkdir(outDir, { recursive: true });
+const img = await resolveImage(image, {});
+const events: Parameters<typeof reduceProgress>[1][] = [];
+const ins = await inspectImage(img, { onProgress: (p) => events.push({ type: 'layer', ...p }) });
+// Attribution and findings when this checkout has them (src/attribution.ts, findings in the JSON
+// report); otherwise the image history and no findings. Specifiers are variables so the script also
+// runs on a tree without those modules.
+let origins = historyOrigins(img.config, img.layers.length);
+let findings: import('../src/analysis/findings/types.js').Finding[] = [];
+try {
+  const attributionModule = '../src/attribution.js';
+  const { attributeImage } = await import(attributionModule);
+  const attribution = await attributeImage(img, {});
+  origins = attribution.origins;
+  const jsonModule = '../src/report/json.js';
+  const { buildJsonReport } = await import(jsonModule);
+  findings = buildJsonReport(ins, { attribution }).findings ?? [];
+} catch (e) {
+  if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+}
+const data = {
+  reference: image,
+  platform: [img.config.os, img.config.architecture].filter(Boolean).join('/'),
+  analysis: ins.analysis,
+  origins,
+  findings,
+};
+const theme = themeFor({});
+
+async function shoot(name: string, title: string, el: React.ReactElement, keys: string[] = []): Promise<void> {
+  // convertEol: a pty turns \n into \r\n (onlcr); ink relies on it.
+  const term = new xterm.Terminal({ cols, rows, allowProposedApi: true, convertEol: true });
+  const out = new Out(term);
+  const inp = new In();
+  const ink = render(el, { stdout: out as unknown as NodeJS.WriteStream, stdin: inp as unknown as NodeJS.ReadStream, exitOnCtrlC: false, patchConsole: false });
+  await sleep(150);
+  for (const k of keys) {
+    inp.write(k);
+    await sleep(80);
+  }
+  await sleep(150);
+  await new Promise<void>((r) => term.write('', r));
+  await writeFile(join(outDir, `${name}.svg`), toSvg(term, title));
+  ink.unmount();
+  term.dispose();
+  process.stdout.write(`${join(outDir, `${name}.svg`)}\n`);
+}
+
+// Loading: the real progress events of this image, replayed to the point where half the bytes were read.
+let state = initialLoading(0, img.layers.map((l) => l.location?.size));
+const total = img.layers.reduce((s, l) => s + (l.location?.size ?? 0), 0);
+for (const e of events) {
+  state = reduceProgress(state, e);
+  if (state.layers.reduce((s, l) => s + l.bytesRead, 0) >= total / 2) break;
+}
+await shoot('loading', 'msb inspect: reading layers', React.createElement(Loading, { reference: image, state, now: 40, width: cols, height: rows - 1, theme }));
+
+const app = () => React.createElement(App, { data, theme });
+const DOWN = '\u001B[B';
+const UP = '\u001B[A';
+const wasteLayer = ins.analysis.layers.reduce((b, l) => (l.wastedBytes > ins.analysis.layers[b].wastedBytes ? l.index : b), 0);
+await shoot('layers', 'msb inspect: layers', app(), Array(ins.analysis.layers.length - 1 - wasteLayer).fill(UP));
+await shoot('layer-instruction', 'msb inspect: full instruction of a layer', app(), [...Array(ins.analysis.layers.length - 1 - wasteLayer).fill(UP), '\r']);
+await shoot('files', 'msb inspect: files of the image, history of a file', app(), ['\t', '/', ...'bin/'.split(''), '\r', DOWN, DOWN, DOWN]);
+await shoot('files-wasted', 'msb inspect: only wasted bytes', app(), ['\t', 'w', 's']);
+await shoot('files-layer', "msb inspect: one layer's changes", app(), [...Array(ins.analysis.layers.length - 1 - wasteLayer).fill(UP), 'c', '\t', DOWN, DOWN]);
+await shoot('findings', 'msb inspect: findings and the jump to a file', app(), ['\t', '\t']);
+await shoot('findings-jump', 'msb inspect: after Enter on a finding', app(), ['\t', '\t', '\r']);
+await shoot('help', 'msb inspect: keys', app(), ['?']);
+await img.close();
+process.exit(0);

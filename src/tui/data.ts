@@ -1,0 +1,15 @@
+import type { Analysis } from '../analysis/types.js';
+import type { Finding } from '../analysis/findings/types.js';
+import type { LayerOrigin } from '../analysis/origin.js';
+
+/** Everything the TUI shows, computed before it opens. Findings may be empty. */
+export interface TuiData {
+  /** What was inspected, as given on the command line. */
+  reference: string;
+  /** e.g. "linux/amd64", or '' when unknown. */
+  platform: string;
+  analysis: Analysis;
+  /** One per layer, in layer order. */
+  origins: LayerOrigin[];
+  findings: Finding[];
+}

@@ -1,0 +1,108 @@
+import { Text } from 'ink';
+import React from 'react';
+
+/**
+ * Panes are drawn as fixed-size blocks of lines (each a list of styled segments) cut to width here,
+ * so nothing wraps and a frame is always exactly the terminal's size whatever the data.
+ */
+export interface Seg {
+  text: string;
+  color?: string;
+  bold?: boolean;
+  dim?: boolean;
+  inverse?: boolean;
+}
+export type Line = Seg[];
+
+export function seg(text: string, style: Omit<Seg, 'text'> = {}): Seg {
+  return { text, ...style };
+}
+
+/** Cuts a line to exactly `width` columns (ellipsis on overflow, space padding otherwise). */
+export function fit(line: Line, width: number, pad: Omit<Seg, 'text'> = {}): Line {
+  const out: Line = [];
+  let used = 0;
+  const total = line.reduce((n, s) => n + s.text.length, 0);
+  for (const s of line) {
+    const room = width - used;
+    if (room <= 0) break;
+    if (total > width && used + s.text.length >= width) {
+      out.push({ ...s, text: `${s.text.slice(0, Math.max(0, room - 1))}…` });
+      used = width;
+      break;
+    }
+    out.push(s);
+    used += s.text.length;
+  }
+  if (used < width) out.push({ text: ' '.repeat(width - used), ...pad });
+  return out;
+}
+
+export function LineView({ line }: { line: Line }): React.ReactElement {
+  return (
+    <Text wrap="truncate-end">
+      {line.map((s, i) => (
+        <Text key={i} color={s.color} bold={s.bold} dimColor={s.dim} inverse={s.inverse}>
+          {s.text}
+        </Text>
+      ))}
+    </Text>
+  );
+}
+
+/**
+ * A bordered pane with its title in the top border. The focused pane gets a double border and a ▶
+ * marker, so focus shows without colour.
+ */
+export function framed(title: string, body: Line[], width: number, height: number, focused: boolean, accent?: string): Line[] {
+  const inner = Math.max(0, width - 2);
+  const [h, v, tl, tr, bl, br] = focused ? ['═', '║', '╔', '╗', '╚', '╝'] : ['─', '│', '┌', '┐', '└', '┘'];
+  const border = { color: focused ? accent : undefined, bold: focused };
+  const t = ` ${focused ? '▶ ' : ''}${title} `;
+  const tt = t.length > inner - 1 ? `${t.slice(0, Math.max(0, inner - 2))}… ` : t;
+  const top: Line = [seg(tl + h, border), seg(tt, { bold: focused }), seg(h.repeat(Math.max(0, inner - 1 - tt.length)) + tr, border)];
+  const out: Line[] = [top];
+  for (let i = 0; i < height - 2; i++) out.push([seg(v, border), ...fit(body[i] ?? [], inner), seg(v, border)]);
+  out.push([seg(bl + h.repeat(inner) + br, border)]);
+  return out.slice(0, height);
+}
+
+/** Places blocks of lines side by side. */
+export function beside(...blocks: Line[][]): Line[] {
+  const n = Math.max(...blocks.map((b) => b.length));
+  const out: Line[] = [];
+  for (let i = 0; i < n; i++) out.push(blocks.flatMap((b) => b[i] ?? []));
+  return out;
+}
+
+/** Greedy word wrap of plain text into at most `max` lines of `width`, the last one ellipsized. */
+export function wrap(text: string, width: number, max: number): string[] {
+  if (max <= 0 || width <= 1) return [];
+  const words = text.replace(/\s+/g, ' ').trim().split(' ');
+  const lines: string[] = [];
+  let cur = '';
+  for (let w of words) {
+    while (w.length > width) {
+      if (cur) {
+        lines.push(cur);
+        cur = '';
+      }
+      lines.push(w.slice(0, width));
+      w = w.slice(width);
+    }
+    if (!cur) cur = w;
+    else if (cur.length + 1 + w.length <= width) cur += ` ${w}`;
+    else {
+      lines.push(cur);
+      cur = w;
+    }
+  }
+  if (cur) lines.push(cur);
+  if (lines.length > max) {
+    const kept = lines.slice(0, max);
+    const last = kept[max - 1];
+    kept[max - 1] = last.length >= width ? `${last.slice(0, width - 1)}…` : `${last}…`;
+    return kept;
+  }
+  return lines;
+}

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import React from 'react';
+import { render } from 'ink-testing-library';
+import { InspectScreen } from '../../src/tui/run.js';
+import { inspectImage } from '../../src/inspect.js';
+import { resolveImage } from '../../src/source/resolve.js';
+import { buildCli, removeCli, tuiImage } from './build.js';
+
+/**
+ * The TUI on a real image built by buildah (test/fixtures/tui): once through ink-testing-library with
+ * the real pipeline, and once as a user sees it: the built msb CLI in tmux at 80x24, driven with
+ * send-keys and read with capture-pane. tmux runs on a private socket and its server is killed at the end.
+ */
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let dir = '';
+let tar = '';
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'msb-tui-e2e-'));
+  tar = tuiImage();
+});
+after(async () => {
+  removeCli('e2e');
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function until(read: () => string, re: RegExp, what: string): Promise<string> {
+  let last = '';
+  for (let i = 0; i < 300; i++) {
+    last = read();
+    if (re.test(last)) return last;
+    await sleep(50);
+  }
+  assert.fail(`${what}: ${re} not on screen:\n${last}`);
+}
+
+test('ink: the real pipeline loads the image and shows layers, waste and findings', async () => {
+  const image = await resolveImage(tar, {});
+  try {
+    let done: unknown = 'not yet';
+    const r = render(<InspectScreen opts={{ image, inspect: (o) => inspectImage(image, o) }} onDone={(e) => (done = e)} />);
+    const f = await until(() => r.lastFrame() ?? '', /▶ Layers 7\/7/, 'inspect screen');
+    assert.match(f, /wasted 2\.9 MB \(45%\)/);
+    assert.match(f, /2\.35 MB ! RUN head -c 2097152/);
+    assert.match(f, /2\.1 MB L4 \/tmp\/assets\.tar\.gz/);
+    await sleep(100); // keys are subscribed after the first frame
+    r.stdin.write('q');
+    for (let i = 0; i < 100 && done === 'not yet'; i++) await sleep(20);
+    assert.equal(done, undefined);
+    r.unmount();
+  } finally {
+    await image.close();
+  }
+});
+
+test('tmux 80x24: what a user sees and does in msb inspect', async () => {
+  const cli = buildCli('e2e');
+  const sock = join(dir, 'tmux.sock');
+  const tmux = (...args: string[]) => {
+    const r = spawnSync('tmux', ['-S', sock, ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`tmux ${args[0]}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const screen = () => tmux('capture-pane', '-p', '-t', 'msb');
+  const keys = async (...k: string[]) => {
+    for (const key of k) {
+      tmux('send-keys', '-t', 'msb', key);
+      await sleep(120);
+    }
+  };
+  const cmd = `node ${cli} inspect ${tar}; echo "msb exited $?"; sleep 600`;
+  tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'msb', '-x', '80', '-y', '24', 'sh', '-c', cmd);
+  try {
+    let s = await until(screen, /▶ Layers 7\/7/, 'first screen');
+    const lines = s.split('\n');
+    // (findings and savings depend on which rules are wired in, so only their presence is checked)
+    assert.match(lines[0], /^msb 6\.48 MB · 7 layers · wasted 2\.9 MB \(45%\) · 12 files · \d+ findings?/);
+    assert.match(s, /›6 +800 kB {3}RUN chmod 755 \/app\//);
+    assert.match(s, /4 +2\.35 MB ! RUN head -c 2097152/);
+    assert.match(s, /save [\d.]+ MB \(\d+%\) of 6\.48 MB/);
+    assert.match(s, /Tab pane/);
+    assert.ok(lines.slice(0, 23).every((l) => l.length <= 80));
+    assert.match(tmux('capture-pane', '-e', '-p', '-t', 'msb'), /\u001b\[31m!/); // waste mark in red
+
+    // Files: filter to the binary; the selected layer (chmod) re-shipped it for metadata only
+    await keys('Tab', '/', 'd', 'e', 'm', 'o', 'Enter', 'Down', 'Down');
+    s = await until(screen, /History \/app\/bin\/demo-app/, 'filtered file');
+    assert.match(s, /m! +800 kB +demo-app/);
+    assert.match(s, /L2 \+ +800 kB ! metadata COPY dir:/);
+    assert.match(s, /L6 m +800 kB RUN chmod 755/);
+
+    // Findings: Enter on the deleted download jumps to layer 4's view of /tmp/assets.tar.gz
+    await keys('Escape', 'Tab', 'Enter');
+    s = await until(screen, /History \/tmp\/assets\.tar\.gz/, 'jump to finding');
+    assert.match(s, /▶ Files/);
+    assert.match(s, /layer 4 · by name/);
+    assert.match(s, /› ?4 +2\.35 MB/);
+    assert.match(s, /L5 - +2\.1 MB RUN rm \/tmp\/assets\.tar\.gz/);
+
+    // help overlay, then a resize: the frame follows the terminal
+    await keys('?');
+    await until(screen, /▶ Keys/, 'help');
+    await keys('Escape');
+    tmux('resize-window', '-t', 'msb', '-x', '100', '-y', '30');
+    s = await until(screen, /^[┌╔].{98}[┐╗]$/m, 'resized to 100 columns');
+    // 29 lines (one less than the terminal): header, 27 of panes, key help
+    assert.match(s.split('\n')[28], /^\? keys  q quit  Tab pane/, s);
+
+    // q leaves the alternate screen: the shell's screen is back and msb exited 0
+    await keys('q');
+    s = await until(screen, /msb exited 0/, 'quit');
+    assert.doesNotMatch(s, /Layers/);
+
+    // NO_COLOR: the same screen without a single colour; Ctrl-C quits
+    tmux('new-session', '-d', '-s', 'plain', '-x', '80', '-y', '24', 'sh', '-c', `NO_COLOR=1 ${cmd}`);
+    const plain = () => tmux('capture-pane', '-e', '-p', '-t', 'plain');
+    s = await until(plain, /Layers 7\/7/, 'NO_COLOR screen');
+    assert.match(s.replace(/\u001b\[[0-9;]*m/g, ''), /! RUN head -c 2097152/);
+    assert.doesNotMatch(s, /\u001b\[[0-9;]*(3[0-7]|9[0-7]|38;[25];[0-9;]+)m/);
+    tmux('send-keys', '-t', 'plain', 'C-c');
+    await until(plain, /msb exited 0/, 'Ctrl-C');
+  } finally {
+    spawnSync('tmux', ['-S', sock, 'kill-server']);
+  }
+});
