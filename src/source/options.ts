@@ -1,0 +1,59 @@
+import { MsbError } from '../errors.js';
+import { BlobCache, defaultCacheDir } from './cache.js';
+import type { DownloadProgress } from './registry/image.js';
+import type { ResolveOptions } from './resolve.js';
+
+/**
+ * Turns the `msb inspect` source flags into ResolveOptions: credentials from --username and
+ * --password-stdin, the blob cache, and a download progress line on stderr when it is a terminal.
+ */
+
+export interface SourceFlags {
+  source?: string;
+  username?: string;
+  passwordStdin?: boolean;
+  insecure?: boolean;
+  cacheDir?: string;
+  cache?: boolean;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** One overwritten stderr line: "pulling layer 2/5 12.3 MB / 40.1 MB 8.2 MB/s". */
+export function progressPrinter(out: NodeJS.WriteStream = process.stderr): (p: DownloadProgress) => void {
+  const started = new Map<string, number>();
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (!started.has(p.digest)) started.set(p.digest, now);
+    if (!p.done && now - last < 100) return;
+    last = now;
+    const secs = Math.max((now - started.get(p.digest)!) / 1000, 0.001);
+    const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+    const line = `pulling layer ${p.layer + 1}/${p.layers} ${mb(p.bytes)} / ${mb(p.total)} ${mb(p.bytes / secs)}/s`;
+    out.write(`\r\x1b[2K${p.done ? '' : line}`);
+  };
+}
+
+export async function sourceOptions(flags: SourceFlags): Promise<Omit<ResolveOptions, 'platform'>> {
+  if (flags.passwordStdin && !flags.username) throw new MsbError('--password-stdin needs --username');
+  if (flags.username && !flags.passwordStdin) throw new MsbError('--username needs --password-stdin (msb never takes a password on the command line)');
+  let credentials: ResolveOptions['credentials'];
+  if (flags.username) {
+    const password = await readStdin();
+    if (!password) throw new MsbError('--password-stdin: nothing was read from stdin');
+    credentials = { username: flags.username, password, origin: '--username/--password-stdin' };
+  }
+  const cache = flags.cache === false ? undefined : new BlobCache(flags.cacheDir ?? defaultCacheDir());
+  return {
+    source: flags.source,
+    credentials,
+    insecure: flags.insecure,
+    cache,
+    onDownload: process.stderr.isTTY ? progressPrinter() : undefined,
+  };
+}
