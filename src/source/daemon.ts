@@ -114,7 +114,7 @@ async function connect(ep: DaemonEndpoint, timeout?: number): Promise<Dockerode>
 }
 
 function daemonName(ep: DaemonEndpoint): string {
-  return ep.kind === 'podman' ? 'Podman' : 'Docker daemon';
+  return ep.kind === 'podman' ? 'Podman service' : 'Docker daemon';
 }
 
 /** Turns a dockerode/socket error into one actionable line. */

@@ -16,7 +16,6 @@ import type { ArrivingLayer, Image, ImageConfig, ImageIndex, ImageManifest, Laye
  */
 
 const MAX_JSON = 64 << 20;
-const JSON_NAMES = /(^|\/)(manifest\.json|index\.json|repositories|oci-layout|json|VERSION)$|\.json$/;
 
 interface SaveManifestEntry {
   Config: string;
@@ -155,7 +154,8 @@ export function imageFromSaveStream(stream: Readable, image: Image, opts: SaveSt
         const it = (entry as unknown as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
         const first = await it.next();
         const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
-        const isLayer = head.length > 0 && !(JSON_NAMES.test(name) && head[0] === 0x7b) && isLayerHead(head.subarray(0, 512));
+        // Legacy layers are named *.tar (an empty layer is all zero blocks); OCI blobs are told by content.
+        const isLayer = /\.tar$/.test(name) || (/^blobs\//.test(name) && head.length > 0 && head[0] !== 0x7b && (isLayerHead(head.subarray(0, 512)) || head.subarray(0, 512).every((b) => b === 0)));
         if (!isLayer) {
           if ((h.size ?? 0) > MAX_JSON) {
             throw new MsbError(`${label}: ${name} in the save stream is neither a layer nor a small JSON document`);
