@@ -42,11 +42,23 @@ export class VerifyingStream extends Transform {
   ) {
     super({ highWaterMark: 1 << 20 });
   }
+  /**
+   * The last chunk is held back until the digest is known: a consumer decoding the blob then meets
+   * the digest error first, not a confusing decode error from a corrupt tail.
+   */
+  private held?: Buffer;
   override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
     this.hash.update(chunk);
     this.onBytes?.(this.bytes);
-    cb(null, chunk);
+    if (this.held) this.push(this.held);
+    this.held = chunk;
+    cb();
+  }
+  /** Passes on the held-back last chunk (after check() succeeded). */
+  protected release(): void {
+    if (this.held) this.push(this.held);
+    this.held = undefined;
   }
   /** Throws unless the bytes seen match the expected digest and size. */
   protected check(): void {
@@ -59,6 +71,7 @@ export class VerifyingStream extends Transform {
   override _flush(cb: TransformCallback): void {
     try {
       this.check();
+      this.release();
       cb();
     } catch (e) {
       cb(e as Error);
@@ -100,7 +113,10 @@ class CachingStream extends VerifyingStream {
         await rename(this.tmp, this.dest);
       })
       .then(
-        () => cb(),
+        () => {
+          this.release();
+          cb();
+        },
         (err) => {
           unlink(this.tmp).catch(() => undefined);
           cb(err as Error);

@@ -26,19 +26,37 @@ const tokenRequests: Array<{ authorization?: string; scope?: string }> = [];
 const USER = 'msbuser';
 const PASS = 'pa55-Secret-word';
 
-/** A counting reverse proxy in front of a registry: proves what the cache saves. */
-function countingProxy(upstream: string): Promise<{ host: string; blobGets: string[]; server: http.Server }> {
+/**
+ * A reverse proxy in front of a registry that records every request and can answer some itself
+ * (`intercept` returns true): proves what the cache saves, retries, and redirect handling.
+ */
+interface Proxy {
+  host: string;
+  blobGets: string[];
+  requests: Array<{ url: string; authorization?: string }>;
+  server: http.Server;
+}
+function countingProxy(upstream: string, intercept?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean, upstreamAuth?: string): Promise<Proxy> {
   const blobGets: string[] = [];
+  const requests: Proxy['requests'] = [];
   const server = http.createServer((req, res) => {
+    requests.push({ url: req.url!, authorization: req.headers.authorization });
+    if (intercept?.(req, res)) return;
     if (req.method === 'GET' && /\/blobs\/sha256:/.test(req.url ?? '')) blobGets.push(req.url!);
-    const up = http.request(`http://${upstream}${req.url}`, { method: req.method, headers: { ...req.headers, host: upstream } }, (ur) => {
+    const headers = { ...req.headers, host: upstream, ...(upstreamAuth ? { authorization: upstreamAuth } : {}) };
+    const up = http.request(`http://${upstream}${req.url}`, { method: req.method, headers }, (ur) => {
       res.writeHead(ur.statusCode ?? 502, ur.headers);
       ur.pipe(res);
     });
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ host: `127.0.0.1:${(server.address() as { port: number }).port}`, blobGets, server })));
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ host: `127.0.0.1:${(server.address() as { port: number }).port}`, blobGets, requests, server })));
+}
+
+function closeProxy(p: Proxy): Promise<unknown> {
+  p.server.closeAllConnections();
+  return new Promise((r) => p.server.close(r));
 }
 
 function b64url(x: Buffer | string): string {
@@ -167,7 +185,7 @@ describe('anonymous registry', () => {
       assert.equal(noCache.code, 0, noCache.stderr);
       assert.equal(proxy.blobGets.length - before - 2, layers + 1, '--no-cache downloads again');
     } finally {
-      await new Promise((r) => proxy.server.close(r));
+      await closeProxy(proxy);
     }
   });
 
@@ -288,5 +306,82 @@ describe('token auth', () => {
       /token server for 127\.0\.0\.1:\d+ refused the credentials from --username\/--password-stdin \(HTTP 401\)/,
     );
     expectFailure(await runCli(['inspect', `${token.host}/app:latest`, '--no-cache']), /refused anonymous access/);
+  });
+});
+
+describe('HTTP behaviour', () => {
+  test('blob redirects are followed without sending Authorization to the other host', async () => {
+    // "cdn" serves blobs with its own upstream credentials; the registry front redirects blob GETs there.
+    const cdn = await countingProxy(basic.host, undefined, `Basic ${Buffer.from(`${USER}:${PASS}`).toString('base64')}`);
+    const cdnPort = cdn.host.split(':')[1];
+    const front = await countingProxy(basic.host, (req, res) => {
+      if (req.method === 'GET' && /\/blobs\//.test(req.url ?? '') && req.headers.authorization) {
+        res.writeHead(307, { location: `http://localhost:${cdnPort}${req.url}` }).end();
+        return true;
+      }
+      return false;
+    });
+    try {
+      const r = await runCli(['inspect', `${front.host}/app:latest`, '--json', '--no-cache', '--username', USER, '--password-stdin'], { stdin: PASS });
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(comparable(JSON.parse(r.stdout)), archiveReport);
+      assert.equal(cdn.requests.length, archiveReport.layers.length + 1, 'layers and config came from the other host');
+      assert.ok(cdn.requests.every((q) => q.authorization === undefined), 'Authorization was not forwarded across hosts');
+      assert.ok(front.requests.some((q) => q.authorization?.startsWith('Basic ')), 'but was sent to the registry itself');
+    } finally {
+      await closeProxy(front);
+      await closeProxy(cdn);
+    }
+  });
+
+  test('5xx and dropped connections are retried a bounded number of times; 4xx are not', async () => {
+    const failedOnce = new Set<string>();
+    const flaky = await countingProxy(anon.host, (req, res) => {
+      const key = req.url!;
+      if (failedOnce.has(key)) return false;
+      failedOnce.add(key);
+      if (/\/blobs\//.test(key)) req.socket.destroy(); // ECONNRESET mid-request
+      else res.writeHead(503).end();
+      return true;
+    });
+    const broken = await countingProxy(anon.host, (req, res) => {
+      if (/\/manifests\//.test(req.url!)) {
+        res.writeHead(req.url!.includes('bad') ? 400 : 502).end('{"errors":[{"code":"UNSUPPORTED"}]}');
+        return true;
+      }
+      return false;
+    });
+    try {
+      const r = await runCli(['inspect', `${flaky.host}/app:latest`, '--json', '--no-cache']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(comparable(JSON.parse(r.stdout)), archiveReport);
+
+      const bad = await runCli(['inspect', `${broken.host}/bad:latest`, '--no-cache']);
+      expectFailure(bad, /HTTP 400 from 127\.0\.0\.1:\d+ \(UNSUPPORTED\)/);
+      assert.equal(broken.requests.filter((q) => q.url.includes('/bad/')).length, 1, 'a 4xx is not retried');
+      const down = await runCli(['inspect', `${broken.host}/down:latest`, '--no-cache']);
+      expectFailure(down, /HTTP 502 from 127\.0\.0\.1:\d+ \(gave up after 3 attempts\)/);
+      assert.equal(broken.requests.filter((q) => q.url.includes('/down/')).length, 3, 'bounded retries');
+    } finally {
+      await closeProxy(flaky);
+      await closeProxy(broken);
+    }
+  });
+
+  test('download progress is reported per layer, ending with done', async () => {
+    const seen = new Map<number, { bytes: number; total: number; done: boolean }>();
+    const { inspectImage } = await import('../../src/inspect.js');
+    const img = await openRegistryImage(`${anon.host}/app:latest`, {
+      cache: new BlobCache(path.join(W, 'cache-progress')),
+      onDownload: (p) => seen.set(p.layer, { bytes: p.bytes, total: p.total, done: p.done || !!seen.get(p.layer)?.done }),
+    });
+    await inspectImage(img);
+    assert.equal(seen.size, img.layers.length);
+    for (const [i, p] of seen) {
+      assert.ok(p.done, `layer ${i} finished`);
+      assert.equal(p.bytes, p.total, `layer ${i} bytes`);
+    }
+    const again = await openRegistryImage(`${anon.host}/app:latest`, { cache: new BlobCache(path.join(W, 'cache-progress')) });
+    assert.ok(again.layers.every((l) => l.location), 'cached layers are local files the walker can seek');
   });
 });
