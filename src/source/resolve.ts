@@ -110,7 +110,16 @@ export async function resolveImage(ref: string, opts: ResolveOptions = {}): Prom
     img.reference = ref;
     return img;
   }
-  const img = await fromRegistry(ref, ref, opts);
+  let img: Image;
+  try {
+    img = await fromRegistry(ref, ref, opts);
+  } catch (e) {
+    // Say both places msb looked: the image may be local-only and the daemon just not reachable.
+    if (e instanceof MsbError && probe.state === 'unreachable') {
+      throw new MsbError(`${e.message} [tried the registry because ${probe.error.message.replace(/;.*$/, '')}]`, e.exitCode);
+    }
+    throw e;
+  }
   img.notes.push(probe.state === 'absent' ? 'not in the local Docker daemon; read from the registry' : 'no Docker daemon reachable; read from the registry');
   return img;
 }

@@ -140,6 +140,7 @@ describe('anonymous registry', () => {
     assert.equal(r.code, 0, r.stderr);
     const rep = JSON.parse(r.stdout);
     assert.equal(rep.image.source, 'registry');
+    assert.deepEqual(rep.image.notes, ['no Docker daemon reachable; read from the registry'], 'auto resolution fell back');
     assert.match(rep.image.digest, /^sha256:[0-9a-f]{64}$/);
     assert.deepEqual(rep.image.tags, [`${anon.host}/app:latest`]);
     assert.ok(rep.layers.every((l: { compression: string; digest?: string }) => l.compression === 'gzip' && l.digest), 'skopeo pushed gzip layers');

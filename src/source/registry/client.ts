@@ -194,15 +194,24 @@ export class RegistryClient {
       /* not a registry error document */
     }
     const tag = code ? ` (${code})` : '';
-    if (status === 401) return new MsbError(`${what}: authentication failed at ${this.registry}${tag}: wrong credentials or no pull access to ${this.repository}`);
+    if (status === 401) {
+      return this.usedCredentials
+        ? new MsbError(`${what}: authentication failed at ${this.registry}${tag}: wrong credentials or no pull access to ${this.repository}`)
+        : new MsbError(`${what}: ${this.registry} refused anonymous access${tag}: the repository does not exist or needs a login (--username/--password-stdin or docker login)`);
+    }
     if (status === 403) return new MsbError(`${what}: access denied by ${this.registry}${tag}`);
     if (status === 404) return new MsbError(`${what}: not found in ${this.registry}${tag}`);
     if (status === 429) return new MsbError(`${what}: rate-limited by ${this.registry} (HTTP 429); try again later or log in`);
     return new MsbError(`${what}: HTTP ${status} from ${this.registry}${tag}`);
   }
 
+  /** Whether any credentials were sent, so a 401 can say "wrong credentials" or "needs a login". */
+  private usedCredentials = false;
+
   private async credentials(): Promise<Credentials | undefined> {
-    return this.opts.credentials ?? (await lookupCredentials(this.registry, this.opts.env));
+    const c = this.opts.credentials ?? (await lookupCredentials(this.registry, this.opts.env));
+    if (c) this.usedCredentials = true;
+    return c;
   }
 
   private async authenticate(header: string, what: string): Promise<void> {
