@@ -87,11 +87,18 @@ before(async () => {
   await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(W, 'token.key'), '-out', path.join(W, 'token.crt'), '-days', '1', '-subj', '/CN=msb-test-token']);
   const key = await readFile(path.join(W, 'token.key'), 'utf8');
   const certDer = new X509Certificate(await readFile(path.join(W, 'token.crt'))).raw.toString('base64');
-  tokenServer = http.createServer((req, res) => {
+  tokenServer = http.createServer(async (req, res) => {
     const u = new URL(req.url!, 'http://x');
+    if (req.method === 'POST') {
+      // OAuth2 refresh-token grant (identity tokens from docker login): parameters in a form body.
+      let body = '';
+      for await (const c of req) body += c;
+      for (const [k, v] of new URLSearchParams(body)) u.searchParams.set(k, v);
+    }
     tokenRequests.push({ authorization: req.headers.authorization, scope: u.searchParams.get('scope') ?? undefined });
     const auth = req.headers.authorization ?? '';
-    const decoded = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString() : '';
+    let decoded = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString() : '';
+    if (req.method === 'POST' && u.searchParams.get('grant_type') === 'refresh_token' && u.searchParams.get('refresh_token') === 'good-refresh') decoded = `other:${PASS}`;
     const [user, pass] = [decoded.slice(0, decoded.indexOf(':')), decoded.slice(decoded.indexOf(':') + 1)];
     if (decoded !== `${USER}:${PASS}` && decoded !== `other:${PASS}`) {
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
@@ -299,6 +306,18 @@ describe('token auth', () => {
     assert.equal(tokenRequests[0].authorization, `Basic ${Buffer.from(`${USER}:${PASS}`).toString('base64')}`);
     const o = await runCli(['inspect', `${token.host}/multi:latest`, '--json', '--no-cache', '--username', 'other', '--password-stdin'], { stdin: PASS });
     assert.equal(o.code, 0, o.stderr);
+  });
+
+  test('an identity token from config.json is exchanged with the OAuth2 refresh-token grant', async () => {
+    const cfgDir = path.join(W, 'dockercfg-idtoken');
+    await mkdir(cfgDir, { recursive: true });
+    await writeFile(path.join(cfgDir, 'config.json'), JSON.stringify({ auths: { [token.host]: { identitytoken: 'good-refresh' } } }));
+    tokenRequests.length = 0;
+    const r = await runCli(['inspect', `${token.host}/app:latest`, '--json', '--no-cache'], { env: { DOCKER_CONFIG: cfgDir } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(tokenRequests.length, 1);
+    assert.equal(tokenRequests[0].scope, 'repository:app:pull');
+    assert.ok(!r.stderr.includes('good-refresh'));
   });
 
   test('wrong credentials and anonymous access are refused clearly', async () => {

@@ -240,16 +240,20 @@ export class RegistryClient {
     realm.searchParams.set('scope', ch.params.scope || `repository:${this.repository}:pull`);
     const creds = await this.credentials();
     const headers: Record<string, string> = {};
-    if (creds && creds.username !== '<token>') headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+    let init: RequestInit = { headers };
     if (creds?.username === '<token>') {
-      // An identity token is a refresh token for the OAuth2 flow; Docker's token endpoint also takes it this way.
-      realm.searchParams.set('refresh_token', creds.password);
+      // An identity token (docker login with OAuth) is a refresh token: POST it (distribution's token spec, OAuth2 flow).
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.password, service: ch.params.service ?? '', scope: realm.searchParams.get('scope')!, client_id: 'msb' });
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      realm.search = '';
+      init = { method: 'POST', headers, body: form.toString() };
+    } else if (creds) {
+      headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
     }
     this.stats.tokens++;
     let res: Response;
     try {
-      const ac = AbortSignal.timeout(this.timeoutMs);
-      res = await fetch(realm, { headers, signal: ac });
+      res = await fetch(realm, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (e) {
       throw this.networkError(realm.toString(), e);
     }
