@@ -75,7 +75,12 @@ export async function startRegistry(dir: string, storage: string, auth?: string)
   proc.stdout!.on('data', (c) => (log += c));
   proc.stderr!.on('data', (c) => (log += c));
   const host = `127.0.0.1:${port}`;
-  await waitFor('docker-registry', async () => (await fetch(`http://${host}/v2/`)).status < 500, 15_000, proc, () => log.slice(-500));
+  try {
+    await waitFor('docker-registry', async () => (await fetch(`http://${host}/v2/`)).status < 500, 15_000, proc, () => log.slice(-500));
+  } catch (e) {
+    await stop(proc);
+    throw e;
+  }
   return { host, dir, stop: () => stop(proc) };
 }
 
