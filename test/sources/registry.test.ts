@@ -388,6 +388,38 @@ describe('HTTP behaviour', () => {
     }
   });
 
+  test('a connection dropped in the middle of a blob is a clear error, and nothing is cached', async () => {
+    const cut = await countingProxy(anon.host, (req, res) => {
+      if (!/\/blobs\//.test(req.url!)) return false;
+      http.get(`http://${anon.host}${req.url}`, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        const len = Number(up.headers['content-length']);
+        let sent = 0;
+        up.on('data', (c: Buffer) => {
+          if (len > 100_000 && sent + c.length > len / 2) {
+            up.destroy();
+            res.socket?.destroy();
+            return;
+          }
+          sent += c.length;
+          res.write(c);
+        });
+        up.on('end', () => res.end());
+      });
+      return true;
+    });
+    const cacheDir = path.join(W, 'cache-cut');
+    try {
+      const r = await runCli(['inspect', `${cut.host}/app:latest`, '--json', '--cache-dir', cacheDir]);
+      expectFailure(r, /layer 0 \(sha256:[0-9a-f]{12}\).*(interrupted|size mismatch)/);
+      const cached = await readdir(path.join(cacheDir, 'blobs', 'sha256')).catch(() => []);
+      const layer0 = (await openRegistryImage(`${anon.host}/app:latest`)).layers[0].digest!;
+      assert.ok(!cached.includes(layer0.slice(7)), 'the cut blob is not cached');
+    } finally {
+      await closeProxy(cut);
+    }
+  });
+
   test('download progress is reported per layer, ending with done', async () => {
     const seen = new Map<number, { bytes: number; total: number; done: boolean }>();
     const { inspectImage } = await import('../../src/inspect.js');

@@ -305,6 +305,10 @@ export class RegistryClient {
         cb();
       },
     });
+    web.on('error', (e: Error) => {
+      const why = e?.name === 'AbortError' || /no data for/.test(e?.message ?? '') ? `no data for ${this.timeoutMs / 1000}s` : (e?.message ?? String(e));
+      body.destroy(new MsbError(`${what}: download from ${this.registry} interrupted (${why})`));
+    });
     pipeline(web, body, (err) => {
       if (err) idle(false);
     });
