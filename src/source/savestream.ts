@@ -197,6 +197,15 @@ export function imageFromSaveStream(stream: Readable, image: Image, opts: SaveSt
     finish();
   }
 
+  // Docker 25+ streams carry manifests, configs and attestations as blobs: readable once the stream is drained.
+  image.readBlob = async (digest: string) => {
+    const hex = /^sha256:([0-9a-f]{64})$/.exec(digest)?.[1];
+    const buf = hex ? docs.get(`blobs/sha256/${hex}`) : undefined;
+    if (buf) return buf;
+    if (!order) throw new MsbError(`${label}: blobs can be read only after the save stream has been read`);
+    throw new MsbError(`${label}: blob ${shortDigest(digest)} is not in the daemon's save stream (or is a layer)`);
+  };
+
   const layerArrivals: LayerArrivals = {
     arrivals: arrivals(),
     order: () => {

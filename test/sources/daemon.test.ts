@@ -114,6 +114,12 @@ describe('Docker daemon', () => {
     expectFailure(await runCli(['inspect', 'x', '--source', 'nope']), /invalid --source "nope": expected one of daemon, podman, registry, archive/);
   });
 
+  test('a socket the user may not use: permission denied, with what to do', async () => {
+    // dockerd's socket is root-only inside a 0700 temp dir; run msb as nobody.
+    const r = await runCli(['inspect', 'docker://localhost/app:latest'], { env: { DOCKER_HOST: dockerd.host, HOME: '/tmp' }, asNobody: true });
+    expectFailure(r, /^msb: permission denied connecting to the Docker daemon at unix:\/\/.*docker\.sock \(DOCKER_HOST\): add yourself to the docker group .*--source registry$/m);
+  });
+
   test('tcp:// DOCKER_HOST with nothing listening is a clear connection error', async () => {
     expectFailure(
       await runCli(['inspect', 'docker://localhost/app:latest'], { env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } }),

@@ -95,9 +95,12 @@ export interface CliResult {
 }
 
 /** Runs `msb` as a child process, as a user would. */
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<CliResult> {
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?: string; asNobody?: boolean } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli.ts'), ...args], {
+    const argv = [process.execPath, '--import', 'tsx', path.join(repoRoot, 'src/cli.ts'), ...args];
+    // asNobody: run as an unprivileged user, to meet permission errors the way users do.
+    const [cmd, ...rest] = opts.asNobody ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...argv] : argv;
+    const child = spawn(cmd, rest, {
       cwd: repoRoot,
       env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent/msb-test.sock', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -97,6 +97,8 @@ test('Docker 25+ save stream (OCI layout + manifest.json with legacy symlinks) g
   assert.equal(rep.image.configDigest, manifest.config.digest);
   assert.deepEqual(comparable(rep as never), expected);
   assert.equal(img.layers[2].diffId, expected.layers[2].diffId);
+  assert.equal(JSON.parse((await img.readBlob!(manifest.config.digest)).toString()).rootfs.diff_ids.length, manifest.layers.length, 'blobs readable');
+  await assert.rejects(img.readBlob!(`sha256:${'e'.repeat(64)}`), /not in the daemon's save stream/);
 });
 
 test('an index.json-only stream (containerd export shape) resolves through the OCI manifest', async () => {
