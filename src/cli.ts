@@ -1,38 +1,28 @@
 import { Command, Option } from 'commander';
 import { MsbError, oneLine } from './errors.js';
+import type { SourceFlags } from './source/options.js';
 
 /**
  * Wires commander to the pipeline. Heavy modules (the analysis pipeline, ink) are imported inside the
  * actions so `msb --help` stays instant and `--json` never pays for the terminal UI.
  */
 
-interface InspectFlags {
+interface InspectFlags extends SourceFlags {
   json?: boolean;
   text?: boolean;
   platform?: string;
   verify?: boolean;
   debug?: boolean;
-  source?: string;
-  username?: string;
-  passwordStdin?: boolean;
-  insecure?: boolean;
-  cacheDir?: string;
-  /** commander's negation of --no-cache. */
-  cache?: boolean;
 }
 
 const debug = process.argv.includes('--debug');
 
 async function inspect(ref: string, flags: InspectFlags): Promise<void> {
   const { parsePlatform } = await import('./source/platform.js');
-  const { resolveImage } = await import('./source/resolve.js');
+  const resolveImage = await (await import('./source/options.js')).sourceResolver(flags);
   const { inspectImage } = await import('./inspect.js');
   const { buildJsonReport } = await import('./report/json.js');
-  const { sourceOptions } = await import('./source/options.js');
-  const image = await resolveImage(ref, {
-    platform: flags.platform ? parsePlatform(flags.platform) : undefined,
-    ...(await sourceOptions(flags)),
-  });
+  const image = await resolveImage(ref, { platform: flags.platform ? parsePlatform(flags.platform) : undefined });
   try {
     const ins = await inspectImage(image, { verify: flags.verify });
     const report = buildJsonReport(ins);
@@ -58,17 +48,17 @@ export function buildProgram(): Command {
   program
     .command('inspect')
     .description('analyze an image: layers, wasted bytes, and what each instruction added')
-    .argument('<image>', 'an image name (alpine, ghcr.io/o/r:tag, docker://x, podman://x, registry://x), a docker save / OCI archive, an OCI layout directory, or docker-archive:|oci:|oci-archive: PATH[:TAG]')
-    .option('--json', 'print the JSON report to stdout')
-    .option('--text', 'print the text report even in a terminal')
-    .option('--platform <os/arch[/variant]>', 'pick this platform from a multi-platform image')
-    .option('--verify', "read every byte and check each layer's digest and diff_id")
-    .option('--source <source>', 'where to read the image: daemon, podman, registry or archive (default: a path is an archive; else the Docker daemon if it has the image, else the registry)')
+    .option('--source <source>', 'read IMAGE from: daemon, podman, registry or archive (default: an existing path is an archive; a name comes from the Docker daemon if it has it, else its registry; prefixes docker:// podman:// registry:// choose too)')
     .option('--username <user>', 'registry user name (with --password-stdin)')
     .option('--password-stdin', 'read the registry password or token from stdin')
     .option('--insecure', 'talk plain HTTP to the registry (always so for localhost and 127.0.0.1)')
     .option('--cache-dir <dir>', 'where downloaded registry blobs are cached (default $XDG_CACHE_HOME/msb or ~/.cache/msb)')
     .option('--no-cache', 'do not read or write the blob cache')
+    .argument('<image>', 'a docker save / OCI archive, an OCI layout directory, or docker-archive:|oci:|oci-archive: PATH[:TAG]')
+    .option('--json', 'print the JSON report to stdout')
+    .option('--text', 'print the text report even in a terminal')
+    .option('--platform <os/arch[/variant]>', 'pick this platform from a multi-platform image')
+    .option('--verify', "read every byte and check each layer's digest and diff_id")
     .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
     .action(inspect);
   return program;

@@ -1,6 +1,7 @@
 import { MsbError } from '../errors.js';
 import { BlobCache, defaultCacheDir } from './cache.js';
 import type { DownloadProgress } from './registry/image.js';
+import type { Image } from './types.js';
 import type { ResolveOptions } from './resolve.js';
 
 /**
@@ -56,4 +57,14 @@ export async function sourceOptions(flags: SourceFlags): Promise<Omit<ResolveOpt
     cache,
     onDownload: process.stderr.isTTY ? progressPrinter() : undefined,
   };
+}
+
+/**
+ * resolveImage with the source flags already applied: the CLI calls it exactly as it would call
+ * resolveImage (credentials are read from stdin once, however many images are resolved).
+ */
+export async function sourceResolver(flags: SourceFlags): Promise<(ref: string, opts?: ResolveOptions) => Promise<Image>> {
+  const { resolveImage } = await import('./resolve.js');
+  const fixed = await sourceOptions(flags);
+  return (ref, opts = {}) => resolveImage(ref, { ...fixed, ...opts });
 }
