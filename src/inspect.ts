@@ -33,7 +33,7 @@ export interface Inspection {
 }
 
 export async function inspectImage(image: Image, opts: InspectOptions = {}): Promise<Inspection> {
-  if (image.arrivals) return inspectArrivals(image, opts);
+  if (image.arrivals) return (await import('./inspect-arrivals.js')).inspectArrivals(image, opts);
   const n = image.layers.length;
   const contents: LayerContents[] = new Array(n);
   let next = 0;
@@ -52,26 +52,5 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
   const workers = Array.from({ length: Math.min(opts.concurrency ?? 2, n) }, worker);
   await Promise.all(workers);
   await hashEntries(contents, image.layers);
-  return { image, contents, analysis: analyze(contents) };
-}
-
-/**
- * For streaming sources (the daemon's save stream): walk each layer as it arrives, keyed by its
- * archive path, and put them in order once the stream has said what the order is.
- */
-async function inspectArrivals(image: Image, opts: InspectOptions): Promise<Inspection> {
-  const arrivals = image.arrivals!;
-  const byKey = new Map<string, LayerContents>();
-  let seen = 0;
-  for await (const a of arrivals.arrivals) {
-    const i = seen++;
-    byKey.set(a.key, await walkLayer(
-      { index: i, diffId: '', name: `${image.reference}: ${a.key}`, open: () => a.open() },
-      { verify: opts.verify, signal: opts.signal, onProgress: (bytesRead) => opts.onProgress?.({ layer: i, layers: 0, bytesRead, done: false }) },
-    ));
-  }
-  const keys = arrivals.order();
-  const verified = arrivals.verified();
-  const contents = keys.map((k, index) => ({ ...byKey.get(k)!, index, verified }));
   return { image, contents, analysis: analyze(contents) };
 }
