@@ -420,6 +420,32 @@ describe('HTTP behaviour', () => {
     }
   });
 
+  test('when one layer fails, close() stops the downloads still in flight', { timeout: 60_000 }, async () => {
+    const { inspectImage } = await import('../../src/inspect.js');
+    const plain = await openRegistryImage(`${anon.host}/corrupt:latest`);
+    const stallDigest = plain.layers[1].digest!;
+    let stalledClosed!: Promise<void>;
+    const proxy = await countingProxy(anon.host, (req, res) => {
+      if (!req.url!.includes(stallDigest)) return false;
+      // Headers and one byte, then nothing: only the client can end this.
+      res.writeHead(200, { 'content-length': String(plain.layers[1].location?.size ?? 1_000_000) });
+      res.write(Buffer.from([0x1f]));
+      stalledClosed = new Promise((r) => res.on('close', () => r()));
+      return true;
+    });
+    try {
+      // A long idle timeout: only close() can end the stalled download within the test timeout.
+      const img = await openRegistryImage(`${proxy.host}/corrupt:latest`, { timeoutMs: 600_000 });
+      // layer 0 is the corrupted blob (previous test); layer 1 stalls.
+      await assert.rejects(inspectImage(img), /layer 0 .*(digest mismatch|corrupt)/);
+      assert.ok(stalledClosed, 'the stalled download had started');
+      await img.close();
+      await stalledClosed;
+    } finally {
+      await closeProxy(proxy);
+    }
+  });
+
   test('download progress is reported per layer, ending with done', async () => {
     const seen = new Map<number, { bytes: number; total: number; done: boolean }>();
     const { inspectImage } = await import('../../src/inspect.js');

@@ -123,6 +123,8 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
   const diffIds = checkConfig(configWhat, config, manifest.layers.length);
 
   const n = manifest.layers.length;
+  /** Downloads in flight: close() stops them (one failed layer must not leave others running). */
+  const active = new Set<Readable>();
   const layers: LayerBlob[] = [];
   for (const [i, d] of manifest.layers.entries()) {
     const name = `${label}: layer ${i} (${shortDigest(d.digest)})`;
@@ -135,7 +137,13 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
       mediaType: d.mediaType,
       name,
       location,
-      open: () => (location ? openLocation(location) : download(client, cache, d, i, n, opts.onDownload)),
+      open: async () => {
+        if (location) return openLocation(location);
+        const stream = await download(client, cache, d, i, n, opts.onDownload);
+        active.add(stream);
+        stream.once('close', () => active.delete(stream));
+        return stream;
+      },
     });
   }
   return {
@@ -150,7 +158,10 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
     index,
     notes: [],
     readBlob: (digest) => readBlob(digest),
-    close: async () => undefined,
+    close: async () => {
+      for (const s of active) s.destroy();
+      active.clear();
+    },
   };
 }
 
