@@ -64,7 +64,6 @@ export class RegistryClient {
   readonly base: string;
   /** The Authorization header that worked, reused for this registry host only. */
   private authorization?: string;
-  private authTried = false;
   /** Requests made, by kind: tests and --debug use these to show what the cache saved. */
   readonly stats = { manifests: 0, blobs: 0, tokens: 0 };
   private readonly timeoutMs: number;
@@ -123,13 +122,15 @@ export class RegistryClient {
   }
 
   private async getAuthed(path: string, accept: string | undefined, what: string): Promise<{ res: Response; idle: (on: boolean) => void }> {
+    // One (re)authentication per request: the first 401, or an expired token in a long pull.
+    let authTried = false;
     for (;;) {
       const got = await this.follow(`${this.base}${path}`, accept, what);
-      if (got.res.status === 401 && !this.authTried) {
+      if (got.res.status === 401 && !authTried) {
         const challenge = got.res.headers.get('www-authenticate') ?? '';
         got.idle(false);
         await got.res.body?.cancel().catch(() => undefined);
-        this.authTried = true;
+        authTried = true;
         await this.authenticate(challenge, what);
         continue;
       }
