@@ -26,16 +26,13 @@ async function readStdin(): Promise<string> {
 
 /** One overwritten stderr line: "pulling layer 2/5 12.3 MB / 40.1 MB 8.2 MB/s". */
 export function progressPrinter(out: NodeJS.WriteStream = process.stderr): (p: DownloadProgress) => void {
-  const started = new Map<string, number>();
   let last = 0;
   return (p) => {
     const now = Date.now();
-    if (!started.has(p.digest)) started.set(p.digest, now);
     if (!p.done && now - last < 100) return;
     last = now;
-    const secs = Math.max((now - started.get(p.digest)!) / 1000, 0.001);
     const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-    const line = `pulling layer ${p.layer + 1}/${p.layers} ${mb(p.bytes)} / ${mb(p.total)} ${mb(p.bytes / secs)}/s`;
+    const line = `pulling layer ${p.layer + 1}/${p.layers} ${mb(p.bytes)} / ${mb(p.total)} ${mb(p.bytesPerSecond)}/s`;
     out.write(`\r\x1b[2K${p.done ? '' : line}`);
   };
 }

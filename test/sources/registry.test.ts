@@ -451,7 +451,10 @@ describe('HTTP behaviour', () => {
     const { inspectImage } = await import('../../src/inspect.js');
     const img = await openRegistryImage(`${anon.host}/app:latest`, {
       cache: new BlobCache(path.join(W, 'cache-progress')),
-      onDownload: (p) => seen.set(p.layer, { bytes: p.bytes, total: p.total, done: p.done || !!seen.get(p.layer)?.done }),
+      onDownload: (p) => {
+        assert.ok(p.bytesPerSecond > 0 && Number.isFinite(p.bytesPerSecond));
+        seen.set(p.layer, { bytes: p.bytes, total: p.total, done: p.done || !!seen.get(p.layer)?.done });
+      },
     });
     await inspectImage(img);
     assert.equal(seen.size, img.layers.length);

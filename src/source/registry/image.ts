@@ -23,6 +23,8 @@ export interface DownloadProgress {
   bytes: number;
   /** Blob size from the manifest. */
   total: number;
+  /** Average download rate of this layer so far. */
+  bytesPerSecond: number;
   done: boolean;
 }
 
@@ -176,7 +178,9 @@ async function download(
 ): Promise<Readable> {
   const what = `blob ${shortDigest(d.digest)}`;
   const { body } = await client.blob(d.digest, what);
-  const report = (bytes: number, done: boolean) => onDownload?.({ layer, layers, digest: d.digest, bytes, total: d.size, done });
+  const started = Date.now();
+  const report = (bytes: number, done: boolean) =>
+    onDownload?.({ layer, layers, digest: d.digest, bytes, total: d.size, bytesPerSecond: bytes / Math.max((Date.now() - started) / 1000, 0.001), done });
   const check = cache ? await cache.writer(what, d.digest, d.size, (b) => report(b, false)) : new VerifyingStream(what, d.digest, d.size, (b) => report(b, false));
   check.on('end', () => report((check as VerifyingStream).bytes, true));
   // pipeline() destroys `check` with the body's error, so the walker reading `check` sees it.
