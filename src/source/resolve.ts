@@ -118,6 +118,7 @@ export async function resolveImage(ref: string, opts: ResolveOptions = {}): Prom
     if (e instanceof MsbError && probe.state === 'unreachable') {
       throw new MsbError(`${e.message} [tried the registry because ${probe.error.message.replace(/;.*$/, '')}]`, e.exitCode);
     }
+    if (e instanceof MsbError) throw new MsbError(`${e.message} [not in the local Docker daemon either]`, e.exitCode);
     throw e;
   }
   img.notes.push(probe.state === 'absent' ? 'not in the local Docker daemon; read from the registry' : 'no Docker daemon reachable; read from the registry');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { buildImages, comparable, removeDir, repoRoot, run, runCli, startDockerd, tempDir, type Dockerd } from './helpers.js';
+import { buildImages, comparable, freePort, removeDir, repoRoot, run, runCli, startDockerd, tempDir, type Dockerd } from './helpers.js';
 
 /**
  * The daemon source against a real private dockerd (Debian docker.io 20.10, vfs): images loaded from
@@ -98,6 +98,12 @@ describe('Docker daemon', () => {
     expectFailure(
       await runCli(['inspect', 'docker://nosuch/image:1'], { env: { DOCKER_HOST: dockerd.host } }),
       /^msb: nosuch\/image:1: no such image in the Docker daemon \(unix:\/\/.*\); to read it from its registry use --source registry$/m,
+    );
+    // Without a prefix msb falls back to the registry, and says the daemon did not have it either.
+    const port = await freePort();
+    expectFailure(
+      await runCli(['inspect', `127.0.0.1:${port}/nothere:1`], { env: { DOCKER_HOST: dockerd.host } }),
+      new RegExp(`^msb: cannot reach registry 127\\.0\\.0\\.1:${port}: connection refused \\[not in the local Docker daemon either\\]$`, 'm'),
     );
   });
 
