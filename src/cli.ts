@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { MsbError, oneLine } from './errors.js';
-import type { SourceFlags } from './source/options.js';
+import type { SourceFlags } from './cli-source.js';
 
 /**
  * Wires commander to the pipeline. Heavy modules (the analysis pipeline, ink) are imported inside the
@@ -19,7 +19,7 @@ const debug = process.argv.includes('--debug');
 
 async function inspect(ref: string, flags: InspectFlags): Promise<void> {
   const { parsePlatform } = await import('./source/platform.js');
-  const resolveImage = await (await import('./source/options.js')).sourceResolver(flags);
+  const resolveImage = await (await import('./cli-source.js')).sourceResolver(flags);
   const { inspectImage } = await import('./inspect.js');
   const { buildJsonReport } = await import('./report/json.js');
   const image = await resolveImage(ref, { platform: flags.platform ? parsePlatform(flags.platform) : undefined });

@@ -9,8 +9,21 @@ import type { LayerContents } from './walk/types.js';
  * the moment it arrives, keyed by its archive path, and put the layers in order once the stream has
  * said what the order is. Streamed layers hash every file as they pass, so no second read is needed
  * (nor possible: the bytes are gone). Progress reports `layers: 0` while the count is unknown.
+ * The walk happens once per image; later calls return the same Inspection.
  */
-export async function inspectArrivals(image: Image, opts: InspectOptions): Promise<Inspection> {
+export function inspectArrivals(image: Image, opts: InspectOptions): Promise<Inspection> {
+  // A stream can be read once: a second call (after an early drain) gets the same answer.
+  let p = drained.get(image);
+  if (!p) {
+    p = walkArrivals(image, opts);
+    drained.set(image, p);
+  }
+  return p;
+}
+
+const drained = new WeakMap<Image, Promise<Inspection>>();
+
+async function walkArrivals(image: Image, opts: InspectOptions): Promise<Inspection> {
   const arrivals = image.arrivals!;
   const byKey = new Map<string, LayerContents>();
   let seen = 0;

@@ -101,7 +101,7 @@ test('resolution: bad --source, paths that do not exist, bad names', async () =>
 });
 
 test('the stderr progress line: one overwritten line per update, cleared when a layer is done', async () => {
-  const { progressPrinter } = await import('../../src/source/options.js');
+  const { progressPrinter } = await import('../../src/cli-source.js');
   let out = '';
   const print = progressPrinter({ write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream);
   print({ layer: 1, layers: 3, digest: 'sha256:x', bytes: 2_500_000, total: 10_000_000, bytesPerSecond: 1_250_000, done: false });

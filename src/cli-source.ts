@@ -1,8 +1,8 @@
-import { MsbError } from '../errors.js';
-import { BlobCache, defaultCacheDir } from './cache.js';
-import type { DownloadProgress } from './registry/image.js';
-import type { Image } from './types.js';
-import type { ResolveOptions } from './resolve.js';
+import { MsbError } from './errors.js';
+import { BlobCache, defaultCacheDir } from './source/cache.js';
+import type { DownloadProgress } from './source/registry/image.js';
+import type { Image } from './source/types.js';
+import type { ResolveOptions } from './source/resolve.js';
 
 /**
  * Turns the `msb inspect` source flags into ResolveOptions: credentials from --username and
@@ -10,6 +10,8 @@ import type { ResolveOptions } from './resolve.js';
  */
 
 export interface SourceFlags {
+  /** --verify, for the early walk of streamed (daemon) images. */
+  verify?: boolean;
   source?: string;
   username?: string;
   passwordStdin?: boolean;
@@ -59,9 +61,25 @@ export async function sourceOptions(flags: SourceFlags): Promise<Omit<ResolveOpt
 /**
  * resolveImage with the source flags already applied: the CLI calls it exactly as it would call
  * resolveImage (credentials are read from stdin once, however many images are resolved).
+ * A streamed (daemon) image is walked here, so the Image it returns is complete (config, layers)
+ * like any other and code that reads the config before inspectImage works; inspectImage then
+ * returns that walk's result. Callers that want walk progress for daemon images use resolveImage
+ * and inspectImage directly.
  */
 export async function sourceResolver(flags: SourceFlags): Promise<(ref: string, opts?: ResolveOptions) => Promise<Image>> {
-  const { resolveImage } = await import('./resolve.js');
+  const { resolveImage } = await import('./source/resolve.js');
   const fixed = await sourceOptions(flags);
-  return (ref, opts = {}) => resolveImage(ref, { ...fixed, ...opts });
+  return async (ref, opts = {}) => {
+    const image = await resolveImage(ref, { ...fixed, ...opts });
+    if (image.arrivals) {
+      try {
+        const { inspectArrivals } = await import('./inspect-arrivals.js');
+        await inspectArrivals(image, { verify: flags.verify });
+      } catch (e) {
+        await image.close();
+        throw e;
+      }
+    }
+    return image;
+  };
 }
