@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -111,6 +111,7 @@ class CachingStream extends VerifyingStream {
       .then(async () => {
         this.check();
         await rename(this.tmp, this.dest);
+        this.committed = true;
       })
       .then(
         () => {
@@ -123,10 +124,12 @@ class CachingStream extends VerifyingStream {
         },
       );
   }
+  private committed = false;
   override _destroy(err: Error | null, cb: (e: Error | null) => void): void {
     if (!this.file.closed) this.file.destroy();
-    if (err) unlink(this.tmp).catch(() => undefined);
-    cb(err);
+    // Destroyed before the rename (an error, or the image closed mid-download): drop the temp file.
+    if (this.committed) cb(err);
+    else unlink(this.tmp).then(() => cb(err), () => cb(err));
   }
 }
 
@@ -162,8 +165,23 @@ export class BlobCache {
     } catch (e) {
       throw new MsbError(`cannot create the cache directory ${this.dir}: ${(e as Error).message} (use --cache-dir DIR or --no-cache)`);
     }
+    await this.pruneTmp(tmpDir);
     const tmp = path.join(tmpDir, `${sha256Hex(digest, what).slice(0, 16)}-${randomBytes(6).toString('hex')}.partial`);
     return new CachingStream(what, digest, size, tmp, dest, onBytes);
+  }
+
+  private pruned = false;
+  /** Temp files a killed msb left behind (a day old: no live download is that slow to move). */
+  private async pruneTmp(tmpDir: string): Promise<void> {
+    if (this.pruned) return;
+    this.pruned = true;
+    const dayAgo = Date.now() - 24 * 3600 * 1000;
+    for (const name of await readdir(tmpDir).catch(() => [] as string[])) {
+      if (!name.endsWith('.partial')) continue;
+      const f = path.join(tmpDir, name);
+      const st = await stat(f).catch(() => undefined);
+      if (st && st.mtimeMs < dayAgo) await unlink(f).catch(() => undefined);
+    }
   }
 
   /** Stores a small blob already in memory (after checking it). */

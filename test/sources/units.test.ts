@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -88,6 +88,14 @@ test('blob cache: XDG location, verified writes only, no partial files', async (
     assert.equal(await cache.lookup(other), undefined);
     assert.deepEqual(await readdir(path.join(dir, 'tmp')), []);
     assert.throws(() => cache.pathOf('md5:abc'), /unsupported or invalid digest/);
+    // Temp files a killed msb left behind are pruned when a day old; fresh ones (a live download) stay.
+    const old = path.join(dir, 'tmp', 'dead.partial');
+    const fresh = path.join(dir, 'tmp', 'live.partial');
+    await writeFile(old, 'x');
+    await writeFile(fresh, 'y');
+    await utimes(old, new Date(Date.now() - 2 * 86400_000), new Date(Date.now() - 2 * 86400_000));
+    await new BlobCache(dir).put('again', digest, data);
+    assert.deepEqual(await readdir(path.join(dir, 'tmp')), ['live.partial']);
   } finally {
     await removeDir(dir);
   }

@@ -161,8 +161,11 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
     notes: [],
     readBlob: (digest) => readBlob(digest),
     close: async () => {
+      // Wait for each to close: a cache writer removes its temp file then.
+      const closing = [...active].map((s) => new Promise<void>((r) => (s.closed ? r() : s.once('close', () => r()))));
       for (const s of active) s.destroy();
       active.clear();
+      await Promise.all(closing);
     },
   };
 }
