@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSign, randomUUID, X509Certificate } from 'node:crypto';
+import { createHash, createSign, randomUUID, X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
@@ -214,6 +214,58 @@ describe('anonymous registry', () => {
     const config = JSON.parse((await img.readBlob!(img.configDigest!)).toString());
     assert.equal(config.architecture, 'arm64');
     await assert.rejects(img.readBlob!(`sha256:${'1'.repeat(64)}`), /not found/);
+  });
+
+  test('an index with a BuildKit attestation: the image is selected, the attestation stays readable', async () => {
+    // The attestation manifest is HAND-BUILT (no BuildKit here) and uploaded with the registry's own API.
+    const base = `http://${anon.host}/v2/attested`;
+    const put = async (data: Buffer): Promise<string> => {
+      const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+      const start = await fetch(`${base}/blobs/uploads/`, { method: 'POST' });
+      assert.equal(start.status, 202);
+      const loc = new URL(start.headers.get('location')!, base);
+      loc.searchParams.set('digest', digest);
+      const done = await fetch(loc, { method: 'PUT', body: data, headers: { 'content-type': 'application/octet-stream' } });
+      assert.equal(done.status, 201, await done.text());
+      return digest;
+    };
+    const putManifest = async (ref: string, doc: object, mediaType: string): Promise<{ digest: string; size: number }> => {
+      const body = Buffer.from(JSON.stringify(doc));
+      const res = await fetch(`${base}/manifests/${ref}`, { method: 'PUT', body, headers: { 'content-type': mediaType } });
+      assert.equal(res.status, 201, await res.text());
+      return { digest: `sha256:${createHash('sha256').update(body).digest('hex')}`, size: body.length };
+    };
+    await skopeoCopy(`docker://${anon.host}/app:latest`, `docker://${anon.host}/attested:image`, ['--src-tls-verify=false', '--format', 'oci']);
+    const imgManifest = await fetch(`${base}/manifests/image`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    const imgBody = Buffer.from(await imgManifest.arrayBuffer());
+    const imgDigest = `sha256:${createHash('sha256').update(imgBody).digest('hex')}`;
+    const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v0.1', predicateType: 'https://slsa.dev/provenance/v0.2', predicate: { buildType: 'hand-built' } }));
+    const stDigest = await put(statement);
+    const cfg = Buffer.from('{}');
+    const cfgDigest = await put(cfg);
+    const att = await putManifest('att', {
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: cfgDigest, size: cfg.length },
+      layers: [{ mediaType: 'application/vnd.in-toto+json', digest: stDigest, size: statement.length, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } }],
+    }, 'application/vnd.oci.image.manifest.v1+json');
+    await putManifest('latest', {
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: imgDigest, size: imgBody.length, platform: { os: 'linux', architecture: 'amd64' } },
+        { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...att, platform: { os: 'unknown', architecture: 'unknown' }, annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': imgDigest } },
+      ],
+    }, 'application/vnd.oci.image.index.v1+json');
+
+    const img = await openRegistryImage(`${anon.host}/attested:latest`);
+    assert.equal(img.digest, imgDigest, 'the image, not the attestation, was selected');
+    assert.equal(img.index?.manifests.length, 2);
+    const attDesc = img.index!.manifests.find((m) => m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')!;
+    const attManifest = JSON.parse((await img.readBlob!(attDesc.digest)).toString());
+    const provenance = JSON.parse((await img.readBlob!(attManifest.layers[0].digest)).toString());
+    assert.equal(provenance.predicate.buildType, 'hand-built');
+    const r = await runCli(['inspect', `${anon.host}/attested`, '--json', '--no-cache']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(comparable(JSON.parse(r.stdout)), archiveReport);
   });
 
   test('zstd layers are read (and are really zstd in the registry)', async () => {

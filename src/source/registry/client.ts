@@ -50,6 +50,16 @@ function errCode(e: unknown): string | undefined {
 
 class Transient extends Error {}
 
+/** An HTTP error answer from the registry, with its status (404 lets callers try elsewhere). */
+export class RegistryError extends MsbError {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -186,7 +196,7 @@ export class RegistryClient {
     return new MsbError(`cannot reach registry ${host}: ${msg}`);
   }
 
-  private statusError(status: number, body: string, what: string): MsbError {
+  private statusError(status: number, body: string, what: string): RegistryError {
     let code = '';
     try {
       const j = JSON.parse(body) as { errors?: Array<{ code?: string; message?: string }> };
@@ -195,15 +205,16 @@ export class RegistryClient {
       /* not a registry error document */
     }
     const tag = code ? ` (${code})` : '';
+    const err = (m: string) => new RegistryError(m, status);
     if (status === 401) {
       return this.usedCredentials
-        ? new MsbError(`${what}: authentication failed at ${this.registry}${tag}: wrong credentials or no pull access to ${this.repository}`)
-        : new MsbError(`${what}: ${this.registry} refused anonymous access${tag}: the repository does not exist or needs a login (--username/--password-stdin or docker login)`);
+        ? err(`${what}: authentication failed at ${this.registry}${tag}: wrong credentials or no pull access to ${this.repository}`)
+        : err(`${what}: ${this.registry} refused anonymous access${tag}: the repository does not exist or needs a login (--username/--password-stdin or docker login)`);
     }
-    if (status === 403) return new MsbError(`${what}: access denied by ${this.registry}${tag}`);
-    if (status === 404) return new MsbError(`${what}: not found in ${this.registry}${tag}`);
-    if (status === 429) return new MsbError(`${what}: rate-limited by ${this.registry} (HTTP 429); try again later or log in`);
-    return new MsbError(`${what}: HTTP ${status} from ${this.registry}${tag}`);
+    if (status === 403) return err(`${what}: access denied by ${this.registry}${tag}`);
+    if (status === 404) return err(`${what}: not found in ${this.registry}${tag}`);
+    if (status === 429) return err(`${what}: rate-limited by ${this.registry} (HTTP 429); try again later or log in`);
+    return err(`${what}: HTTP ${status} from ${this.registry}${tag}`);
   }
 
   /** Whether any credentials were sent, so a 401 can say "wrong credentials" or "needs a login". */

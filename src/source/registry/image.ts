@@ -7,7 +7,7 @@ import { checkConfig } from '../layout.js';
 import { selectManifest } from '../platform.js';
 import { formatReference, manifestRef, parseReference } from '../reference.js';
 import type { Descriptor, Image, ImageConfig, ImageIndex, ImageManifest, LayerBlob, Platform } from '../types.js';
-import { RegistryClient, type ClientOptions } from './client.js';
+import { RegistryClient, RegistryError, type ClientOptions } from './client.js';
 
 /**
  * An image read straight from a registry, no daemon involved. Manifests are resolved (index ->
@@ -41,6 +41,7 @@ const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const ACCEPT = [OCI_INDEX, MANIFEST_LIST, OCI_MANIFEST, MANIFEST_V2].join(', ');
 const INDEX_TYPES = new Set([OCI_INDEX, MANIFEST_LIST]);
+const ACCEPT_ANY = `${ACCEPT}, */*`;
 
 function parseJson<T>(what: string, body: Buffer): T {
   try {
@@ -64,7 +65,14 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
       for await (const c of await openLocation(loc)) chunks.push(c as Buffer);
       return Buffer.concat(chunks);
     }
-    const data = await client.smallBlob(digest, what);
+    let data: Buffer;
+    try {
+      data = await client.smallBlob(digest, what);
+    } catch (e) {
+      // Manifests (e.g. an index's attestation manifest) live under /manifests, not /blobs.
+      if (!(e instanceof RegistryError && e.status === 404)) throw e;
+      data = (await client.manifest(digest, ACCEPT_ANY, what)).body;
+    }
     verifyBuffer(what, digest, data);
     await cache?.put(what, digest, data);
     return data;
