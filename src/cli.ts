@@ -1,12 +1,13 @@
 import { Command, Option } from 'commander';
 import { MsbError, oneLine } from './errors.js';
+import type { SourceFlags } from './cli-source.js';
 
 /**
  * Wires commander to the pipeline. Heavy modules (the analysis pipeline, ink) are imported inside the
  * actions so `msb --help` stays instant and `--json` never pays for the terminal UI.
  */
 
-interface InspectFlags {
+interface InspectFlags extends SourceFlags {
   json?: boolean;
   maxSize?: string;
   maxWaste?: string;
@@ -25,7 +26,7 @@ const debug = process.argv.includes('--debug');
 
 async function inspect(ref: string, flags: InspectFlags): Promise<void> {
   const { parsePlatform } = await import('./source/platform.js');
-  const { resolveImage } = await import('./source/resolve.js');
+  const resolveImage = await (await import('./cli-source.js')).sourceResolver(flags);
   const { inspectImage } = await import('./inspect.js');
   const { buildJsonReport } = await import('./report/json.js');
   const gate = await import('./report/gate.js');
@@ -100,6 +101,12 @@ export function buildProgram(): Command {
   program
     .command('inspect')
     .description('analyze an image: layers, wasted bytes, and what each instruction added')
+    .option('--source <source>', 'read IMAGE from: daemon, podman, registry or archive (default: an existing path is an archive; a name comes from the Docker daemon if it has it, else its registry; prefixes docker:// podman:// registry:// choose too)')
+    .option('--username <user>', 'registry user name (with --password-stdin)')
+    .option('--password-stdin', 'read the registry password or token from stdin')
+    .option('--insecure', 'talk plain HTTP to the registry (always so for localhost and 127.0.0.1)')
+    .option('--cache-dir <dir>', 'where downloaded registry blobs are cached (default $XDG_CACHE_HOME/msb or ~/.cache/msb)')
+    .option('--no-cache', 'do not read or write the blob cache')
     .argument('<image>', 'a docker save / OCI archive, an OCI layout directory, or docker-archive:|oci:|oci-archive: PATH[:TAG]')
     .option('--json', 'print the JSON report to stdout')
     .option('--dockerfile <path>', 'attribute layers to the lines and stages of this Dockerfile')

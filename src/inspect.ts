@@ -34,6 +34,7 @@ export interface Inspection {
 }
 
 export async function inspectImage(image: Image, opts: InspectOptions = {}): Promise<Inspection> {
+  if (image.arrivals) return (await import('./inspect-arrivals.js')).inspectArrivals(image, opts);
   const n = image.layers.length;
   const contents: LayerContents[] = new Array(n);
   let next = 0;

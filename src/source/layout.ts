@@ -27,7 +27,7 @@ export interface LayoutOptions {
   tag?: string;
 }
 
-function checkConfig(label: string, config: ImageConfig, layerCount: number): string[] {
+export function checkConfig(label: string, config: ImageConfig, layerCount: number): string[] {
   if (!config || typeof config !== 'object') throw new MsbError(`${label}: image config is not a JSON object`);
   const diffIds = config.rootfs?.diff_ids;
   if (!Array.isArray(diffIds)) throw new MsbError(`${label}: image config has no rootfs.diff_ids`);

@@ -92,6 +92,26 @@ export interface LayerBlob {
   open(): Promise<Readable>;
 }
 
+/** A layer as it arrives inside a larger stream (a daemon's save stream), before its position is known. */
+export interface ArrivingLayer {
+  /** The archive path it arrived under ("<id>/layer.tar", "blobs/sha256/<hex>"). */
+  key: string;
+  /** The layer's stored bytes; must be read to the end before the next arrival is pulled. */
+  open(): Promise<Readable>;
+}
+
+/**
+ * For sources that deliver layers before saying how they are ordered (docker save writes
+ * manifest.json last). When `arrivals` ends, the Image's config, layers and tags have been filled in
+ * and `order()` gives, for each of image.layers (bottom first), the key its bytes arrived under.
+ */
+export interface LayerArrivals {
+  arrivals: AsyncIterable<ArrivingLayer>;
+  order(): string[];
+  /** true when the source checked every layer's bytes against its diff_id or blob digest. */
+  verified(): boolean;
+}
+
 export interface Image {
   /** What the user asked for (path, reference), for the report. */
   reference: string;
@@ -114,6 +134,11 @@ export interface Image {
    * Absent when the source cannot address blobs (docker save archives without an OCI layout).
    */
   readBlob?(digest: string): Promise<Buffer>;
+  /**
+   * Set by streaming sources (the daemon): layers arrive through this instead of `layers[i].open()`,
+   * and config/layers/tags are only complete once it has been drained (src/inspect.ts does that).
+   */
+  arrivals?: LayerArrivals;
   /** Releases file handles or connections. */
   close(): Promise<void>;
 }

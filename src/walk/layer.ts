@@ -204,7 +204,7 @@ async function streamLayer(blob: LayerBlob, opts: WalkOptions): Promise<LayerCon
   } catch (err) {
     const e = cause ?? err;
     const msg = (e as Error).message ?? String(e);
-    if (compression === 'gzip' && /incorrect header|invalid|unexpected end|too far back|distance/i.test(msg)) {
+    if (compression === 'gzip' && /incorrect header|incorrect (?:data|length) check|invalid|unexpected end|too far back|distance/i.test(msg)) {
       throw new MsbError(`corrupt or truncated gzip data (${msg})`);
     }
     if (/Unexpected end of data/i.test(msg)) throw new MsbError('truncated layer: the tar stream ends early');

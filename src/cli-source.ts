@@ -1,0 +1,85 @@
+import { MsbError } from './errors.js';
+import { BlobCache, defaultCacheDir } from './source/cache.js';
+import type { DownloadProgress } from './source/registry/image.js';
+import type { Image } from './source/types.js';
+import type { ResolveOptions } from './source/resolve.js';
+
+/**
+ * Turns the `msb inspect` source flags into ResolveOptions: credentials from --username and
+ * --password-stdin, the blob cache, and a download progress line on stderr when it is a terminal.
+ */
+
+export interface SourceFlags {
+  /** --verify, for the early walk of streamed (daemon) images. */
+  verify?: boolean;
+  source?: string;
+  username?: string;
+  passwordStdin?: boolean;
+  insecure?: boolean;
+  cacheDir?: string;
+  cache?: boolean;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** One overwritten stderr line: "pulling layer 2/5 12.3 MB / 40.1 MB 8.2 MB/s". */
+export function progressPrinter(out: NodeJS.WriteStream = process.stderr): (p: DownloadProgress) => void {
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (!p.done && now - last < 100) return;
+    last = now;
+    const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+    const line = `pulling layer ${p.layer + 1}/${p.layers} ${mb(p.bytes)} / ${mb(p.total)} ${mb(p.bytesPerSecond)}/s`;
+    out.write(`\r\x1b[2K${p.done ? '' : line}`);
+  };
+}
+
+export async function sourceOptions(flags: SourceFlags): Promise<Omit<ResolveOptions, 'platform'>> {
+  if (flags.passwordStdin && !flags.username) throw new MsbError('--password-stdin needs --username');
+  if (flags.username && !flags.passwordStdin) throw new MsbError('--username needs --password-stdin (msb never takes a password on the command line)');
+  let credentials: ResolveOptions['credentials'];
+  if (flags.username) {
+    const password = await readStdin();
+    if (!password) throw new MsbError('--password-stdin: nothing was read from stdin');
+    credentials = { username: flags.username, password, origin: '--username/--password-stdin' };
+  }
+  const cache = flags.cache === false ? undefined : new BlobCache(flags.cacheDir ?? defaultCacheDir());
+  return {
+    source: flags.source,
+    credentials,
+    insecure: flags.insecure,
+    cache,
+    onDownload: process.stderr.isTTY ? progressPrinter() : undefined,
+  };
+}
+
+/**
+ * resolveImage with the source flags already applied: the CLI calls it exactly as it would call
+ * resolveImage (credentials are read from stdin once, however many images are resolved).
+ * A streamed (daemon) image is walked here, so the Image it returns is complete (config, layers)
+ * like any other and code that reads the config before inspectImage works; inspectImage then
+ * returns that walk's result. Callers that want walk progress for daemon images use resolveImage
+ * and inspectImage directly.
+ */
+export async function sourceResolver(flags: SourceFlags): Promise<(ref: string, opts?: ResolveOptions) => Promise<Image>> {
+  const { resolveImage } = await import('./source/resolve.js');
+  const fixed = await sourceOptions(flags);
+  return async (ref, opts = {}) => {
+    const image = await resolveImage(ref, { ...fixed, ...opts });
+    if (image.arrivals) {
+      try {
+        const { inspectArrivals } = await import('./inspect-arrivals.js');
+        await inspectArrivals(image, { verify: flags.verify });
+      } catch (e) {
+        await image.close();
+        throw e;
+      }
+    }
+    return image;
+  };
+}

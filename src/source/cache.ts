@@ -1,0 +1,204 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { MsbError, shortDigest } from '../errors.js';
+import type { BlobLocation } from './types.js';
+
+/**
+ * msb's content-addressed blob cache (registry layers, configs, manifests by digest). A blob is
+ * written to a temp file inside the cache and renamed into place only after its digest verifies, so
+ * the cache never holds a partial or corrupt blob, and a blob shared by two images is fetched once.
+ */
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
+  return path.join(base, 'msb');
+}
+
+const SHA256 = /^sha256:([a-f0-9]{64})$/;
+
+/** Only sha256 blobs are addressed (the only algorithm registries use); returns the hex part. */
+export function sha256Hex(digest: string, label: string): string {
+  const m = SHA256.exec(digest);
+  if (!m) throw new MsbError(`${label}: unsupported or invalid digest "${digest}" (expected sha256:<64 hex>)`);
+  return m[1];
+}
+
+/**
+ * Passes bytes through unchanged while hashing and counting them; fails the stream at the end if the
+ * digest or size is wrong, so a consumer never mistakes a corrupt blob for a whole one.
+ */
+export class VerifyingStream extends Transform {
+  bytes = 0;
+  private readonly hash = createHash('sha256');
+  constructor(
+    private readonly what: string,
+    private readonly digest: string,
+    private readonly size: number | undefined,
+    private readonly onBytes?: (n: number) => void,
+  ) {
+    super({ highWaterMark: 1 << 20 });
+  }
+  /**
+   * The last chunk is held back until the digest is known: a consumer decoding the blob then meets
+   * the digest error first, not a confusing decode error from a corrupt tail.
+   */
+  private held?: Buffer;
+  override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    this.hash.update(chunk);
+    this.onBytes?.(this.bytes);
+    if (this.held) this.push(this.held);
+    this.held = chunk;
+    cb();
+  }
+  /** Passes on the held-back last chunk (after check() succeeded). */
+  protected release(): void {
+    if (this.held) this.push(this.held);
+    this.held = undefined;
+  }
+  /** Throws unless the bytes seen match the expected digest and size. */
+  protected check(): void {
+    const got = `sha256:${this.hash.digest('hex')}`;
+    if (this.size !== undefined && this.size >= 0 && this.bytes !== this.size) {
+      throw new MsbError(`${this.what}: size mismatch: expected ${this.size} bytes, got ${this.bytes}`);
+    }
+    if (got !== this.digest) throw new MsbError(`${this.what}: digest mismatch: expected ${this.digest}, got ${got}`);
+  }
+  override _flush(cb: TransformCallback): void {
+    try {
+      this.check();
+      this.release();
+      cb();
+    } catch (e) {
+      cb(e as Error);
+    }
+  }
+}
+
+/** A VerifyingStream that also writes the bytes to a temp file and renames it into the cache. */
+class CachingStream extends VerifyingStream {
+  private readonly file: WriteStream;
+  private readonly fileDone: Promise<void>;
+  constructor(
+    what: string,
+    digest: string,
+    size: number | undefined,
+    private readonly tmp: string,
+    private readonly dest: string,
+    onBytes?: (n: number) => void,
+  ) {
+    super(what, digest, size, onBytes);
+    this.file = createWriteStream(tmp, { flags: 'wx' });
+    this.fileDone = new Promise((resolve, reject) => {
+      this.file.on('finish', () => resolve());
+      this.file.on('error', reject);
+    });
+    this.fileDone.catch(() => undefined);
+  }
+  override _transform(chunk: Buffer, e: BufferEncoding, cb: TransformCallback): void {
+    const ok = this.file.write(chunk);
+    const pass = () => super._transform(chunk, e, cb);
+    if (ok) pass();
+    else this.file.once('drain', pass);
+  }
+  override _flush(cb: TransformCallback): void {
+    this.file.end();
+    this.fileDone
+      .then(async () => {
+        this.check();
+        await rename(this.tmp, this.dest);
+        this.committed = true;
+      })
+      .then(
+        () => {
+          this.release();
+          cb();
+        },
+        (err) => {
+          unlink(this.tmp).catch(() => undefined);
+          cb(err as Error);
+        },
+      );
+  }
+  private committed = false;
+  override _destroy(err: Error | null, cb: (e: Error | null) => void): void {
+    if (!this.file.closed) this.file.destroy();
+    // Destroyed before the rename (an error, or the image closed mid-download): drop the temp file.
+    if (this.committed) cb(err);
+    else unlink(this.tmp).then(() => cb(err), () => cb(err));
+  }
+}
+
+export class BlobCache {
+  constructor(readonly dir: string) {}
+
+  pathOf(digest: string): string {
+    return path.join(this.dir, 'blobs', 'sha256', sha256Hex(digest, 'cache'));
+  }
+
+  /** Where a cached blob is, or undefined when it is not cached (or its size is not the expected one). */
+  async lookup(digest: string, size?: number): Promise<BlobLocation | undefined> {
+    const file = this.pathOf(digest);
+    try {
+      const st = await stat(file);
+      if (!st.isFile() || (size !== undefined && size >= 0 && st.size !== size)) return undefined;
+      return { file, offset: 0, size: st.size };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * A pass-through stream that stores what flows through it under `digest` once verified.
+   * The stream errors (and stores nothing) if the digest or size does not match.
+   */
+  async writer(what: string, digest: string, size: number | undefined, onBytes?: (n: number) => void): Promise<Transform> {
+    const dest = this.pathOf(digest);
+    const tmpDir = path.join(this.dir, 'tmp');
+    try {
+      await mkdir(path.dirname(dest), { recursive: true });
+      await mkdir(tmpDir, { recursive: true });
+    } catch (e) {
+      throw new MsbError(`cannot create the cache directory ${this.dir}: ${(e as Error).message} (use --cache-dir DIR or --no-cache)`);
+    }
+    await this.pruneTmp(tmpDir);
+    const tmp = path.join(tmpDir, `${sha256Hex(digest, what).slice(0, 16)}-${randomBytes(6).toString('hex')}.partial`);
+    return new CachingStream(what, digest, size, tmp, dest, onBytes);
+  }
+
+  private pruned = false;
+  /** Temp files a killed msb left behind (a day old: no live download is that slow to move). */
+  private async pruneTmp(tmpDir: string): Promise<void> {
+    if (this.pruned) return;
+    this.pruned = true;
+    const dayAgo = Date.now() - 24 * 3600 * 1000;
+    for (const name of await readdir(tmpDir).catch(() => [] as string[])) {
+      if (!name.endsWith('.partial')) continue;
+      const f = path.join(tmpDir, name);
+      const st = await stat(f).catch(() => undefined);
+      if (st && st.mtimeMs < dayAgo) await unlink(f).catch(() => undefined);
+    }
+  }
+
+  /** Stores a small blob already in memory (after checking it). */
+  async put(what: string, digest: string, data: Buffer): Promise<void> {
+    const w = await this.writer(what, digest, data.length);
+    await new Promise<void>((resolve, reject) => {
+      w.on('error', reject);
+      w.on('finish', () => resolve());
+      w.resume();
+      w.end(data);
+    });
+  }
+}
+
+/** Checks an in-memory blob against its digest. */
+export function verifyBuffer(what: string, digest: string, data: Buffer): void {
+  sha256Hex(digest, what);
+  const got = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  if (got !== digest) throw new MsbError(`${what}: digest mismatch: expected ${shortDigest(digest)}…, got ${shortDigest(got)}…`);
+}

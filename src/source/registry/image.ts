@@ -1,0 +1,199 @@
+import { pipeline } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { MsbError, shortDigest } from '../../errors.js';
+import { BlobCache, sha256Hex, verifyBuffer, VerifyingStream } from '../cache.js';
+import { openLocation } from '../container.js';
+import { checkConfig } from '../layout.js';
+import { selectManifest } from '../platform.js';
+import { formatReference, manifestRef, parseReference } from '../reference.js';
+import type { Descriptor, Image, ImageConfig, ImageIndex, ImageManifest, LayerBlob, Platform } from '../types.js';
+import { RegistryClient, RegistryError, type ClientOptions } from './client.js';
+
+/**
+ * An image read straight from a registry, no daemon involved. Manifests are resolved (index ->
+ * platform -> manifest); layers are downloaded lazily, when the walker opens them, through a stream
+ * that checks the digest and, with a cache, stores the blob. Cached layers are plain local files
+ * (LayerBlob.location), so a second inspect reads them by seeking and downloads nothing.
+ */
+
+export interface DownloadProgress {
+  layer: number;
+  layers: number;
+  digest: string;
+  bytes: number;
+  /** Blob size from the manifest. */
+  total: number;
+  /** Average download rate of this layer so far. */
+  bytesPerSecond: number;
+  done: boolean;
+}
+
+export interface RegistryOptions extends ClientOptions {
+  platform?: Platform;
+  /** Blob cache; none means download every time (still verified). */
+  cache?: BlobCache;
+  onDownload?: (p: DownloadProgress) => void;
+}
+
+const MANIFEST_V2 = 'application/vnd.docker.distribution.manifest.v2+json';
+const MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const ACCEPT = [OCI_INDEX, MANIFEST_LIST, OCI_MANIFEST, MANIFEST_V2].join(', ');
+const INDEX_TYPES = new Set([OCI_INDEX, MANIFEST_LIST]);
+const ACCEPT_ANY = `${ACCEPT}, */*`;
+
+function parseJson<T>(what: string, body: Buffer): T {
+  try {
+    return JSON.parse(body.toString('utf8')) as T;
+  } catch (e) {
+    throw new MsbError(`${what}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+export async function openRegistryImage(refText: string, opts: RegistryOptions = {}): Promise<Image> {
+  const ref = parseReference(refText);
+  const label = formatReference(ref);
+  const client = new RegistryClient(ref.registry, ref.repository, opts);
+  const cache = opts.cache;
+
+  const readBlob = async (digest: string, what = `${label}: blob ${shortDigest(digest)}`): Promise<Buffer> => {
+    sha256Hex(digest, what);
+    const loc = await cache?.lookup(digest);
+    if (loc) {
+      const chunks: Buffer[] = [];
+      for await (const c of await openLocation(loc)) chunks.push(c as Buffer);
+      return Buffer.concat(chunks);
+    }
+    let data: Buffer;
+    try {
+      data = await client.smallBlob(digest, what);
+    } catch (e) {
+      // Manifests (e.g. an index's attestation manifest) live under /manifests, not /blobs.
+      if (!(e instanceof RegistryError && e.status === 404)) throw e;
+      data = (await client.manifest(digest, ACCEPT_ANY, what)).body;
+    }
+    verifyBuffer(what, digest, data);
+    await cache?.put(what, digest, data);
+    return data;
+  };
+
+  /** A manifest by tag (always asked: tags move) or by digest (cached, immutable). */
+  const fetchManifest = async (r: string, what: string): Promise<{ doc: ImageManifest & ImageIndex; digest?: string; mediaType?: string }> => {
+    const pinned = r.startsWith('sha256:');
+    let body: Buffer | undefined;
+    let mediaType: string | undefined;
+    let digest: string | undefined = pinned ? r : undefined;
+    if (pinned) {
+      const loc = await cache?.lookup(r);
+      if (loc) body = await readBlob(r, what);
+    }
+    if (!body) {
+      const got = await client.manifest(r, ACCEPT, what);
+      body = got.body;
+      mediaType = got.mediaType;
+      if (pinned) {
+        verifyBuffer(what, r, body);
+        await cache?.put(what, r, body);
+      } else {
+        digest = got.digest && /^sha256:[a-f0-9]{64}$/.test(got.digest) ? got.digest : undefined;
+        if (digest) verifyBuffer(what, digest, body);
+      }
+    }
+    const doc = parseJson<ImageManifest & ImageIndex>(what, body);
+    if (!doc || typeof doc !== 'object') throw new MsbError(`${what}: not a manifest`);
+    if (doc.schemaVersion === 1 || /^application\/vnd\.docker\.distribution\.manifest\.v1\+/.test(mediaType ?? '')) {
+      throw new MsbError(`${what}: Docker schema 1 manifests are not supported (re-push the image with a current tool)`);
+    }
+    if (!digest) {
+      const { createHash } = await import('node:crypto');
+      digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    }
+    return { doc, digest, mediaType: doc.mediaType ?? mediaType };
+  };
+
+  let cur = await fetchManifest(manifestRef(ref), label);
+  let index: ImageIndex | undefined;
+  for (let depth = 0; ; depth++) {
+    const isIndex = INDEX_TYPES.has(cur.mediaType ?? '') || (Array.isArray(cur.doc.manifests) && !cur.doc.config);
+    if (!isIndex) break;
+    if (depth >= 4) throw new MsbError(`${label}: indexes nest too deeply`);
+    if (!Array.isArray(cur.doc.manifests)) throw new MsbError(`${label}: index has no manifests list`);
+    index = cur.doc;
+    const desc = selectManifest(label, cur.doc.manifests, opts.platform);
+    sha256Hex(desc.digest, label);
+    cur = await fetchManifest(desc.digest, `${label}: manifest ${shortDigest(desc.digest)}`);
+  }
+  const manifest: ImageManifest = cur.doc;
+  if (!manifest.config?.digest || !Array.isArray(manifest.layers)) {
+    throw new MsbError(`${label}: manifest ${shortDigest(cur.digest)} lacks config or layers`);
+  }
+  const configWhat = `${label}: config ${shortDigest(manifest.config.digest)}`;
+  const config = parseJson<ImageConfig>(configWhat, await readBlob(manifest.config.digest, configWhat));
+  const diffIds = checkConfig(configWhat, config, manifest.layers.length);
+
+  const n = manifest.layers.length;
+  /** Downloads in flight: close() stops them (one failed layer must not leave others running). */
+  const active = new Set<Readable>();
+  const layers: LayerBlob[] = [];
+  for (const [i, d] of manifest.layers.entries()) {
+    const name = `${label}: layer ${i} (${shortDigest(d.digest)})`;
+    sha256Hex(d.digest, name);
+    const location = await cache?.lookup(d.digest, d.size);
+    layers.push({
+      index: i,
+      diffId: diffIds[i],
+      digest: d.digest,
+      mediaType: d.mediaType,
+      name,
+      location,
+      open: async () => {
+        if (location) return openLocation(location);
+        const stream = await download(client, cache, d, i, n, opts.onDownload);
+        active.add(stream);
+        stream.once('close', () => active.delete(stream));
+        return stream;
+      },
+    });
+  }
+  return {
+    reference: refText,
+    source: 'registry',
+    digest: cur.digest,
+    tags: ref.tag ? [`${ref.registry}/${ref.repository}:${ref.tag}`] : [],
+    config,
+    configDigest: manifest.config.digest,
+    layers,
+    manifest,
+    index,
+    notes: [],
+    readBlob: (digest) => readBlob(digest),
+    close: async () => {
+      // Wait for each to close: a cache writer removes its temp file then.
+      const closing = [...active].map((s) => new Promise<void>((r) => (s.closed ? r() : s.once('close', () => r()))));
+      for (const s of active) s.destroy();
+      active.clear();
+      await Promise.all(closing);
+    },
+  };
+}
+
+/** Streams a layer from the registry through digest verification (and into the cache, if any). */
+async function download(
+  client: RegistryClient,
+  cache: BlobCache | undefined,
+  d: Descriptor,
+  layer: number,
+  layers: number,
+  onDownload?: (p: DownloadProgress) => void,
+): Promise<Readable> {
+  const what = `blob ${shortDigest(d.digest)}`;
+  const { body } = await client.blob(d.digest, what);
+  const started = Date.now();
+  const report = (bytes: number, done: boolean) =>
+    onDownload?.({ layer, layers, digest: d.digest, bytes, total: d.size, bytesPerSecond: bytes / Math.max((Date.now() - started) / 1000, 0.001), done });
+  const check = cache ? await cache.writer(what, d.digest, d.size, (b) => report(b, false)) : new VerifyingStream(what, d.digest, d.size, (b) => report(b, false));
+  check.on('end', () => report((check as VerifyingStream).bytes, true));
+  // pipeline() destroys `check` with the body's error, so the walker reading `check` sees it.
+  return pipeline(body, check, () => undefined);
+}
