@@ -71,7 +71,7 @@ async function inspect(ref: string, flags: InspectFlags): Promise<void> {
 
 async function diff(a: string, b: string, flags: InspectFlags): Promise<void> {
   const { parsePlatform } = await import('./source/platform.js');
-  const { resolveImage } = await import('./source/resolve.js');
+  const resolveImage = await (await import('./cli-source.js')).sourceResolver(flags);
   const { compareImages } = await import('./compare.js');
   const { buildDiffReport, renderDiffText } = await import('./report/diff.js');
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
@@ -90,6 +90,17 @@ async function diff(a: string, b: string, flags: InspectFlags): Promise<void> {
   }
 }
 
+/** Where images come from: shared by every command that reads images. */
+function withSourceOptions(cmd: Command): Command {
+  return cmd
+    .option('--source <source>', 'read IMAGE from: daemon, podman, registry or archive (default: an existing path is an archive; a name comes from the Docker daemon if it has it, else its registry; prefixes docker:// podman:// registry:// choose too)')
+    .option('--username <user>', 'registry user name (with --password-stdin)')
+    .option('--password-stdin', 'read the registry password or token from stdin')
+    .option('--insecure', 'talk plain HTTP to the registry (always so for localhost and 127.0.0.1)')
+    .option('--cache-dir <dir>', 'where downloaded registry blobs are cached (default $XDG_CACHE_HOME/msb or ~/.cache/msb)')
+    .option('--no-cache', 'do not read or write the blob cache');
+}
+
 export function buildProgram(): Command {
   const program = new Command();
   program
@@ -98,15 +109,9 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .option('--debug', 'show stack traces for errors')
     .showHelpAfterError();
-  program
+  withSourceOptions(program
     .command('inspect')
-    .description('analyze an image: layers, wasted bytes, and what each instruction added')
-    .option('--source <source>', 'read IMAGE from: daemon, podman, registry or archive (default: an existing path is an archive; a name comes from the Docker daemon if it has it, else its registry; prefixes docker:// podman:// registry:// choose too)')
-    .option('--username <user>', 'registry user name (with --password-stdin)')
-    .option('--password-stdin', 'read the registry password or token from stdin')
-    .option('--insecure', 'talk plain HTTP to the registry (always so for localhost and 127.0.0.1)')
-    .option('--cache-dir <dir>', 'where downloaded registry blobs are cached (default $XDG_CACHE_HOME/msb or ~/.cache/msb)')
-    .option('--no-cache', 'do not read or write the blob cache')
+    .description('analyze an image: layers, wasted bytes, and what each instruction added'))
     .argument('<image>', 'a docker save / OCI archive, an OCI layout directory, or docker-archive:|oci:|oci-archive: PATH[:TAG]')
     .option('--json', 'print the JSON report to stdout')
     .option('--dockerfile <path>', 'attribute layers to the lines and stages of this Dockerfile')
@@ -121,9 +126,9 @@ export function buildProgram(): Command {
     .option('--min-efficiency <ratio|percent>', 'CI gate: fail if efficiency is lower, e.g. 0.95 or 95%')
     .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
     .action(inspect);
-  program
+  withSourceOptions(program
     .command('diff')
-    .description('compare two images: what was added, removed or changed, and where the size went')
+    .description('compare two images: what was added, removed or changed, and where the size went'))
     .argument('<before>', 'the image to compare from (same forms as inspect)')
     .argument('<after>', 'the image to compare to')
     .option('--json', 'print the JSON diff report to stdout')
