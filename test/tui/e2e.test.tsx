@@ -30,9 +30,10 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function until(read: () => string, re: RegExp, what: string): Promise<string> {
+/** Polls the screen until `re` shows; generous, since CI may be building fixtures on both cores. */
+async function until(read: () => string, re: RegExp, what: string, seconds = 15): Promise<string> {
   let last = '';
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < seconds * 20; i++) {
     last = read();
     if (re.test(last)) return last;
     await sleep(50);
@@ -45,7 +46,7 @@ test('ink: the real pipeline loads the image and shows layers, waste and finding
   try {
     let done: unknown = 'not yet';
     const r = render(<InspectScreen opts={{ image, inspect: (o) => inspectImage(image, o) }} onDone={(e) => (done = e)} />);
-    const f = await until(() => r.lastFrame() ?? '', /▶ Layers 7\/7/, 'inspect screen');
+    const f = await until(() => r.lastFrame() ?? '', /▶ Layers 7\/7/, 'inspect screen', 90);
     assert.match(f, /wasted 2\.9 MB \(45%\)/);
     assert.match(f, /2\.35 MB ! RUN head -c 2097152/);
     assert.match(f, /2\.1 MB L4 \/tmp\/assets\.tar\.gz/);
@@ -77,7 +78,7 @@ test('tmux 80x24: what a user sees and does in msb inspect', async () => {
   const cmd = `node ${cli} inspect ${tar}; echo "msb exited $?"; sleep 600`;
   tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'msb', '-x', '80', '-y', '24', 'sh', '-c', cmd);
   try {
-    let s = await until(screen, /▶ Layers 7\/7/, 'first screen');
+    let s = await until(screen, /▶ Layers 7\/7/, 'first screen', 90);
     const lines = s.split('\n');
     // (findings and savings depend on which rules are wired in, so only their presence is checked)
     assert.match(lines[0], /^msb 6\.48 MB · 7 layers · wasted 2\.9 MB \(45%\) · 12 files · \d+ findings?/);
@@ -120,7 +121,7 @@ test('tmux 80x24: what a user sees and does in msb inspect', async () => {
     // NO_COLOR: the same screen without a single colour; Ctrl-C quits
     tmux('new-session', '-d', '-s', 'plain', '-x', '80', '-y', '24', 'sh', '-c', `NO_COLOR=1 ${cmd}`);
     const plain = () => tmux('capture-pane', '-e', '-p', '-t', 'plain');
-    s = await until(plain, /Layers 7\/7/, 'NO_COLOR screen');
+    s = await until(plain, /Layers 7\/7/, 'NO_COLOR screen', 90);
     assert.match(s.replace(/\u001b\[[0-9;]*m/g, ''), /! RUN head -c 2097152/);
     assert.doesNotMatch(s, /\u001b\[[0-9;]*(3[0-7]|9[0-7]|38;[25];[0-9;]+)m/);
     tmux('send-keys', '-t', 'plain', 'C-c');
