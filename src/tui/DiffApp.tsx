@@ -74,7 +74,7 @@ export function DiffApp({ data, width, height, theme: themeProp, onQuit }: DiffA
   // ---- layout ----
   const headerH = 3;
   const bodyH = Math.max(8, H - headerH - 1);
-  const leftW = clamp(Math.floor(W * 0.4), 28, 60);
+  const leftW = clamp(Math.floor(W * 0.45), 28, 64);
   const rightW = Math.max(20, W - leftW);
   const detailsH = clamp(Math.floor(bodyH * 0.3), 5, 8);
   const treeH = bodyH - detailsH;
@@ -162,10 +162,10 @@ export function DiffApp({ data, width, height, theme: themeProp, onQuit }: DiffA
     const st = { inverse: sel && focus === 'layers', bold: sel };
     layersBody.push([
       seg(sel ? '›' : ' ', st),
-      seg(`${LETTER[r.side]}${padStart(String(r.layer.index), idxW)} `, { ...st, bold: true }),
+      seg(`${LETTER[r.side]}${padStart(String(r.layer.index), idxW)}`, { ...st, bold: true }),
       // = : the same layer (diff_id) at the same place in both images
       seg(r.shared ? '=' : ' ', { ...st, color: theme.dim, bold: true }),
-      seg(` ${padStart(bytes(r.layer.bytes), 8)} `, st),
+      seg(`${padStart(bytes(r.layer.bytes), 8)} `, st),
       seg(r.layer.instruction.replace(/\s+/g, ' '), { ...st, color: r.shared ? theme.dim : undefined }),
     ]);
   }
@@ -201,8 +201,8 @@ export function DiffApp({ data, width, height, theme: themeProp, onQuit }: DiffA
     const l = side(r.side).analysis.layers[r.layer.index];
     detailsTitle = `Layer ${LETTER[r.side]}${r.layer.index}`;
     detailsBody.push([
-      seg(`${LETTER[r.side]} layer ${r.layer.index} · ${bytes(l.bytes)} · ${l.files.toLocaleString('en-US')} files`, { bold: true }),
-      seg(r.shared ? ` · = same in ${r.side === 'before' ? 'B' : 'A'}` : ''),
+      seg(`${LETTER[r.side]}${r.layer.index} · ${bytes(l.bytes)} · ${l.files.toLocaleString('en-US')} files`, { bold: true }),
+      seg(r.shared ? ` · = ${r.side === 'before' ? 'B' : 'A'}${r.layer.index} shared` : ''),
     ]);
     for (const t of wrap(instruction(r.side, r.layer.index), innerR, detailsH - 2 - detailsBody.length)) detailsBody.push([seg(t, { color: theme.accent })]);
   } else if (node) {
