@@ -1,9 +1,9 @@
-import { Box, type Key, useApp } from 'ink';
+import { type Key, useApp } from 'ink';
 import React, { useMemo, useRef, useState } from 'react';
-import { editQuery, moveOf, useKeys, useTerminalSize } from './input.js';
-import type { TuiData } from './data.js';
+import { editQuery, moveOf, useKeys, useLatest, useTerminalSize } from './input.js';
+import type { ScreenProps, TuiData } from './data.js';
 import { bytes, padStart, percent } from '../report/format.js';
-import { type Line, LineView, beside, fit, framed, seg, wrap } from './lines.js';
+import { type Line, Frame, beside, filterLine, fit, framed, helpBox, seg, wrap } from './lines.js';
 import { type Theme, changeColour, themeFor } from './theme.js';
 import {
   MARK_CHAR, type FileNode, type Mark, type Row, type SortKey, allDirs, ancestors, both, flatten, fromChanges, fromTree, fromWaste, leftOf, pathFilter, rowLabel, toggled, underAny,
@@ -26,14 +26,7 @@ function plural(n: number, what: string): string {
 export type Pane = 'layers' | 'files' | 'findings';
 const PANES: Pane[] = ['layers', 'files', 'findings'];
 
-export interface AppProps {
-  data: TuiData;
-  /** Fixed size (tests); otherwise the terminal's, following resizes. */
-  width?: number;
-  height?: number;
-  theme?: Theme;
-  onQuit?: () => void;
-}
+export type AppProps = ScreenProps<TuiData>;
 
 export const KEYS: Array<[string, string]> = [
   ['Tab / Shift-Tab', 'next / previous pane'],
@@ -192,11 +185,9 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
   };
 
   const onKey = useRef<(input: string, key: Key) => void>(() => {});
-  const editingRef = useRef(editing);
-  editingRef.current = editing;
+  const editingRef = useLatest(editing);
   // Focus as of the last key (several keys can be handled before the next render).
-  const focusRef = useRef(focus);
-  focusRef.current = focus;
+  const focusRef = useLatest(focus);
   const go = (f: Pane) => {
     focusRef.current = f;
     setFocus(f);
@@ -409,7 +400,7 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
 
   // Key help
   const keyLine: Line = editing
-    ? [seg('filter /', { bold: true }), seg(query), seg('█'), seg('  Enter keep · Esc clear', { color: theme.dim })]
+    ? filterLine(query, theme.dim)
     : [
         seg('? keys  q quit  Tab pane  ', { bold: true }),
         seg(
@@ -424,11 +415,7 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
 
   let body: Line[];
   if (help) {
-    const helpBody: Line[] = KEYS.map(([k, d]) => [seg(k.padEnd(22), { bold: true }), seg(d)]);
-    helpBody.push([]);
-    helpBody.push([seg('marks: + added  ~ modified  - removed  m metadata only  ! wasted', { color: theme.dim })]);
-    helpBody.push([seg('? / Esc closes this help', { color: theme.dim })]);
-    body = framed('Keys', helpBody, W, bodyH, true, theme.accent);
+    body = helpBox(KEYS, ['marks: + added  ~ modified  - removed  m metadata only  ! wasted'], W, bodyH, theme.dim, theme.accent);
   } else if (showLayer && layer >= 0) {
     const [first, second, instr] = layerFacts(layer);
     const b: Line[] = [first, ...(second.length ? [second] : []), []];
@@ -462,11 +449,5 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     body = beside([...layersBlock, ...detailsBlock, ...findingsBlock], [...filesBlock, ...histBlock]);
   }
   const lines = [fit(header, W), ...body, fit(keyLine, W)];
-  return (
-    <Box flexDirection="column" width={W} height={lines.length}>
-      {lines.map((l, i) => (
-        <LineView key={i} line={l} />
-      ))}
-    </Box>
-  );
+  return <Frame lines={lines} width={W} />;
 }

@@ -1,11 +1,11 @@
-import { Box, type Key, useApp } from 'ink';
+import { type Key, useApp } from 'ink';
 import React, { useMemo, useRef, useState } from 'react';
-import type { DiffData, DiffSideData } from './data.js';
+import type { DiffData, DiffSideData, ScreenProps } from './data.js';
 import { bytes, padStart } from '../report/format.js';
 import { signedBytes } from '../report/diff.js';
-import { editQuery, moveOf, useKeys, useTerminalSize } from './input.js';
-import { type Line, LineView, beside, fit, framed, seg, wrap } from './lines.js';
-import { type Theme, changeColour, themeFor } from './theme.js';
+import { editQuery, moveOf, useKeys, useLatest, useTerminalSize } from './input.js';
+import { type Line, Frame, beside, filterLine, fit, framed, helpBox, seg, wrap } from './lines.js';
+import { changeColour, themeFor } from './theme.js';
 import { MARK_CHAR, type Row, type SortKey, allDirs, flatten, leftOf, pathFilter, rowLabel, toggled } from './model/files.js';
 import { type DiffNode, type Side, diffLayerRows, diffTree } from './model/diff.js';
 import { clamp, follow, move } from './model/scroll.js';
@@ -19,14 +19,7 @@ import { clamp, follow, move } from './model/scroll.js';
 export type DiffPane = 'layers' | 'changes';
 const PANES: DiffPane[] = ['layers', 'changes'];
 
-export interface DiffAppProps {
-  data: DiffData;
-  /** Fixed size (tests); otherwise the terminal's, following resizes. */
-  width?: number;
-  height?: number;
-  theme?: Theme;
-  onQuit?: () => void;
-}
+export type DiffAppProps = ScreenProps<DiffData>;
 
 export const DIFF_KEYS: Array<[string, string]> = [
   ['Tab / Shift-Tab', 'next / previous pane'],
@@ -85,11 +78,9 @@ export function DiffApp({ data, width, height, theme: themeProp, onQuit }: DiffA
 
   // ---- keys ----
   const onKey = useRef<(input: string, key: Key) => void>(() => {});
-  const editingRef = useRef(editing);
-  editingRef.current = editing;
+  const editingRef = useLatest(editing);
   // Focus as of the last key (several keys can be handled before the next render).
-  const focusRef = useRef(focus);
-  focusRef.current = focus;
+  const focusRef = useLatest(focus);
   const go = (f: DiffPane) => {
     focusRef.current = f;
     setFocus(f);
@@ -229,7 +220,7 @@ export function DiffApp({ data, width, height, theme: themeProp, onQuit }: DiffA
   const detailsBlock = framed(detailsTitle, detailsBody, rightW, detailsH, false, theme.accent);
 
   const keyLine: Line = editing
-    ? [seg('filter /', { bold: true }), seg(query), seg('█'), seg('  Enter keep · Esc clear', { color: theme.dim })]
+    ? filterLine(query, theme.dim)
     : [
         seg('? keys  q quit  Tab pane  ', { bold: true }),
         seg(focus === 'changes' ? '↑↓ move  ←→ fold  s sort  / filter  z fold all' : '↑↓ layer  s sort  / filter', { color: theme.dim }),
@@ -237,21 +228,10 @@ export function DiffApp({ data, width, height, theme: themeProp, onQuit }: DiffA
 
   let body: Line[];
   if (help) {
-    const helpBody: Line[] = DIFF_KEYS.map(([k, d]) => [seg(k.padEnd(22), { bold: true }), seg(d)]);
-    helpBody.push([]);
-    helpBody.push([seg('marks: + added  - removed  ~ content changed  m metadata only  = shared layer', { color: theme.dim })]);
-    helpBody.push([seg('sizes: B − A per file, directories total what changed below them', { color: theme.dim })]);
-    helpBody.push([seg('? / Esc closes this help', { color: theme.dim })]);
-    body = framed('Keys', helpBody, W, bodyH, true, theme.accent);
+    body = helpBox(DIFF_KEYS, ['marks: + added  - removed  ~ content changed  m metadata only  = shared layer', 'sizes: B − A per file, directories total what changed below them'], W, bodyH, theme.dim, theme.accent);
   } else {
     body = beside(layersBlock, [...treeBlock, ...detailsBlock]);
   }
   const lines = [...header.map((l) => fit(l, W)), ...body, fit(keyLine, W)];
-  return (
-    <Box flexDirection="column" width={W} height={lines.length}>
-      {lines.map((l, i) => (
-        <LineView key={i} line={l} />
-      ))}
-    </Box>
-  );
+  return <Frame lines={lines} width={W} />;
 }

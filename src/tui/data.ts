@@ -1,4 +1,5 @@
 import type { ImageDiff } from '../analysis/diff.js';
+import type { Theme } from './theme.js';
 import type { Analysis } from '../analysis/types.js';
 import type { Finding } from '../analysis/findings/types.js';
 import type { LayerOrigin } from '../analysis/origin.js';
@@ -28,4 +29,14 @@ export interface DiffData {
   before: DiffSideData;
   after: DiffSideData;
   diff: ImageDiff;
+}
+
+/** Props of a screen component (App, DiffApp). */
+export interface ScreenProps<D> {
+  data: D;
+  /** Fixed size (tests); otherwise the terminal's, following resizes. */
+  width?: number;
+  height?: number;
+  theme?: Theme;
+  onQuit?: () => void;
 }

@@ -1,5 +1,5 @@
 import { type Key, useInput, useStdout } from 'ink';
-import { type MutableRefObject, useCallback, useEffect, useState } from 'react';
+import { type MutableRefObject, useCallback, useEffect, useRef, useState } from 'react';
 import type { Move } from './model/scroll.js';
 
 /** Keyboard and terminal plumbing shared by the screens (inspect, diff). */
@@ -65,4 +65,11 @@ export function editQuery(input: string, key: Key, setQuery: (f: (q: string) => 
   if (key.backspace || key.delete) setQuery((q) => q.slice(0, -1));
   else if (input && !key.ctrl && !key.meta && !key.tab) setQuery((q) => q + input);
   return true;
+}
+
+/** A ref holding this render's value; a key handler may update it ahead of the next render. */
+export function useLatest<T>(value: T): MutableRefObject<T> {
+  const ref = useRef(value);
+  ref.current = value;
+  return ref;
 }

@@ -1,4 +1,4 @@
-import { render, useApp, useInput, useStdout } from 'ink';
+import { render, useApp, useInput } from 'ink';
 import React, { useEffect, useRef, useState } from 'react';
 import { MsbError } from '../errors.js';
 import type { Finding } from '../analysis/findings/types.js';
@@ -9,6 +9,7 @@ import type { Image } from '../source/types.js';
 import { App } from './App.js';
 import type { DiffData, TuiData } from './data.js';
 import { DiffApp } from './DiffApp.js';
+import { useTerminalSize } from './input.js';
 import { Loading } from './Loading.js';
 import type { Side } from './model/diff.js';
 import { type LoadingState, type ProgressEvent, initialLoading, reduceProgress } from './model/loading.js';
@@ -46,23 +47,14 @@ type Load<T> = (signal: AbortSignal, push: (image: number, e: ProgressEvent) => 
  * Runs `load` once with progress per image, redrawing on a 100 ms tick (progress arrives per chunk,
  * far more often). Ctrl-C aborts it; failure or cancel end the screen through `onDone`.
  */
-function useLoad<T>(images: Image[], load: Load<T>, onDone: (err?: unknown) => void): { data?: T; progress: LoadingState[]; size: [number, number]; theme: Theme } {
+function useLoad<T>(images: Image[], load: Load<T>, onDone: (err?: unknown) => void): { data?: T; progress: LoadingState[]; size: [number, number]; theme: Theme; quit: () => void } {
   const { exit } = useApp();
-  const { stdout } = useStdout();
   const theme = useRef(themeFor()).current;
   const [data, setData] = useState<{ value: T }>();
-  const [size, setSize] = useState<[number, number]>([stdout.columns || 80, (stdout.rows || 24) - 1]);
+  const size = useTerminalSize();
   const progress = useRef<LoadingState[]>(images.map((img) => initialLoading(Date.now(), img.layers.map((l) => l.location?.size))));
   const [, setTick] = useState(0);
   const abort = useRef(new AbortController());
-
-  useEffect(() => {
-    const on = () => setSize([stdout.columns || 80, (stdout.rows || 24) - 1]);
-    stdout.on('resize', on);
-    return () => {
-      stdout.off('resize', on);
-    };
-  }, [stdout]);
 
   useEffect(() => {
     const timer = setInterval(() => setTick((t) => t + 1), 100);
@@ -88,13 +80,16 @@ function useLoad<T>(images: Image[], load: Load<T>, onDone: (err?: unknown) => v
     },
     { isActive: !data },
   );
-  return { data: data?.value, progress: progress.current, size, theme };
+  const quit = () => {
+    onDone();
+    exit();
+  };
+  return { data: data?.value, progress: progress.current, size, theme, quit };
 }
 
 /** Loading screen, then the inspect screen. `onDone` gets the error when loading failed or was cancelled. */
 export function InspectScreen({ opts, onDone }: { opts: RunTuiOptions; onDone: (err?: unknown) => void }): React.ReactElement {
-  const { exit } = useApp();
-  const { data, progress, size, theme } = useLoad<TuiData>(
+  const { data, progress, size, theme, quit } = useLoad<TuiData>(
     [opts.image],
     async (signal, push) => {
       const unsubscribe = opts.subscribeDownloads?.((e) => push(0, e));
@@ -115,18 +110,14 @@ export function InspectScreen({ opts, onDone }: { opts: RunTuiOptions; onDone: (
     <App
       data={data}
       theme={theme}
-      onQuit={() => {
-        onDone();
-        exit();
-      }}
+      onQuit={quit}
     />
   );
 }
 
 /** Loading screen for both images (one above the other), then the diff screen. */
 export function DiffScreen({ opts, onDone }: { opts: RunDiffTuiOptions; onDone: (err?: unknown) => void }): React.ReactElement {
-  const { exit } = useApp();
-  const { data, progress, size, theme } = useLoad<DiffData>(
+  const { data, progress, size, theme, quit } = useLoad<DiffData>(
     [opts.before, opts.after],
     async (signal, push) => {
       const c = await opts.compare(
@@ -155,10 +146,7 @@ export function DiffScreen({ opts, onDone }: { opts: RunDiffTuiOptions; onDone: 
     <DiffApp
       data={data}
       theme={theme}
-      onQuit={() => {
-        onDone();
-        exit();
-      }}
+      onQuit={quit}
     />
   );
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, before, test } from 'node:test';
 import React from 'react';
-import { cleanup, render } from 'ink-testing-library';
+import { cleanup } from 'ink-testing-library';
+import { KEY, drive } from './drive.js';
 import { DiffApp } from '../../src/tui/DiffApp.js';
 import type { DiffData } from '../../src/tui/data.js';
 import { compareImages } from '../../src/compare.js';
@@ -14,20 +15,8 @@ import { fixture } from '../helpers/cli.js';
 
 /**
  * Drives the diff screen key by key on real comparisons of the committed fixture images (read by the
- * real pipeline) and asserts what the 80x23 frame shows. ink redraws at most every 34 ms, so each key
- * waits past that and until no new frame comes.
+ * real pipeline) and asserts what the 80x23 frame shows.
  */
-
-const KEY = { up: '\u001B[A', down: '\u001B[B', right: '\u001B[C', left: '\u001B[D', tab: '\t', enter: '\r', esc: '\u001B', pgDn: '\u001B[6~', pgUp: '\u001B[5~', home: '\u001B[H', end: '\u001B[F', bs: '\u007F', ctrlC: '\u0003' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function settle(frames: string[]): Promise<void> {
-  await sleep(45);
-  for (let i = 0; i < 100; i++) {
-    const n = frames.length;
-    await sleep(20);
-    if (frames.length === n) return;
-  }
-}
 
 async function load(a: string, b: string): Promise<DiffData> {
   const x = await resolveImage(fixture(a), {});
@@ -50,18 +39,8 @@ before(async () => {
 });
 afterEach(cleanup);
 
-async function open(d: DiffData, width = 80, height = 23) {
-  let quit = 0;
-  const r = render(<DiffApp data={d} width={width} height={height} theme={{}} onQuit={() => quit++} />);
-  await settle(r.frames);
-  const press = async (...keys: string[]) => {
-    for (const k of keys) {
-      r.stdin.write(k);
-      await settle(r.frames);
-    }
-    return r.lastFrame() ?? '';
-  };
-  return { r, press, frame: () => r.lastFrame() ?? '', quits: () => quit };
+function open(d: DiffData, width = 80, height = 23) {
+  return drive((onQuit) => <DiffApp data={d} width={width} height={height} theme={{}} onQuit={onQuit} />);
 }
 
 /** At 80x23: header 0-2, Layers (left, 36 wide) and Changes 3-16 / Details 17-21 on the right, keys 22. */

@@ -45,6 +45,23 @@ async function until(read: () => string, re: RegExp, what: string): Promise<stri
   assert.fail(`${what}: ${re} not on screen:\n${last}`);
 }
 
+/** tmux on a private socket: run commands, read the session's screen, send it keys one by one. */
+function tmuxOn(sock: string, session: string) {
+  const tmux = (...args: string[]) => {
+    const r = spawnSync('tmux', ['-S', sock, ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`tmux ${args[0]}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const screen = () => tmux('capture-pane', '-p', '-t', session);
+  const keys = async (...k: string[]) => {
+    for (const key of k) {
+      tmux('send-keys', '-t', session, key);
+      await sleep(120);
+    }
+  };
+  return { tmux, screen, keys };
+}
+
 test('ink: the real pipeline loads the image and shows layers, waste and findings', async () => {
   const image = await resolveImage(tar, {});
   try {
@@ -67,18 +84,7 @@ test('ink: the real pipeline loads the image and shows layers, waste and finding
 test('tmux 80x24: what a user sees and does in msb inspect', async () => {
   const cli = getCli();
   const sock = join(dir, 'tmux.sock');
-  const tmux = (...args: string[]) => {
-    const r = spawnSync('tmux', ['-S', sock, ...args], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`tmux ${args[0]}: ${r.stderr}`);
-    return r.stdout;
-  };
-  const screen = () => tmux('capture-pane', '-p', '-t', 'msb');
-  const keys = async (...k: string[]) => {
-    for (const key of k) {
-      tmux('send-keys', '-t', 'msb', key);
-      await sleep(120);
-    }
-  };
+  const { tmux, screen, keys } = tmuxOn(sock, 'msb');
   const cmd = `node ${cli} inspect ${tar}; echo "msb exited $?"; sleep 600`;
   tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'msb', '-x', '80', '-y', '24', 'sh', '-c', cmd);
   try {
@@ -158,18 +164,7 @@ test('ink: msb diff on the real pipeline loads both images and shows the compari
 test('tmux 80x24: msb diff A B in a terminal', async () => {
   const cli = getCli();
   const sock = join(dir, 'tmux-diff.sock');
-  const tmux = (...args: string[]) => {
-    const r = spawnSync('tmux', ['-S', sock, ...args], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`tmux ${args[0]}: ${r.stderr}`);
-    return r.stdout;
-  };
-  const screen = () => tmux('capture-pane', '-p', '-t', 'diff');
-  const keys = async (...k: string[]) => {
-    for (const key of k) {
-      tmux('send-keys', '-t', 'diff', key);
-      await sleep(120);
-    }
-  };
+  const { tmux, screen, keys } = tmuxOn(sock, 'diff');
   const cmd = `cd ${join(import.meta.dirname, '../fixtures/images')} && node ${cli} diff overwrite.tar chmod.tar; echo "msb exited $?"; sleep 600`;
   tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'diff', '-x', '80', '-y', '24', 'sh', '-c', cmd);
   try {
