@@ -3,7 +3,7 @@ import React, { useMemo, useRef, useState } from 'react';
 import { editQuery, moveOf, useKeys, useLatest, useTerminalSize } from './input.js';
 import type { ScreenProps, TuiData } from './data.js';
 import { bytes, padStart, percent } from '../report/format.js';
-import { type Line, Frame, beside, filterLine, fit, framed, helpBox, seg, wrap } from './lines.js';
+import { type Line, Frame, beside, filterLine, fit, framed, helpBox, plural, seg, wrap } from './lines.js';
 import { type Theme, changeColour, themeFor } from './theme.js';
 import {
   MARK_CHAR, type FileNode, type Mark, type Row, type SortKey, allDirs, ancestors, both, flatten, fromChanges, fromTree, fromWaste, leftOf, pathFilter, rowLabel, toggled, underAny,
@@ -18,10 +18,6 @@ import { clamp, follow, move } from './model/scroll.js';
  * history) on the right. Holds view state only; everything derived lives in ./model and is memoized
  * so a key press that only moves a cursor re-renders the visible rows and nothing else.
  */
-
-function plural(n: number, what: string): string {
-  return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
-}
 
 export type Pane = 'layers' | 'files' | 'findings';
 const PANES: Pane[] = ['layers', 'files', 'findings'];
@@ -236,8 +232,8 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
       else if (input === ' ' || key.return) toggleDir(fRow);
       else if (key.leftArrow || input === 'h') {
         const to = leftOf(rows, collapsed, fCurSafe);
-        if (to && 'cursor' in to) setFileCursor(to.cursor);
-        else if (to) setCollapsed(to.collapsed);
+        if (to?.cursor !== undefined) setFileCursor(to.cursor);
+        else if (to?.collapsed) setCollapsed(to.collapsed);
       } else if (key.rightArrow || input === 'l') toggleDir(fRow, true);
     }
     // Files view switches work from any pane: they change what the Files pane shows.

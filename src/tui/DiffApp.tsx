@@ -4,7 +4,7 @@ import type { DiffData, DiffSideData, ScreenProps } from './data.js';
 import { bytes, padStart } from '../report/format.js';
 import { signedBytes } from '../report/diff.js';
 import { editQuery, moveOf, useKeys, useLatest, useTerminalSize } from './input.js';
-import { type Line, Frame, beside, filterLine, fit, framed, helpBox, seg, wrap } from './lines.js';
+import { type Line, Frame, beside, filterLine, fit, framed, helpBox, plural, seg, wrap } from './lines.js';
 import { changeColour, themeFor } from './theme.js';
 import { MARK_CHAR, type Row, type SortKey, allDirs, flatten, leftOf, pathFilter, rowLabel, toggled } from './model/files.js';
 import { type DiffNode, type Side, diffLayerRows, diffTree } from './model/diff.js';
@@ -112,8 +112,8 @@ export function DiffApp({ data, width, height, theme: themeProp, onQuit }: DiffA
     else if (key.rightArrow || input === 'l') fold(true);
     else if (key.leftArrow || input === 'h') {
       const to = leftOf(rows, collapsed, cur);
-      if (to && 'cursor' in to) setCursor(to.cursor);
-      else if (to) setCollapsed(to.collapsed);
+      if (to?.cursor !== undefined) setCursor(to.cursor);
+      else if (to?.collapsed) setCollapsed(to.collapsed);
     }
     // The Changes view switches work from either pane.
     if (input === 's') setSort((x) => (x === 'name' ? 'size' : 'name'));
@@ -155,7 +155,7 @@ export function DiffApp({ data, width, height, theme: themeProp, onQuit }: DiffA
       seg(sel ? '›' : ' ', st),
       seg(`${LETTER[r.side]}${padStart(String(r.layer.index), idxW)}`, { ...st, bold: true }),
       // = : the same layer (diff_id) at the same place in both images
-      seg(r.shared ? '=' : ' ', { ...st, color: theme.dim, bold: true }),
+      seg(r.shared ? '=' : ' ', { ...st, color: r.shared ? theme.dim : undefined, bold: true }),
       seg(`${padStart(bytes(r.layer.bytes), 8)} `, st),
       seg(r.layer.instruction.replace(/\s+/g, ' '), { ...st, color: r.shared ? theme.dim : undefined }),
     ]);
@@ -192,7 +192,7 @@ export function DiffApp({ data, width, height, theme: themeProp, onQuit }: DiffA
     const l = side(r.side).analysis.layers[r.layer.index];
     detailsTitle = `Layer ${LETTER[r.side]}${r.layer.index}`;
     detailsBody.push([
-      seg(`${LETTER[r.side]}${r.layer.index} · ${bytes(l.bytes)} · ${l.files.toLocaleString('en-US')} files`, { bold: true }),
+      seg(`${LETTER[r.side]}${r.layer.index} · ${bytes(l.bytes)} · ${plural(l.files, 'file')}`, { bold: true }),
       seg(r.shared ? ` · = ${r.side === 'before' ? 'B' : 'A'}${r.layer.index} shared` : ''),
     ]);
     for (const t of wrap(instruction(r.side, r.layer.index), innerR, detailsH - 2 - detailsBody.length)) detailsBody.push([seg(t, { color: theme.accent })]);

@@ -130,3 +130,8 @@ export function helpBox(keys: Array<[string, string]>, notes: string[], width: n
   for (const n of [...notes, '? / Esc closes this help']) body.push([seg(n, { color: dim })]);
   return framed('Keys', body, width, height, true, accent);
 }
+
+/** "1 file", "2,000 files". */
+export function plural(n: number, what: string): string {
+  return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
+}

@@ -169,7 +169,7 @@ test('Tab: the Layers pane, both images, = on shared layers; details show the se
   assert.match(f.split('\n')[22], /↑↓ layer/);
   f = await press('j', 'j');
   assert.match(layers(f)[2], /^›A2 {3}100 kB RUN head -c 100000/);
-  assert.match(details(f)[0], /^A2 · 100 kB · 1 files?$/);
+  assert.match(details(f)[0], /^A2 · 100 kB · 1 file$/);
   assert.match(details(f).slice(1).join(' '), /^RUN head -c 100000 \/dev\/urandom > \/etc\/app\.conf/, 'the instruction wraps');
   f = await press(KEY.end);
   assert.match(f, /─ Layer B3 ─/);

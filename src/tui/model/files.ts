@@ -272,7 +272,7 @@ export function toggled(collapsed: ReadonlySet<string>, r: Row | undefined, open
 }
 
 /** Where ← / h goes from a row: its own fold when it is an open directory, else its parent's row. */
-export function leftOf(rows: Row[], collapsed: ReadonlySet<string>, at: number): { collapsed: ReadonlySet<string> } | { cursor: number } | undefined {
+export function leftOf(rows: Row[], collapsed: ReadonlySet<string>, at: number): { collapsed: ReadonlySet<string>; cursor?: undefined } | { cursor: number; collapsed?: undefined } | undefined {
   const r = rows[at];
   if (!r) return undefined;
   if (r.node.children && !r.collapsed) return { collapsed: toggled(collapsed, r, false)! };
