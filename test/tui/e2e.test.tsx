@@ -165,8 +165,8 @@ test('tmux 80x24: msb diff A B in a terminal', async () => {
   const cli = getCli();
   const sock = join(dir, 'tmux-diff.sock');
   const { tmux, screen, keys } = tmuxOn(sock, 'diff');
-  const cmd = `cd ${join(import.meta.dirname, '../fixtures/images')} && node ${cli} diff overwrite.tar chmod.tar; echo "msb exited $?"; sleep 600`;
-  tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'diff', '-x', '80', '-y', '24', 'sh', '-c', cmd);
+  const cmd = (env = '') => `cd ${join(import.meta.dirname, '../fixtures/images')} && ${env} node ${cli} diff overwrite.tar chmod.tar; echo "msb exited $?"; sleep 600`;
+  tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'diff', '-x', '80', '-y', '24', 'sh', '-c', cmd());
   try {
     let s = await until(screen, /▶ Changes 1\/6/, 'diff screen');
     const lines = s.split('\n');
@@ -195,6 +195,15 @@ test('tmux 80x24: msb diff A B in a terminal', async () => {
     await keys('Escape', 'q');
     s = await until(screen, /msb exited 0/, 'quit');
     assert.doesNotMatch(s, /Changes/);
+
+    // NO_COLOR: marks without a single colour; Ctrl-C quits
+    tmux('new-session', '-d', '-s', 'plain', '-x', '80', '-y', '24', 'sh', '-c', cmd('NO_COLOR=1'));
+    const plain = () => tmux('capture-pane', '-e', '-p', '-t', 'plain');
+    s = await until(plain, /Changes 1\/6/, 'NO_COLOR screen');
+    assert.match(s.replace(/\u001b\[[0-9;]*m/g, ''), /- +−100 kB +app\.conf/);
+    assert.doesNotMatch(s, /\u001b\[[0-9;]*(3[0-7]|9[0-7]|38;[25];[0-9;]+)m/);
+    tmux('send-keys', '-t', 'plain', 'C-c');
+    await until(plain, /msb exited 0/, 'Ctrl-C');
   } finally {
     spawnSync('tmux', ['-S', sock, 'kill-server']);
   }

@@ -34,6 +34,7 @@ export function diffMark(it: DiffItem): Mark {
 }
 
 const zero = (): Record<Mark, number> => ({ added: 0, removed: 0, modified: 0, metadata: 0 });
+const MARKS: readonly Mark[] = ['added', 'removed', 'modified', 'metadata'];
 
 /**
  * The changed paths as a tree. A path listed twice (removed and added: its type changed, e.g. a
@@ -56,13 +57,12 @@ export function diffTree(items: readonly DiffItem[]): DiffNode {
     return n;
   };
   for (const it of items) {
-    const n = at(it.path.replace(/^\/+/, ''));
+    const n = at(it.path.startsWith('/') ? it.path.slice(1) : it.path);
     n.item = n.item ? merged(n.item, it) : it;
   }
   const total = (n: DiffNode): void => {
     n.before = n.item?.beforeBytes ?? 0;
     n.after = n.item?.afterBytes ?? 0;
-    n.counts = zero();
     if (n.item) {
       n.mark = diffMark(n.item);
       n.counts[n.mark]++;
@@ -75,7 +75,7 @@ export function diffTree(items: readonly DiffItem[]): DiffNode {
         total(c);
         n.before += c.before;
         n.after += c.after;
-        for (const k of Object.keys(n.counts) as Mark[]) n.counts[k] += c.counts[k];
+        for (const k of MARKS) n.counts[k] += c.counts[k];
       }
     } else n.entryKind = 'file';
     n.delta = n.after - n.before;
