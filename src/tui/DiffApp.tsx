@@ -6,8 +6,8 @@ import { signedBytes } from '../report/diff.js';
 import { editQuery, moveOf, useKeys, useLatest, useTerminalSize } from './input.js';
 import { type Line, Frame, beside, filterLine, fit, framed, helpBox, plural, seg, wrap } from './lines.js';
 import { changeColour, themeFor } from './theme.js';
-import { MARK_CHAR, type Row, type SortKey, allDirs, flatten, leftOf, pathFilter, rowLabel, toggled } from './model/files.js';
-import { type DiffNode, type Side, diffLayerRows, diffTree } from './model/diff.js';
+import { MARK_CHAR, type Row, type SortKey, allDirs, both, flatten, leftOf, pathFilter, rowLabel, toggled } from './model/files.js';
+import { type DiffNode, type Side, diffLayerRows, diffTree, writtenBy } from './model/diff.js';
 import { clamp, follow, move } from './model/scroll.js';
 
 /**
@@ -27,6 +27,7 @@ export const DIFF_KEYS: Array<[string, string]> = [
   ['PgUp PgDn  Home End', 'page, first, last'],
   ['← →  h l', 'Changes: fold / unfold, go to parent'],
   ['space  Enter', 'Changes: fold / unfold a directory'],
+  ['Enter', 'Layers: only the paths that layer wrote (Esc: all)'],
   ['s', 'Changes: sort by path / by size of the change'],
   ['/', 'Changes: filter paths (Enter keep, Esc clear)'],
   ['z', 'Changes: fold / unfold all'],
@@ -50,6 +51,8 @@ export function DiffApp({ data, width, height, theme: themeProp, onQuit }: DiffA
   const [query, setQuery] = useState('');
   const [editing, setEditing] = useState(false);
   const [cursor, setCursor] = useState(0);
+  /** Enter on a layer: the tree keeps only the paths that layer wrote. */
+  const [only, setOnly] = useState<{ side: Side; index: number } | null>(null);
 
   // ---- derived (memoized) ----
   const lRows = useMemo(
@@ -57,7 +60,7 @@ export function DiffApp({ data, width, height, theme: themeProp, onQuit }: DiffA
     [data],
   );
   const tree = useMemo(() => diffTree(diff.items), [diff]);
-  const keep = useMemo(() => (query ? pathFilter(query) : undefined), [query]);
+  const keep = useMemo(() => both(query ? pathFilter(query) : undefined, only ? writtenBy(only.side, only.index) : undefined), [query, only]);
   const rows: Row[] = useMemo(() => flatten(tree, { collapsed, sort, keep }), [tree, collapsed, sort, keep]);
   const lCur = clamp(layerCursor, 0, lRows.length - 1);
   const cur = clamp(cursor, 0, Math.max(0, rows.length - 1));
@@ -107,6 +110,11 @@ export function DiffApp({ data, width, height, theme: themeProp, onQuit }: DiffA
     const m = moveOf(input, key);
     if (focusRef.current === 'layers') {
       if (m) setLayerCursor((c) => move(clamp(c, 0, lRows.length - 1), m, pages.layers, lRows.length));
+      else if (key.return && lRows[lCur]) {
+        setOnly({ side: lRows[lCur].side, index: lRows[lCur].layer.index });
+        setCursor(0);
+        go('changes');
+      }
     } else if (m) setCursor((c) => move(clamp(c, 0, rows.length - 1), m, pages.changes, rows.length));
     else if (input === ' ' || key.return) fold();
     else if (key.rightArrow || input === 'l') fold(true);
@@ -124,7 +132,10 @@ export function DiffApp({ data, width, height, theme: themeProp, onQuit }: DiffA
     } else if (input === 'z') {
       setCollapsed(collapsed.size > 0 ? new Set() : allDirs(tree));
       setCursor(0);
-    } else if (key.escape && query) setQuery('');
+    } else if (key.escape && (query || only)) {
+      setQuery('');
+      setOnly(null);
+    }
   };
   useKeys(onKey, editingRef);
 
@@ -164,9 +175,13 @@ export function DiffApp({ data, width, height, theme: themeProp, onQuit }: DiffA
 
   // Changes tree
   const innerR = rightW - 2;
-  const status = [sort === 'name' ? 'by path' : 'by size of change', query || editing ? `/${query}` : ''].filter(Boolean).join(' · ');
+  const status = [sort === 'name' ? 'by path' : 'by size of change', query || editing ? `/${query}` : '', only ? `${LETTER[only.side]}${only.index} only` : ''].filter(Boolean).join(' · ');
+  const onlyShared = only !== null && only.index < diff.sharedLayers;
   const treeBody: Line[] = [[seg(`${diff.items.length.toLocaleString('en-US')} changed · ${status}`, { color: theme.dim })]];
-  if (rows.length === 0) treeBody.push([seg(diff.items.length ? 'nothing matches' : 'the final filesystems are identical', { color: theme.dim })]);
+  if (rows.length === 0) {
+    const why = !diff.items.length ? 'the final filesystems are identical' : onlyShared ? 'a shared layer: nothing it wrote differs' : 'nothing matches';
+    treeBody.push([seg(why, { color: theme.dim })]);
+  }
   for (let i = off.current.changes; i < Math.min(rows.length, off.current.changes + pages.changes); i++) {
     const r = rows[i];
     const n = r.node as DiffNode;
@@ -223,7 +238,7 @@ export function DiffApp({ data, width, height, theme: themeProp, onQuit }: DiffA
     ? filterLine(query, theme.dim)
     : [
         seg('? keys  q quit  Tab pane  ', { bold: true }),
-        seg(focus === 'changes' ? '↑↓ move  ←→ fold  s sort  / filter  z fold all' : '↑↓ layer  s sort  / filter', { color: theme.dim }),
+        seg(focus === 'changes' ? '↑↓ move  ←→ fold  s sort  / filter  z fold all' : '↑↓ layer  Enter its paths only  s sort  / filter', { color: theme.dim }),
       ];
 
   let body: Line[];

@@ -182,6 +182,23 @@ test('Tab: the Layers pane, both images, = on shared layers; details show the se
   assert.match(f, /─ \/etc\/ ─/);
 });
 
+test('Enter on a layer keeps only the paths it wrote (A or B side); a shared layer says nothing differs; Esc shows all', async () => {
+  const { press } = await open(overChmod);
+  let f = await press(KEY.tab, 'j', 'j', KEY.enter);
+  assert.match(f, /▶ Changes 1\/2/, 'Enter goes to the tree');
+  assert.equal(status(f), '4 changed · by path · A2 only');
+  assert.deepEqual(tree(f), ['−100 kB ▾ etc/', '- −100 kB app.conf']);
+  f = await press(KEY.tab, KEY.end, KEY.up, KEY.enter);
+  assert.equal(status(f), '4 changed · by path · B2 only');
+  assert.deepEqual(tree(f), ['+950 kB ▾ opt/', '+ +1 MB big.bin'], 'big.bin as B has it: written (chmod) by B2');
+  f = await press(KEY.tab, KEY.home, KEY.enter);
+  assert.equal(status(f), '4 changed · by path · A0 only');
+  assert.match(tree(f)[0], /a shared layer: nothing it wrote differs/);
+  f = await press(KEY.esc);
+  assert.equal(status(f), '4 changed · by path');
+  assert.equal(tree(f).length, 6);
+});
+
 test('~ content changed on a real rebuild (same app, another builder): equal size, new bytes', async () => {
   const d = await load('multistage.tar', 'multistage.buildkit.tar');
   const { press } = await open(d);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { DiffItem } from '../../src/analysis/diff.js';
 import type { LayerStats } from '../../src/analysis/types.js';
 import { allDirs, flatten, pathFilter } from '../../src/tui/model/files.js';
-import { type DiffNode, diffLayerRows, diffMark, diffTree } from '../../src/tui/model/diff.js';
+import { type DiffNode, diffLayerRows, diffMark, diffTree, writtenBy } from '../../src/tui/model/diff.js';
 
 /** The diff screen's view-model on hand-written DiffItems (pure: every case the tree must handle). */
 
@@ -60,6 +60,13 @@ test('filter keeps matches and their directories; folding hides children; fold a
   assert.deepEqual(paths(t, { keep: pathFilter('nothing') }), []);
   assert.deepEqual(paths(t, { collapsed: new Set(['usr']) }), ['a.txt', 'data', '  data/keep.bin', 'usr']);
   assert.deepEqual(paths(t, { collapsed: allDirs(t) }), ['a.txt', 'data', 'usr']);
+});
+
+test('writtenBy keeps the paths a layer of one image wrote', () => {
+  const t = diffTree(items);
+  assert.deepEqual(paths(t, { keep: writtenBy('before', 1) }).map((p) => p.trim()), ['data', 'data/keep.bin', 'usr', 'usr/lib', 'usr/lib/libz.so']);
+  assert.deepEqual(paths(t, { keep: writtenBy('after', 1) }).map((p) => p.trim()), ['usr', 'usr/local', 'usr/local/bin', 'usr/local/bin/app']);
+  assert.deepEqual(paths(t, { keep: writtenBy('after', 9) }), []);
 });
 
 test('a path removed and added (type change) is one ~ change; a directory replaced by a file keeps both', () => {

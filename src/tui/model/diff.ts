@@ -101,6 +101,14 @@ function merged(a: DiffItem, b: DiffItem): DiffItem {
 
 export type Side = 'before' | 'after';
 
+/** Keeps the paths whose version in image `side` was written by layer `index` (a flatten `keep`). */
+export function writtenBy(side: Side, index: number): (n: FileNode) => boolean {
+  return (n) => {
+    const it = (n as DiffNode).item;
+    return it !== undefined && (side === 'before' ? it.beforeLayer : it.afterLayer) === index;
+  };
+}
+
 /** One layer of either image; `shared` marks the bottom layers both images have (same diff_id, same place). */
 export interface DiffLayerRow {
   side: Side;
