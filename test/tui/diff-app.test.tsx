@@ -256,4 +256,7 @@ test('fits smaller and larger terminals: every line exactly as wide as the frame
     for (const l of lines.slice(3, -1)) assert.equal(l.length, w, `${w}x${h}: ${JSON.stringify(l)}`);
     r.unmount();
   }
+  // far too small still draws (cut), never throws
+  const { frame } = await open(overChmod, 30, 6);
+  assert.match(frame(), /^msb diff/);
 });
