@@ -1,6 +1,9 @@
 /**
  * Key-to-frame latency of the TUI on a synthetic 200,000-file image (not a test: prints numbers).
  *   node --import tsx bench/tui-latency.ts [files=200000] [presses=150]
+ *   node --import tsx bench/tui-latency.ts --diff [files=200000] [presses=150]
+ * (--diff: the msb diff screen on two synthetic images of that many files laid out in 8 and 4
+ * layers, so most paths differ.)
  * Renders the real App through ink (the CLI's options: React production build, throttled at 30 fps, full redraws) into an
  * in-memory 80x24 TTY, writes a key, and times until ink writes the next frame. Keys are spaced past
  * the 34 ms frame throttle so each press is measured on its own.
@@ -14,9 +17,13 @@ process.env.NODE_ENV ??= 'production';
 const React = (await import('react')).default;
 const { render } = await import('ink');
 const { App } = await import('../src/tui/App.js');
+const { DiffApp } = await import('../src/tui/DiffApp.js');
+const { diffImages } = await import('../src/analysis/diff.js');
 
-const files = Number(process.argv[2] ?? 200_000);
-const presses = Number(process.argv[3] ?? 150);
+const diffMode = process.argv[2] === '--diff';
+const argv = process.argv.slice(diffMode ? 3 : 2);
+const files = Number(argv[0] ?? 200_000);
+const presses = Number(argv[1] ?? 150);
 
 class Out extends EventEmitter {
   isTTY = true;
@@ -63,18 +70,28 @@ const ms = (x: number) => `${x.toFixed(1)} ms`;
 let t = performance.now();
 const { analysis, origins } = bigAnalysis(files, 8);
 console.log(`synthetic image: ${analysis.files.toLocaleString('en-US')} files in ${analysis.layers.length} layers (merge ${ms(performance.now() - t)})`);
+let screen: React.ReactElement;
+if (diffMode) {
+  const other = bigAnalysis(files, 4);
+  t = performance.now();
+  const ids = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `sha256:${tag}${i}`);
+  const diff = diffImages({ analysis, diffIds: ids(8, 'a') }, { analysis: other.analysis, diffIds: ids(4, 'b') });
+  console.log(`diff: ${diff.items.length.toLocaleString('en-US')} changed paths (${ms(performance.now() - t)})`);
+  const side = (a: typeof analysis, o: typeof origins, reference: string) => ({ reference, analysis: a, origins: o });
+  screen = React.createElement(DiffApp, { data: { before: side(analysis, origins, 'a'), after: side(other.analysis, other.origins, 'b'), diff }, theme: {} });
+} else screen = React.createElement(App, { data: { reference: 'synthetic', platform: '', analysis, origins, findings: [] }, theme: {} });
 
 const out = new Out();
 const inp = new In();
 t = performance.now();
 const first = out.next();
-const ink = render(React.createElement(App, { data: { reference: 'synthetic', platform: '', analysis, origins, findings: [] }, theme: {} }), {
+const ink = render(screen, {
   stdout: out as unknown as NodeJS.WriteStream,
   stdin: inp as unknown as NodeJS.ReadStream,
   exitOnCtrlC: false,
   patchConsole: false,
 });
-console.log(`first frame: ${ms((await first) - t)} (tree, history index, flatten of every row)`);
+console.log(`first frame: ${ms((await first) - t)} (${diffMode ? 'changes tree with directory totals' : 'tree, history index'}, flatten of every row)`);
 await sleep(100);
 
 async function press(key: string): Promise<number> {
@@ -98,6 +115,20 @@ const run = async (name: string, keys: string[], n = presses) => {
   stats(name, xs);
 };
 
+if (diffMode) {
+  await run('changes: ↓ one row', ['\u001B[B']);
+  await run('changes: PgDn', ['\u001B[6~']);
+  await run('changes: End / Home', ['\u001B[F', '\u001B[H'], 20);
+  await run('changes: space (fold/unfold a directory)', [' '], 20);
+  await run('changes: s (sort by |delta| / path)', ['s'], 10);
+  await run('changes: / filter, typing one character', ['/', 'f', '1', '2', '\r', '\u001B'], 30);
+  await press('\t');
+  await run('layers: ↓/↑', ['\u001B[B', '\u001B[A'], 40);
+  await run('layers: Enter (only that layer\'s paths), Esc', ['\r', '\u001B', '\t'], 15);
+  console.log(`frames written: ${(out.bytes / 1024).toFixed(0)} KiB; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (synthetic analyses included)`);
+  ink.unmount();
+  process.exit(0);
+}
 await press('\t'); // focus Files
 await run('files: ↓ one row', ['\u001B[B']);
 await run('files: ↑ one row', ['\u001B[A']);

@@ -2,16 +2,21 @@
  * Screenshots of the real TUI: renders the app's actual frames (ink, real pipeline on IMAGE) into a
  * headless terminal emulator (@xterm/headless) and writes what the emulator's screen holds as SVG.
  *   node --import tsx scripts/screenshots.ts IMAGE [OUT_DIR=screenshots] [COLSxROWS=100x30]
- * Nothing is drawn by hand: every cell comes from the emulator's buffer.
+ *   node --import tsx scripts/screenshots.ts --diff A B [OUT_DIR=screenshots] [COLSxROWS=100x30]
+ * The second form renders the `msb diff A B` screen (diff*.svg). Nothing is drawn by hand: every
+ * cell comes from the emulator's buffer.
  */
 import { EventEmitter } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import xterm from '@xterm/headless';
 
-const [image, outDir = 'screenshots', size = '100x30'] = process.argv.slice(2);
-if (!image) {
-  process.stderr.write('usage: scripts/screenshots.ts IMAGE [OUT_DIR] [COLSxROWS]\n');
+const args = process.argv.slice(2);
+const diffMode = args[0] === '--diff';
+const [image, other] = diffMode ? args.slice(1, 3) : [args[0], undefined];
+const [outDir = 'screenshots', size = '100x30'] = args.slice(diffMode ? 3 : 1);
+if (!image || (diffMode && !other)) {
+  process.stderr.write('usage: scripts/screenshots.ts IMAGE [OUT_DIR] [COLSxROWS]\n       scripts/screenshots.ts --diff A B [OUT_DIR] [COLSxROWS]\n');
   process.exit(2);
 }
 const [cols, rows] = size.split('x').map(Number);
@@ -133,6 +138,50 @@ ${parts.join('\n')}
 }
 
 await mkdir(outDir, { recursive: true });
+const theme = themeFor({});
+const DOWN = '\u001B[B';
+const UP = '\u001B[A';
+
+async function shoot(name: string, title: string, el: React.ReactElement, keys: string[] = []): Promise<void> {
+  // convertEol: a pty turns \n into \r\n (onlcr); ink relies on it.
+  const term = new xterm.Terminal({ cols, rows, allowProposedApi: true, convertEol: true });
+  const out = new Out(term);
+  const inp = new In();
+  const ink = render(el, { stdout: out as unknown as NodeJS.WriteStream, stdin: inp as unknown as NodeJS.ReadStream, exitOnCtrlC: false, patchConsole: false });
+  await sleep(150);
+  for (const k of keys) {
+    inp.write(k);
+    await sleep(80);
+  }
+  await sleep(150);
+  await new Promise<void>((r) => term.write('', r));
+  await writeFile(join(outDir, `${name}.svg`), toSvg(term, title));
+  ink.unmount();
+  term.dispose();
+  process.stdout.write(`${join(outDir, `${name}.svg`)}\n`);
+}
+
+if (diffMode) {
+  // msb diff: the real comparison, layers attributed as the CLI does.
+  const { compareImages } = await import('../src/compare.js');
+  const { attributeImage } = await import('../src/attribution.js');
+  const { DiffApp } = await import('../src/tui/DiffApp.js');
+  const a = await resolveImage(image, {});
+  const b = await resolveImage(other!, {});
+  const c = await compareImages(a, b);
+  const data = {
+    before: { reference: image, analysis: c.before.analysis, origins: (await attributeImage(a)).origins },
+    after: { reference: other!, analysis: c.after.analysis, origins: (await attributeImage(b)).origins },
+    diff: c.diff,
+  };
+  const app = () => React.createElement(DiffApp, { data, theme });
+  await shoot('diff', `msb diff: ${image} → ${other}, largest changes first`, app(), ['s', DOWN, DOWN]);
+  await shoot('diff-layers', 'msb diff: both images\' layers, shared ones marked =', app(), ['\t', DOWN]);
+  await a.close();
+  await b.close();
+  process.exit(0);
+}
+
 const img = await resolveImage(image, {});
 const events: Parameters<typeof reduceProgress>[1][] = [];
 const ins = await inspectImage(img, { onProgress: (p) => events.push({ type: 'layer', ...p }) });
@@ -159,27 +208,6 @@ const data = {
   origins,
   findings,
 };
-const theme = themeFor({});
-
-async function shoot(name: string, title: string, el: React.ReactElement, keys: string[] = []): Promise<void> {
-  // convertEol: a pty turns \n into \r\n (onlcr); ink relies on it.
-  const term = new xterm.Terminal({ cols, rows, allowProposedApi: true, convertEol: true });
-  const out = new Out(term);
-  const inp = new In();
-  const ink = render(el, { stdout: out as unknown as NodeJS.WriteStream, stdin: inp as unknown as NodeJS.ReadStream, exitOnCtrlC: false, patchConsole: false });
-  await sleep(150);
-  for (const k of keys) {
-    inp.write(k);
-    await sleep(80);
-  }
-  await sleep(150);
-  await new Promise<void>((r) => term.write('', r));
-  await writeFile(join(outDir, `${name}.svg`), toSvg(term, title));
-  ink.unmount();
-  term.dispose();
-  process.stdout.write(`${join(outDir, `${name}.svg`)}\n`);
-}
-
 // Loading: the real progress events of this image, replayed to the point where half the bytes were read.
 let state = initialLoading(0, img.layers.map((l) => l.location?.size));
 const total = img.layers.reduce((s, l) => s + (l.location?.size ?? 0), 0);
@@ -190,8 +218,6 @@ for (const e of events) {
 await shoot('loading', 'msb inspect: reading layers', React.createElement(Loading, { reference: image, state, now: 40, width: cols, height: rows - 1, theme }));
 
 const app = () => React.createElement(App, { data, theme });
-const DOWN = '\u001B[B';
-const UP = '\u001B[A';
 const wasteLayer = ins.analysis.layers.reduce((b, l) => (l.wastedBytes > ins.analysis.layers[b].wastedBytes ? l.index : b), 0);
 await shoot('layers', 'msb inspect: layers', app(), Array(ins.analysis.layers.length - 1 - wasteLayer).fill(UP));
 await shoot('layer-instruction', 'msb inspect: full instruction of a layer', app(), [...Array(ins.analysis.layers.length - 1 - wasteLayer).fill(UP), '\r']);

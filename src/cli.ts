@@ -79,6 +79,17 @@ async function diff(a: string, b: string, flags: InspectFlags): Promise<void> {
   try {
     const after = await resolveImage(b, { platform });
     try {
+      if (!flags.json && !flags.text && process.stdout.isTTY && process.stdin.isTTY) {
+        const { attributeImage } = await import('./attribution.js');
+        const { runDiffTui } = await import('./tui/index.js');
+        await runDiffTui({
+          before,
+          after,
+          compare: (x, y) => compareImages(before, after, { verify: flags.verify, ...x }, { verify: flags.verify, ...y }),
+          origins: async (side) => (await attributeImage(side === 'before' ? before : after)).origins,
+        });
+        return;
+      }
       const report = buildDiffReport(await compareImages(before, after, { verify: flags.verify }));
       if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else process.stdout.write(renderDiffText(report, process.stdout.columns || 100));
@@ -132,6 +143,7 @@ export function buildProgram(): Command {
     .argument('<before>', 'the image to compare from (same forms as inspect)')
     .argument('<after>', 'the image to compare to')
     .option('--json', 'print the JSON diff report to stdout')
+    .option('--text', 'print the text report even in a terminal')
     .option('--platform <os/arch[/variant]>', 'pick this platform from multi-platform images')
     .option('--verify', "read every byte and check each layer's digest and diff_id")
     .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())

@@ -10,9 +10,10 @@ export interface Comparison {
   diff: ImageDiff;
 }
 
-export async function compareImages(a: Image, b: Image, opts: InspectOptions = {}): Promise<Comparison> {
+/** `afterOpts` (default: `opts`) lets a caller tell the two images' progress apart. */
+export async function compareImages(a: Image, b: Image, opts: InspectOptions = {}, afterOpts: InspectOptions = opts): Promise<Comparison> {
   const before = await inspectImage(a, opts);
-  const after = await inspectImage(b, opts);
+  const after = await inspectImage(b, afterOpts);
   const x = { analysis: before.analysis, diffIds: a.layers.map((l) => l.diffId) };
   const y = { analysis: after.analysis, diffIds: b.layers.map((l) => l.diffId) };
   const [xs, ys] = diffDigestCandidates(x, y);

@@ -1,16 +1,17 @@
-import { Box, type Key, useApp, useInput, useStdout } from 'ink';
-import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { TuiData } from './data.js';
+import { type Key, useApp } from 'ink';
+import React, { useMemo, useRef, useState } from 'react';
+import { editQuery, moveOf, useKeys, useLatest, useTerminalSize } from './input.js';
+import type { ScreenProps, TuiData } from './data.js';
 import { bytes, padStart, percent } from '../report/format.js';
-import { type Line, LineView, beside, fit, framed, seg, wrap } from './lines.js';
+import { type Line, Frame, beside, filterLine, fit, framed, helpBox, plural, seg, wrap } from './lines.js';
 import { type Theme, changeColour, themeFor } from './theme.js';
 import {
-  MARK_CHAR, type FileNode, type Mark, type Row, type SortKey, allDirs, ancestors, both, flatten, fromChanges, fromTree, fromWaste, pathFilter, underAny,
+  MARK_CHAR, type FileNode, type Mark, type Row, type SortKey, allDirs, ancestors, both, flatten, fromChanges, fromTree, fromWaste, leftOf, pathFilter, rowLabel, toggled, underAny,
 } from './model/files.js';
 import { HistoryIndex } from './model/history.js';
 import { type LayerRow, baseRun, layerRows, rowLayer, rowOfLayer } from './model/layers.js';
 import { findingItems, potentialSavings } from './model/findings.js';
-import { type Move, clamp, follow, move } from './model/scroll.js';
+import { clamp, follow, move } from './model/scroll.js';
 
 /**
  * The inspect screen: Layers (with details) and Findings on the left, Files (with the selected file's
@@ -18,42 +19,10 @@ import { type Move, clamp, follow, move } from './model/scroll.js';
  * so a key press that only moves a cursor re-renders the visible rows and nothing else.
  */
 
-function plural(n: number, what: string): string {
-  return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
-}
-
-const NO_KEY: Key = {
-  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
-  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
-  super: false, hyper: false, capsLock: false, numLock: false,
-};
-
 export type Pane = 'layers' | 'files' | 'findings';
 const PANES: Pane[] = ['layers', 'files', 'findings'];
 
-export interface AppProps {
-  data: TuiData;
-  /** Fixed size (tests); otherwise the terminal's, following resizes. */
-  width?: number;
-  height?: number;
-  theme?: Theme;
-  onQuit?: () => void;
-}
-
-function useTerminalSize(fixedW?: number, fixedH?: number): [number, number] {
-  const { stdout } = useStdout();
-  const read = (): [number, number] => [stdout.columns || 80, (stdout.rows || 24) - 1];
-  const [size, setSize] = useState(read);
-  useEffect(() => {
-    const on = () => setSize(read());
-    stdout.on('resize', on);
-    return () => {
-      stdout.off('resize', on);
-    };
-  }, [stdout]);
-  // One row less than the terminal: a frame as tall as the terminal makes ink clear the screen.
-  return [fixedW ?? size[0], fixedH ?? size[1]];
-}
+export type AppProps = ScreenProps<TuiData>;
 
 export const KEYS: Array<[string, string]> = [
   ['Tab / Shift-Tab', 'next / previous pane'],
@@ -189,13 +158,8 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
 
   // ---- keys ----
   const toggleDir = (r: Row | undefined, open?: boolean) => {
-    if (!r?.node.children) return;
-    const isOpen = !collapsed.has(r.node.path);
-    if (open !== undefined && open === isOpen) return;
-    const next = new Set(collapsed);
-    if (isOpen) next.add(r.node.path);
-    else next.delete(r.node.path);
-    setCollapsed(next);
+    const next = toggled(collapsed, r, open);
+    if (next) setCollapsed(next);
   };
 
   const jump = (i: number) => {
@@ -216,14 +180,10 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     go('files');
   };
 
-  // ink re-subscribes useInput handlers in an effect; keys that arrive before it runs would see the
-  // previous render's state, so the subscription calls whatever handler the latest render made.
   const onKey = useRef<(input: string, key: Key) => void>(() => {});
-  const editingRef = useRef(editing);
-  editingRef.current = editing;
+  const editingRef = useLatest(editing);
   // Focus as of the last key (several keys can be handled before the next render).
-  const focusRef = useRef(focus);
-  focusRef.current = focus;
+  const focusRef = useLatest(focus);
   const go = (f: Pane) => {
     focusRef.current = f;
     setFocus(f);
@@ -234,15 +194,8 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
       return;
     }
     if (editingRef.current) {
-      if (key.return) {
-        setEditing(false);
-        editingRef.current = false;
-      } else if (key.escape) {
-        setQuery('');
-        setEditing(false);
-        editingRef.current = false;
-      } else if (key.backspace || key.delete) setQuery((q) => q.slice(0, -1));
-      else if (input && !key.ctrl && !key.meta && !key.tab) setQuery((q) => q + input);
+      editingRef.current = editQuery(input, key, setQuery);
+      setEditing(editingRef.current);
       setFileCursor(0);
       return;
     }
@@ -259,13 +212,7 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
       go(PANES[(PANES.indexOf(focusRef.current) + (key.shift ? PANES.length - 1 : 1)) % PANES.length]);
       return;
     }
-    let m: Move | undefined;
-    if (key.upArrow || input === 'k') m = 'up';
-    else if (key.downArrow || input === 'j') m = 'down';
-    else if (key.pageUp) m = 'pageUp';
-    else if (key.pageDown) m = 'pageDown';
-    else if (key.home || input === 'g') m = 'home';
-    else if (key.end || input === 'G') m = 'end';
+    const m = moveOf(input, key);
     const focusNow = focusRef.current;
     if (focusNow === 'layers') {
       if (m) setLayerCursor((c) => move(clamp(c, 0, lRows.length - 1), m, pages.layers, lRows.length));
@@ -284,12 +231,9 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
       if (m) setFileCursor((c) => move(clamp(c, 0, rows.length - 1), m, pages.files, rows.length));
       else if (input === ' ' || key.return) toggleDir(fRow);
       else if (key.leftArrow || input === 'h') {
-        if (fRow?.node.children && !fRow.collapsed) toggleDir(fRow, false);
-        else if (fRow) {
-          const parent = fRow.node.path.includes('/') ? fRow.node.path.slice(0, fRow.node.path.lastIndexOf('/')) : '';
-          const at = rows.findIndex((r) => r.node.path === parent);
-          if (at >= 0) setFileCursor(at);
-        }
+        const to = leftOf(rows, collapsed, fCurSafe);
+        if (to?.cursor !== undefined) setFileCursor(to.cursor);
+        else if (to?.collapsed) setCollapsed(to.collapsed);
       } else if (key.rightArrow || input === 'l') toggleDir(fRow, true);
     }
     // Files view switches work from any pane: they change what the Files pane shows.
@@ -314,17 +258,7 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
       setQuery('');
     }
   };
-  useInput(
-    useCallback((input: string, key: Key) => {
-      // Keys typed faster than they are read arrive as one string ("jjj" while a frame renders, tmux
-      // send-keys A B): replay plain characters one by one. Paths typed into the filter stay whole.
-      if (input.length > 1 && !key.ctrl && !key.meta && !editingRef.current && /^[\x20-\x7e\t\r]+$/.test(input)) {
-        for (const c of input) onKey.current(c === '\t' || c === '\r' ? '' : c, { ...NO_KEY, tab: c === '\t', return: c === '\r' });
-        return;
-      }
-      onKey.current(input, key);
-    }, []),
-  );
+  useKeys(onKey, editingRef);
 
   // ---- draw ----
   const a = analysis;
@@ -431,7 +365,7 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     const st = { inverse: sel && focus === 'files', bold: sel };
     const colour = changeColour(theme, mk);
     const dir = n.children !== undefined;
-    const name = `${'  '.repeat(r.depth)}${dir ? (r.collapsed ? '▸ ' : '▾ ') : '  '}${n.name}${dir ? '/' : ''}${n.linkname ? ` → ${n.linkname}` : ''}`;
+    const name = rowLabel(r);
     filesBody.push([
       seg(mk ? MARK_CHAR[mk] : ' ', { ...st, color: colour, bold: true }),
       // ! : bytes shipped at this path are wasted (in the layer view: the ones this layer shipped)
@@ -462,7 +396,7 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
 
   // Key help
   const keyLine: Line = editing
-    ? [seg('filter /', { bold: true }), seg(query), seg('█'), seg('  Enter keep · Esc clear', { color: theme.dim })]
+    ? filterLine(query, theme.dim)
     : [
         seg('? keys  q quit  Tab pane  ', { bold: true }),
         seg(
@@ -477,11 +411,7 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
 
   let body: Line[];
   if (help) {
-    const helpBody: Line[] = KEYS.map(([k, d]) => [seg(k.padEnd(22), { bold: true }), seg(d)]);
-    helpBody.push([]);
-    helpBody.push([seg('marks: + added  ~ modified  - removed  m metadata only  ! wasted', { color: theme.dim })]);
-    helpBody.push([seg('? / Esc closes this help', { color: theme.dim })]);
-    body = framed('Keys', helpBody, W, bodyH, true, theme.accent);
+    body = helpBox(KEYS, ['marks: + added  ~ modified  - removed  m metadata only  ! wasted'], W, bodyH, theme.dim, theme.accent);
   } else if (showLayer && layer >= 0) {
     const [first, second, instr] = layerFacts(layer);
     const b: Line[] = [first, ...(second.length ? [second] : []), []];
@@ -515,11 +445,5 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     body = beside([...layersBlock, ...detailsBlock, ...findingsBlock], [...filesBlock, ...histBlock]);
   }
   const lines = [fit(header, W), ...body, fit(keyLine, W)];
-  return (
-    <Box flexDirection="column" width={W} height={lines.length}>
-      {lines.map((l, i) => (
-        <LineView key={i} line={l} />
-      ))}
-    </Box>
-  );
+  return <Frame lines={lines} width={W} />;
 }

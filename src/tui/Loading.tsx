@@ -6,7 +6,8 @@ import type { Theme } from './theme.js';
 import { type LoadingState, summarize } from './model/loading.js';
 
 /** The screen while layers are read: overall progress, rate, and a bar per layer. */
-export function Loading({ reference, state, now, width, height, theme }: { reference: string; state: LoadingState; now: number; width: number; height: number; theme: Theme }): React.ReactElement {
+/** `hint: false` leaves out the Ctrl-C line (the diff screen shows two of these, one above the other). */
+export function Loading({ reference, state, now, width, height, theme, hint = true }: { reference: string; state: LoadingState; now: number; width: number; height: number; theme: Theme; hint?: boolean }): React.ReactElement {
   const s = summarize(state, now);
   const lines: Line[] = [];
   lines.push([seg('msb ', { bold: true }), seg(`reading ${reference}`)]);
@@ -18,7 +19,7 @@ export function Loading({ reference, state, now, width, height, theme }: { refer
   }
   lines.push([]);
   const barW = Math.max(10, Math.min(40, width - 40));
-  const room = Math.max(1, height - lines.length - 2);
+  const room = Math.max(1, height - lines.length - (hint ? 2 : 1));
   // Show the layers being read first, then the rest in order, as many as fit.
   const order = [...state.active, ...state.layers.map((_, i) => i).filter((i) => !state.active.includes(i))].slice(0, room).sort((x, y) => x - y);
   const idxW = String(state.layers.length).length;
@@ -34,8 +35,8 @@ export function Loading({ reference, state, now, width, height, theme }: { refer
       seg(` ${padStart(bytes(l.bytesRead), 9)}${l.size ? ` / ${bytes(l.size)}` : ''} ${status}`),
     ]);
   }
-  while (lines.length < height - 1) lines.push([]);
-  lines.push([seg('Ctrl-C cancels', { color: theme.dim })]);
+  while (lines.length < height - (hint ? 1 : 0)) lines.push([]);
+  if (hint) lines.push([seg('Ctrl-C cancels', { color: theme.dim })]);
   return (
     <Box flexDirection="column" width={width} height={height}>
       {lines.slice(0, height).map((l, i) => (

@@ -1,3 +1,5 @@
+import type { ImageDiff } from '../analysis/diff.js';
+import type { Theme } from './theme.js';
 import type { Analysis } from '../analysis/types.js';
 import type { Finding } from '../analysis/findings/types.js';
 import type { LayerOrigin } from '../analysis/origin.js';
@@ -12,4 +14,29 @@ export interface TuiData {
   /** One per layer, in layer order. */
   origins: LayerOrigin[];
   findings: Finding[];
+}
+
+/** One image of a comparison, as the diff screen shows it. */
+export interface DiffSideData {
+  reference: string;
+  analysis: Analysis;
+  /** One per layer, in layer order. */
+  origins: LayerOrigin[];
+}
+
+/** Everything the diff screen shows. */
+export interface DiffData {
+  before: DiffSideData;
+  after: DiffSideData;
+  diff: ImageDiff;
+}
+
+/** Props of a screen component (App, DiffApp). */
+export interface ScreenProps<D> {
+  data: D;
+  /** Fixed size (tests); otherwise the terminal's, following resizes. */
+  width?: number;
+  height?: number;
+  theme?: Theme;
+  onQuit?: () => void;
 }

@@ -5,5 +5,5 @@
  */
 process.env.NODE_ENV ??= 'production';
 
-export const { runTui } = await import('./run.js');
-export type { RunTuiOptions } from './run.js';
+export const { runTui, runDiffTui } = await import('./run.js');
+export type { RunTuiOptions, RunDiffTuiOptions } from './run.js';

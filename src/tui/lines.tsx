@@ -1,4 +1,4 @@
-import { Text } from 'ink';
+import { Box, Text } from 'ink';
 import React from 'react';
 
 /**
@@ -105,4 +105,33 @@ export function wrap(text: string, width: number, max: number): string[] {
     return kept;
   }
   return lines;
+}
+
+/** A whole screen: lines already cut to width, one Text each. */
+export function Frame({ lines, width }: { lines: Line[]; width: number }): React.ReactElement {
+  return (
+    <Box flexDirection="column" width={width} height={lines.length}>
+      {lines.map((l, i) => (
+        <LineView key={i} line={l} />
+      ))}
+    </Box>
+  );
+}
+
+/** The key-help line while a `/` filter is typed. */
+export function filterLine(query: string, dim?: string): Line {
+  return [seg('filter /', { bold: true }), seg(query), seg('█'), seg('  Enter keep · Esc clear', { color: dim })];
+}
+
+/** The `?` overlay: a key table, then notes (what the marks mean), then how to close it. */
+export function helpBox(keys: Array<[string, string]>, notes: string[], width: number, height: number, dim?: string, accent?: string): Line[] {
+  const body: Line[] = keys.map(([k, d]) => [seg(k.padEnd(22), { bold: true }), seg(d)]);
+  body.push([]);
+  for (const n of [...notes, '? / Esc closes this help']) body.push([seg(n, { color: dim })]);
+  return framed('Keys', body, width, height, true, accent);
+}
+
+/** "1 file", "2,000 files". */
+export function plural(n: number, what: string): string {
+  return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
 }

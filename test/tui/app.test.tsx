@@ -1,30 +1,15 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import React from 'react';
-import { cleanup, render } from 'ink-testing-library';
+import { cleanup } from 'ink-testing-library';
+import { KEY, drive, settle } from './drive.js';
 import { App } from '../../src/tui/App.js';
 import type { TuiData } from '../../src/tui/data.js';
 import type { Finding } from '../../src/analysis/findings/types.js';
 import { themeFor } from '../../src/tui/theme.js';
 import { bigAnalysis, smallAnalysis } from './synthetic.js';
 
-/**
- * Drives the inspect screen key by key and asserts what the frame shows (80x23: a 24-row terminal).
- * ink redraws at most every 34 ms (30 fps), so each key waits a little longer than that.
- */
-
-const KEY = { up: '\u001B[A', down: '\u001B[B', right: '\u001B[C', left: '\u001B[D', tab: '\t', shiftTab: '\u001B[Z', enter: '\r', esc: '\u001B', pgDn: '\u001B[6~', pgUp: '\u001B[5~', home: '\u001B[H', end: '\u001B[F' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const tick = () => sleep(45);
-/** Waits past ink's frame throttle, then until no new frame arrives (slow CI machines). */
-async function settle(frames: string[]): Promise<void> {
-  await tick();
-  for (let i = 0; i < 100; i++) {
-    const n = frames.length;
-    await sleep(20);
-    if (frames.length === n) return;
-  }
-}
+/** Drives the inspect screen key by key and asserts what the frame shows (80x23: a 24-row terminal). */
 
 afterEach(cleanup);
 
@@ -33,18 +18,8 @@ function data(over: Partial<TuiData> = {}): TuiData {
   return { reference: 'demo.tar', platform: 'linux/amd64', analysis, origins, findings: [], ...over };
 }
 
-async function open(d = data(), width = 80, height = 23) {
-  let quit = 0;
-  const r = render(<App data={d} width={width} height={height} theme={{}} onQuit={() => quit++} />);
-  await settle(r.frames);
-  const press = async (...keys: string[]) => {
-    for (const k of keys) {
-      r.stdin.write(k);
-      await settle(r.frames);
-    }
-    return r.lastFrame() ?? '';
-  };
-  return { r, press, frame: () => r.lastFrame() ?? '', quits: () => quit };
+function open(d = data(), width = 80, height = 23) {
+  return drive((onQuit) => <App data={d} width={width} height={height} theme={{}} onQuit={onQuit} />);
 }
 
 /** The Files pane's status line and rows (right column, frame lines 2-14 at 80x23), without borders. */

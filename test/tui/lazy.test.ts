@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCli, removeCli, repo, tuiImage } from './build.js';
+import { fixture } from '../helpers/cli.js';
 
 /**
  * `msb --help`, `--json` and `--text` never import ink or react: they run the built CLI under a hook
@@ -44,4 +45,17 @@ test('--help, --json and --text run without ink', () => {
   const piped = msb('inspect', tar);
   assert.equal(piped.status, 0, piped.stderr);
   assert.match(piped.stdout, /^msb · /);
+});
+
+test('msb diff --json, --text and piped output run without ink', () => {
+  const [a, b] = [fixture('delete.tar'), fixture('multistage.tar')];
+  const json = msb('diff', '--json', a, b);
+  assert.equal(json.status, 0, json.stderr);
+  assert.equal(JSON.parse(json.stdout).summary.sharedLayers, 1);
+  const text = msb('diff', '--text', a, b);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /^msb diff · /);
+  const piped = msb('diff', a, b);
+  assert.equal(piped.status, 0, piped.stderr);
+  assert.equal(piped.stdout, text.stdout);
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import React from 'react';
 import { cleanup, render } from 'ink-testing-library';
-import { InspectScreen, type RunTuiOptions } from '../../src/tui/run.js';
+import { DiffScreen, InspectScreen, type RunDiffTuiOptions, type RunTuiOptions } from '../../src/tui/run.js';
 import type { Image } from '../../src/source/types.js';
 import type { InspectProgress } from '../../src/inspect.js';
 import { MsbError } from '../../src/errors.js';
@@ -27,9 +27,9 @@ async function until(frame: () => string | undefined, re: RegExp): Promise<strin
 }
 
 /** An image whose layers are never read: the inspect function below stands in for a slow pipeline. */
-function stubImage(sizes: number[]): Image {
+function stubImage(sizes: number[], reference = 'slow.tar'): Image {
   return {
-    reference: 'slow.tar', source: 'docker-archive', tags: [], config: {}, notes: [],
+    reference, source: 'docker-archive', tags: [], config: {}, notes: [],
     layers: sizes.map((size, index) => ({ index, diffId: `sha256:${index}`, name: `layer ${index}`, location: { file: 'x', offset: 0, size }, open: async () => { throw new Error('not read'); } })),
     close: async () => {},
   };
@@ -72,4 +72,47 @@ test('a failing read ends the screen with that error (the CLI prints it as one l
   assert.ok(done instanceof MsbError);
   assert.equal((done as MsbError).message, 'x.tar: layer 0: unexpected end of data');
   assert.equal((done as MsbError).exitCode, 2);
+});
+
+test('msb diff: progress of both images, one above the other; Ctrl-C aborts the comparison (exit 130)', async () => {
+  let signals: Array<AbortSignal | undefined> = [];
+  let reports: Array<((p: InspectProgress) => void) | undefined> = [];
+  const opts: RunDiffTuiOptions = {
+    before: stubImage([3_000_000, 1_000_000], 'old.tar'),
+    after: stubImage([3_000_000, 2_000_000, 500_000], 'new.tar'),
+    compare: (a, b) => {
+      signals = [a.signal, b.signal];
+      reports = [a.onProgress, b.onProgress];
+      return new Promise((_, reject) => a.signal!.addEventListener('abort', () => reject(new Error('aborted'))));
+    },
+  };
+  let done: unknown = 'not yet';
+  const r = render(<DiffScreen opts={opts} onDone={(e) => (done = e)} />);
+  await until(r.lastFrame, /reading old\.tar[^]*reading new\.tar/);
+  reports[0]!({ layer: 0, layers: 2, bytesRead: 3_000_000, done: true });
+  reports[0]!({ layer: 1, layers: 2, bytesRead: 1_000_000, done: true });
+  reports[1]!({ layer: 0, layers: 3, bytesRead: 1_500_000, done: false });
+  const f = await until(r.lastFrame, /layers 0\/3 · 1\.5 MB of 5\.5 MB/);
+  const [top, bottom] = f.split('reading new.tar');
+  assert.match(top, /layers 2\/2 · 4 MB of 4 MB/);
+  assert.match(top, /layer 1 █+ +1 MB \/ 1 MB done/);
+  assert.doesNotMatch(top, /Ctrl-C/);
+  assert.match(bottom, /layer 0 █+░+ +1\.5 MB \/ 3 MB reading/);
+  assert.match(bottom, /layer 2 ░+ +0 B \/ 500 kB waiting/);
+  assert.match(bottom, /Ctrl-C cancels/);
+  r.stdin.write('\u0003');
+  for (let i = 0; i < 100 && done === 'not yet'; i++) await sleep(20);
+  assert.equal(signals[0]!.aborted, true);
+  assert.equal(signals[1], signals[0], 'one signal for both images');
+  assert.ok(done instanceof MsbError);
+  assert.equal((done as MsbError).exitCode, 130);
+});
+
+test('msb diff: a failing read ends the screen with that error', async () => {
+  const opts: RunDiffTuiOptions = { before: stubImage([10]), after: stubImage([10]), compare: async () => { throw new MsbError('new.tar: layer 0: unexpected end of data'); } };
+  let done: unknown = 'not yet';
+  render(<DiffScreen opts={opts} onDone={(e) => (done = e)} />);
+  for (let i = 0; i < 100 && done === 'not yet'; i++) await sleep(20);
+  assert.ok(done instanceof MsbError);
+  assert.equal((done as MsbError).message, 'new.tar: layer 0: unexpected end of data');
 });

@@ -259,3 +259,32 @@ export function ancestors(path: string): string[] {
   for (let i = 1; i < parts.length; i++) out.push(parts.slice(0, i).join('/'));
   return out;
 }
+
+/** `collapsed` with the row's directory folded or unfolded (toggled when `open` is absent); undefined when nothing changes. */
+export function toggled(collapsed: ReadonlySet<string>, r: Row | undefined, open?: boolean): ReadonlySet<string> | undefined {
+  if (!r?.node.children) return undefined;
+  const isOpen = !collapsed.has(r.node.path);
+  if (open !== undefined && open === isOpen) return undefined;
+  const next = new Set(collapsed);
+  if (isOpen) next.add(r.node.path);
+  else next.delete(r.node.path);
+  return next;
+}
+
+/** Where ← / h goes from a row: its own fold when it is an open directory, else its parent's row. */
+export function leftOf(rows: Row[], collapsed: ReadonlySet<string>, at: number): { collapsed: ReadonlySet<string>; cursor?: undefined } | { cursor: number; collapsed?: undefined } | undefined {
+  const r = rows[at];
+  if (!r) return undefined;
+  if (r.node.children && !r.collapsed) return { collapsed: toggled(collapsed, r, false)! };
+  const p = r.node.path;
+  const parent = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
+  const i = rows.findIndex((x) => x.node.path === parent);
+  return i >= 0 ? { cursor: i } : undefined;
+}
+
+/** A row's name as the tree shows it: indented, ▸/▾ for folded/open directories, symlink targets. */
+export function rowLabel(r: Row): string {
+  const n = r.node;
+  const dir = n.children !== undefined;
+  return `${'  '.repeat(r.depth)}${dir ? (r.collapsed ? '▸ ' : '▾ ') : '  '}${n.name}${dir ? '/' : ''}${n.linkname ? ` → ${n.linkname}` : ''}`;
+}
