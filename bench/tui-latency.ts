@@ -9,6 +9,7 @@
  * the 34 ms frame throttle so each press is measured on its own.
  */
 import { EventEmitter } from 'node:events';
+import { FakeStdin } from '../scripts/fake-stdin.js';
 import { performance } from 'node:perf_hooks';
 import { bigAnalysis } from '../test/tui/synthetic.js';
 
@@ -44,25 +45,6 @@ class Out extends EventEmitter {
     return new Promise((r) => (this.waiter = r));
   }
 }
-class In extends EventEmitter {
-  isTTY = true;
-  data: string | null = null;
-  write(d: string) {
-    this.data = d;
-    this.emit('readable');
-  }
-  read = () => {
-    const d = this.data;
-    this.data = null;
-    return d;
-  };
-  setEncoding() {}
-  setRawMode() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ms = (x: number) => `${x.toFixed(1)} ms`;
@@ -82,7 +64,7 @@ if (diffMode) {
 } else screen = React.createElement(App, { data: { reference: 'synthetic', platform: '', analysis, origins, findings: [] }, theme: {} });
 
 const out = new Out();
-const inp = new In();
+const inp = new FakeStdin();
 t = performance.now();
 const first = out.next();
 const ink = render(screen, {

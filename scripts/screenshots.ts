@@ -7,6 +7,7 @@
  * cell comes from the emulator's buffer.
  */
 import { EventEmitter } from 'node:events';
+import { FakeStdin } from './fake-stdin.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import xterm from '@xterm/headless';
@@ -46,25 +47,6 @@ class Out extends EventEmitter {
     this.term.write(s);
     return true;
   };
-}
-class In extends EventEmitter {
-  isTTY = true;
-  data: string | null = null;
-  write(d: string) {
-    this.data = d;
-    this.emit('readable');
-  }
-  read = () => {
-    const d = this.data;
-    this.data = null;
-    return d;
-  };
-  setEncoding() {}
-  setRawMode() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -146,7 +128,7 @@ async function shoot(name: string, title: string, el: React.ReactElement, keys: 
   // convertEol: a pty turns \n into \r\n (onlcr); ink relies on it.
   const term = new xterm.Terminal({ cols, rows, allowProposedApi: true, convertEol: true });
   const out = new Out(term);
-  const inp = new In();
+  const inp = new FakeStdin();
   const ink = render(el, { stdout: out as unknown as NodeJS.WriteStream, stdin: inp as unknown as NodeJS.ReadStream, exitOnCtrlC: false, patchConsole: false });
   await sleep(150);
   for (const k of keys) {
