@@ -39,6 +39,21 @@ export function progressPrinter(out: NodeJS.WriteStream = process.stderr): (p: D
   };
 }
 
+/**
+ * Where download progress goes: a stderr line by default; the terminal UI takes it over while it
+ * is open (a stderr line would draw over its screen).
+ */
+let downloadListener: ((p: DownloadProgress) => void) | undefined;
+
+/** Routes download progress to `fn` until the returned function is called. */
+export function takeDownloads(fn: (p: DownloadProgress) => void): () => void {
+  const prev = downloadListener;
+  downloadListener = fn;
+  return () => {
+    downloadListener = prev;
+  };
+}
+
 export async function sourceOptions(flags: SourceFlags): Promise<Omit<ResolveOptions, 'platform'>> {
   if (flags.passwordStdin && !flags.username) throw new MsbError('--password-stdin needs --username');
   if (flags.username && !flags.passwordStdin) throw new MsbError('--username needs --password-stdin (msb never takes a password on the command line)');
@@ -48,13 +63,14 @@ export async function sourceOptions(flags: SourceFlags): Promise<Omit<ResolveOpt
     if (!password) throw new MsbError('--password-stdin: nothing was read from stdin');
     credentials = { username: flags.username, password, origin: '--username/--password-stdin' };
   }
+  downloadListener = process.stderr.isTTY ? progressPrinter() : undefined;
   const cache = flags.cache === false ? undefined : new BlobCache(flags.cacheDir ?? defaultCacheDir());
   return {
     source: flags.source,
     credentials,
     insecure: flags.insecure,
     cache,
-    onDownload: process.stderr.isTTY ? progressPrinter() : undefined,
+    onDownload: (p) => downloadListener?.(p),
   };
 }
 

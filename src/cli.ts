@@ -26,7 +26,8 @@ const debug = process.argv.includes('--debug');
 
 async function inspect(ref: string, flags: InspectFlags): Promise<void> {
   const { parsePlatform } = await import('./source/platform.js');
-  const resolveImage = await (await import('./cli-source.js')).sourceResolver(flags);
+  const { sourceResolver, takeDownloads } = await import('./cli-source.js');
+  const resolveImage = await sourceResolver(flags);
   const { inspectImage } = await import('./inspect.js');
   const { buildJsonReport } = await import('./report/json.js');
   const gate = await import('./report/gate.js');
@@ -47,6 +48,9 @@ async function inspect(ref: string, flags: InspectFlags): Promise<void> {
         inspect: (o) => inspectImage(image, { verify: flags.verify, ...o }),
         origins: () => attribution.origins,
         findings: (ins) => buildJsonReport(ins, { attribution }).findings,
+        // Registry layers download while they are walked: show it in the loading screen.
+        subscribeDownloads: (emit) =>
+          takeDownloads((p) => emit({ type: 'download', id: p.digest, bytes: p.bytes, total: p.total, done: p.done })),
       });
       return;
     }
@@ -71,7 +75,8 @@ async function inspect(ref: string, flags: InspectFlags): Promise<void> {
 
 async function diff(a: string, b: string, flags: InspectFlags): Promise<void> {
   const { parsePlatform } = await import('./source/platform.js');
-  const resolveImage = await (await import('./cli-source.js')).sourceResolver(flags);
+  const { sourceResolver, takeDownloads } = await import('./cli-source.js');
+  const resolveImage = await sourceResolver(flags);
   const { compareImages } = await import('./compare.js');
   const { buildDiffReport, renderDiffText } = await import('./report/diff.js');
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
@@ -82,12 +87,19 @@ async function diff(a: string, b: string, flags: InspectFlags): Promise<void> {
       if (!flags.json && !flags.text && process.stdout.isTTY && process.stdin.isTTY) {
         const { attributeImage } = await import('./attribution.js');
         const { runDiffTui } = await import('./tui/index.js');
-        await runDiffTui({
-          before,
-          after,
-          compare: (x, y) => compareImages(before, after, { verify: flags.verify, ...x }, { verify: flags.verify, ...y }),
-          origins: async (side) => (await attributeImage(side === 'before' ? before : after)).origins,
-        });
+        // The loading screen shows each layer's read (registry layers download as they are read);
+        // the stderr download line would draw over the screen.
+        const release = takeDownloads(() => undefined);
+        try {
+          await runDiffTui({
+            before,
+            after,
+            compare: (x, y) => compareImages(before, after, { verify: flags.verify, ...x }, { verify: flags.verify, ...y }),
+            origins: async (side) => (await attributeImage(side === 'before' ? before : after)).origins,
+          });
+        } finally {
+          release();
+        }
         return;
       }
       const report = buildDiffReport(await compareImages(before, after, { verify: flags.verify }));
