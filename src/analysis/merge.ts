@@ -73,6 +73,12 @@ class Merger {
     return dir.children?.has(parts[parts.length - 1]) ? [dir, parts[parts.length - 1]] : undefined;
   }
 
+  /** The bytes a visible regular file (or hardlink) at `path` makes visible, if any. */
+  private visibleFile(path: string): FileEntry | undefined {
+    const hit = path ? this.lookup(path) : undefined;
+    return hit ? hit[0].children!.get(hit[1])!.data : undefined;
+  }
+
   /** The directory that holds `path`, creating implied parents (tars may omit them). */
   private parentOf(path: string, layer: number, stats: LayerStats): [TreeNode, string] {
     const slash = path.lastIndexOf('/');
@@ -168,7 +174,9 @@ class Merger {
         stats.files++;
       } else if (e.kind === 'hardlink') {
         node.linkname = e.linkname;
-        node.data = filesHere.get(e.linkname ?? '');
+        // Normally the target is earlier in the same tar; a writer that links to a file a lower
+        // layer already holds is followed into the merged tree, so its bytes are not lost.
+        node.data = filesHere.get(e.linkname ?? '') ?? this.visibleFile(e.linkname ?? '');
         if (node.data) filesHere.set(e.path, node.data);
         stats.files++;
       }

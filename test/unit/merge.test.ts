@@ -82,3 +82,14 @@ test('directory sizes are the visible bytes below them', () => {
   assert.equal(a.root.children!.get('a')!.size, 15);
   assert.equal(a.root.children!.get('a')!.children!.get('b')!.size, 10);
 });
+
+test('a hardlink to a file of a lower layer keeps those bytes visible', () => {
+  const a = analyze([
+    layer(0, [f('x/orig', 500)]),
+    layer(1, [{ ...f('x/link', 0), kind: 'hardlink', linkname: 'x/orig' }], []),
+    layer(2, [], ['x/orig']),
+  ]);
+  invariant(a);
+  assert.equal(a.finalBytes, 500);
+  assert.equal(a.wastedBytes, 0);
+});
