@@ -131,7 +131,10 @@ export function buildProgram(): Command {
     .description('Shows exactly why a container image is as big as it is.')
     .version('0.1.0')
     .option('--debug', 'show stack traces for errors')
-    .showHelpAfterError();
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({ outputError: (str, write) => write(`msb: ${str.replace(/^error: /, '')}`) })
+    // Usage errors exit 2 like other bad input; 1 is reserved for a failed CI gate.
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
   withSourceOptions(program
     .command('inspect')
     .description('analyze an image: layers, wasted bytes, and what each instruction added'))
