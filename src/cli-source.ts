@@ -90,7 +90,22 @@ export async function sourceResolver(flags: SourceFlags): Promise<(ref: string, 
     if (image.arrivals) {
       try {
         const { inspectArrivals } = await import('./inspect-arrivals.js');
-        await inspectArrivals(image, { verify: flags.verify });
+        // The save stream is read before anything is shown: say how far it got (stderr, terminals only).
+        const out = process.stderr;
+        let last = 0;
+        const onProgress = out.isTTY
+          ? (p: { layer: number; bytesRead: number; done: boolean }) => {
+              const now = Date.now();
+              if (p.done || now - last < 100) return;
+              last = now;
+              out.write(`\r\x1b[2Kreading ${ref} from the daemon: layer ${p.layer + 1}, ${(p.bytesRead / 1e6).toFixed(1)} MB`);
+            }
+          : undefined;
+        try {
+          await inspectArrivals(image, { verify: flags.verify, onProgress });
+        } finally {
+          if (out.isTTY) out.write('\r\x1b[2K');
+        }
       } catch (e) {
         await image.close();
         throw e;

@@ -1,3 +1,4 @@
+import { FindingsCapture } from './analysis/findings/capture.js';
 import { analyze } from './analysis/merge.js';
 import type { Inspection, InspectOptions } from './inspect.js';
 import type { Image } from './source/types.js';
@@ -26,12 +27,14 @@ const drained = new WeakMap<Image, Promise<Inspection>>();
 async function walkArrivals(image: Image, opts: InspectOptions): Promise<Inspection> {
   const arrivals = image.arrivals!;
   const byKey = new Map<string, LayerContents>();
+  // Findings read a few small files (package databases, credential files), as in inspectImage.
+  const capture = new FindingsCapture();
   let seen = 0;
   for await (const a of arrivals.arrivals) {
     const i = seen++;
     const contents = await walkLayer(
       { index: i, diffId: '', name: `${image.reference}: ${a.key}`, open: () => a.open() },
-      { verify: opts.verify, signal: opts.signal, onProgress: (bytesRead) => opts.onProgress?.({ layer: i, layers: 0, bytesRead, done: false }) },
+      { verify: opts.verify, signal: opts.signal, capture, onProgress: (bytesRead) => opts.onProgress?.({ layer: i, layers: 0, bytesRead, done: false }) },
     );
     byKey.set(a.key, contents);
     opts.onProgress?.({ layer: i, layers: 0, bytesRead: 0, done: true });
@@ -40,5 +43,7 @@ async function walkArrivals(image: Image, opts: InspectOptions): Promise<Inspect
   const verified = arrivals.verified();
   // A blob listed twice in the manifest arrives once: each position gets its own copy.
   const contents = keys.map((k, index) => ({ ...byKey.get(k)!, index, verified }));
+  const note = capture.note();
+  if (note) image.notes.push(note);
   return { image, contents, analysis: analyze(contents) };
 }

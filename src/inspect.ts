@@ -58,8 +58,7 @@ export async function inspectImage(image: Image, opts: InspectOptions = {}): Pro
   // Only same-size rewrites need content digests: merge first, hash just those, then settle them.
   const merged = mergeLayers(contents);
   await hashEntries(pendingDigests(merged).map(([e, layer]) => [e, image.layers[layer]]));
-  if (capture.skipped > 0) {
-    image.notes.push(`findings: ${capture.skipped} package-database or credential file(s) were too big to read; package evidence and secret checks may be incomplete`);
-  }
+  const note = capture.note();
+  if (note) image.notes.push(note);
   return { image, contents, analysis: finishAnalysis(merged) };
 }

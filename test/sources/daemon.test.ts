@@ -52,6 +52,8 @@ describe('Docker daemon', () => {
     assert.match(rep.image.configDigest, /^sha256:[0-9a-f]{64}$/);
     assert.deepEqual(comparable(rep), archiveReport);
     assert.equal(rep.summary.verified, true, 'every layer was checked against its diff_id');
+    // File content reaches the findings on the streamed path too (the key is confirmed by content).
+    assert.ok(rep.findings.some((f: { rule: string }) => f.rule === 'secret-private-key'), 'planted key found');
   });
 
   test('a plain name resolves to the daemon when it has the image; text output works', async () => {

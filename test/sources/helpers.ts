@@ -116,11 +116,12 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?: 
 }
 
 /** The parts of a JSON report that must not depend on where the image was read from. */
-export function comparable(report: { summary: Record<string, unknown>; layers: Array<Record<string, unknown>>; waste: unknown[] }) {
+export function comparable(report: { summary: Record<string, unknown>; layers: Array<Record<string, unknown>>; waste: unknown[]; findings?: unknown[] }) {
   return {
     summary: report.summary,
     layers: report.layers.map(({ digest: _d, compression: _c, ...rest }) => rest),
     waste: report.waste,
+    findings: report.findings,
   };
 }
 

@@ -34,6 +34,12 @@ export class FindingsCapture implements ContentCapture {
   skipped = 0;
   constructor(private budget = 64 * MB) {}
 
+  /** What the report should say when some wanted files were too big to keep. */
+  note(): string | undefined {
+    if (this.skipped === 0) return undefined;
+    return `findings: ${this.skipped} package-database or credential file(s) were too big to read; package evidence and secret checks may be incomplete`;
+  }
+
   want(path: string, size: number): boolean {
     for (const [re, max] of WANTED) {
       if (!re.test(path)) continue;
