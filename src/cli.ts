@@ -47,7 +47,10 @@ async function inspect(ref: string, flags: InspectFlags): Promise<void> {
         image,
         inspect: (o) => inspectImage(image, { verify: flags.verify, ...o }),
         origins: () => attribution.origins,
-        findings: (ins) => buildJsonReport(ins, { attribution }).findings,
+        findings: async (ins, origins) => {
+          const { findFindings } = await import('./analysis/findings/find.js');
+          return findFindings({ analysis: ins.analysis, contents: ins.contents, origins }).findings;
+        },
         // Registry layers download while they are walked: show it in the loading screen.
         subscribeDownloads: (emit) =>
           takeDownloads((p) => emit({ type: 'download', id: p.digest, bytes: p.bytes, total: p.total, done: p.done })),
