@@ -212,6 +212,8 @@ async function streamLayer(blob: LayerBlob, opts: WalkOptions): Promise<LayerCon
     throw e;
   }
   b.contents.tarBytes = tarMeter.bytes;
+  // Even an empty layer is a tar with end-of-archive blocks; nothing at all means broken input.
+  if (tarMeter.bytes === 0) throw new MsbError(`the ${compression === 'none' ? '' : `${compression} `}layer holds no tar data`);
   if (opts.verify) {
     if (blobHash) checkDigest('blob digest', blob.digest, blobHash);
     checkDigest('diff_id', blob.diffId, diffHash!);
