@@ -34,9 +34,15 @@ export function renderText(r: JsonReport, width = 100, topWaste = 15): string {
   if (r.waste.length > 0) {
     out.push('');
     out.push(`Wasted bytes${r.waste.length > topWaste ? ` (top ${topWaste} of ${r.waste.length})` : ''}`);
-    for (const w of r.waste.slice(0, topWaste)) {
-      const where = `layer ${w.shippedIn} → hidden by ${w.hiddenBy}`;
-      out.push(`  ${padStart(bytes(w.bytes), 9)}  ${padEnd(w.kind, 11)}  ${padEnd(where, 22)}  ${truncate(w.path, Math.max(20, width - 52))}`);
+    // "layer 4 (L47) → hidden by 5 (L49)": the Dockerfile lines when attribution knows them.
+    const at = (i: number) => {
+      const w = r.layers[i] ? layerWhere(r.layers[i]) : '';
+      return w ? `${i} (${w})` : String(i);
+    };
+    const rows = r.waste.slice(0, topWaste).map((w) => ({ w, where: `layer ${at(w.shippedIn)} → hidden by ${at(w.hiddenBy)}` }));
+    const whereWidth = Math.max(22, ...rows.map((x) => x.where.length));
+    for (const { w, where } of rows) {
+      out.push(`  ${padStart(bytes(w.bytes), 9)}  ${padEnd(w.kind, 11)}  ${padEnd(where, whereWidth)}  ${truncate(w.path, Math.max(20, width - 30 - whereWidth))}`);
     }
   }
   return `${out.join('\n')}\n`;

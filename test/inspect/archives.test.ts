@@ -195,4 +195,11 @@ describe('text report', () => {
     assert.match(r.stdout, /2\.1 MB\s+deleted\s+layer 4 → hidden by 5\s+\/tmp\/assets\.tar\.gz/);
     assert.match(r.stdout, /RUN chmod 755 \/app\/bin\/demo-app/);
   });
+
+  test('with the Dockerfile, wasted bytes name the lines that shipped and hid them', () => {
+    const r = runMsb(['inspect', path.join(ROOT, 'examples/demo-app.tar'), '--text', '--dockerfile', path.join(ROOT, 'examples/demo-app/Dockerfile')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /2\.1 MB\s+deleted\s+layer 4 \(L47-48\) → hidden by 5 \(L49\)\s+\/tmp\/assets\.tar\.gz/);
+    assert.match(r.stdout, /800 kB\s+metadata\s+layer 1 \(L36\) → hidden by 6 \(L51\)\s+\/app\/bin\/demo-app/);
+  });
 });
