@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { MsbError, shortDigest } from '../errors.js';
 import { openLocation, readJson, type Container } from './container.js';
-import { checkConfigPlatform, selectManifest } from './platform.js';
+import { checkConfigPlatform, isAttestation, selectManifest } from './platform.js';
 import type { Descriptor, Image, ImageConfig, ImageIndex, ImageManifest, LayerBlob, Platform, SourceKind } from './types.js';
 
 /**
@@ -104,8 +104,9 @@ async function readBlob(c: Container, d: Descriptor): Promise<Buffer> {
 async function resolveManifest(
   c: Container,
   opts: LayoutOptions,
-): Promise<{ desc: Descriptor; manifest: ImageManifest; index: ImageIndex; tags: string[] }> {
+): Promise<{ desc: Descriptor; manifest: ImageManifest; index: ImageIndex; tags: string[]; notes: string[] }> {
   const top = await readJson<ImageIndex>(c, 'index.json', 'the OCI index');
+  const notes: string[] = [];
   if (!top || !Array.isArray(top.manifests)) throw new MsbError(`${c.label}: index.json has no manifests list`);
   let candidates = top.manifests;
   if (opts.tag) {
@@ -118,6 +119,11 @@ async function resolveManifest(
   let index = top;
   let desc = selectManifest(`${c.label}: index.json`, candidates, opts.platform);
   const tags = [desc.annotations?.['org.opencontainers.image.ref.name']].filter((t): t is string => !!t);
+  // Several unrelated images (e.g. several tags copied into one layout): say which one was read.
+  const named = candidates.filter((d) => !isAttestation(d) && !d.platform);
+  if (!opts.tag && named.length > 1 && named.includes(desc)) {
+    notes.push(`layout holds ${named.length} images; using the first (${tags[0] ?? shortDigest(desc.digest)}); pick one with PATH:NAME`);
+  }
   for (let depth = 0; depth < 8; depth++) {
     const doc = await readJson<ImageManifest & ImageIndex>(c, blobPath(c, desc), 'a manifest');
     const isIndex = INDEX_TYPES.has(doc.mediaType ?? desc.mediaType ?? '') || (Array.isArray(doc.manifests) && !doc.config);
@@ -125,7 +131,7 @@ async function resolveManifest(
       if (!doc.config || !Array.isArray(doc.layers)) {
         throw new MsbError(`${c.label}: manifest ${shortDigest(desc.digest)} lacks config or layers`);
       }
-      return { desc, manifest: doc, index, tags };
+      return { desc, manifest: doc, index, tags, notes };
     }
     index = doc;
     desc = selectManifest(`${c.label}: index ${shortDigest(desc.digest)}`, doc.manifests, opts.platform);
@@ -134,7 +140,7 @@ async function resolveManifest(
 }
 
 export async function readOciLayout(c: Container, kind: SourceKind, opts: LayoutOptions): Promise<Image> {
-  const { desc, manifest, index, tags } = await resolveManifest(c, opts);
+  const { desc, manifest, index, tags, notes } = await resolveManifest(c, opts);
   const config = await readJson<ImageConfig>(c, blobPath(c, manifest.config), 'the image config');
   const diffIds = checkConfig(`${c.label}: config ${shortDigest(manifest.config.digest)}`, config, manifest.layers.length);
   checkConfigPlatform(c.label, config, opts.platform);
@@ -161,7 +167,7 @@ export async function readOciLayout(c: Container, kind: SourceKind, opts: Layout
     layers,
     manifest,
     index,
-    notes: [],
+    notes,
     readBlob: (digest) => readBlob(c, { digest, size: 0 }),
     close: () => c.close(),
   };

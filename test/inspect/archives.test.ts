@@ -151,6 +151,19 @@ describe('one image, every container format', () => {
     assert.deepEqual(key(r), key(inspect(fixture('delete.tar'))));
   });
 
+  test('an OCI layout holding two tagged images (skopeo): the first by default, with a note; PATH:NAME picks', () => {
+    const d = path.join(dir, 'two-images');
+    for (const [src, tag] of [['delete.tar', 'one'], ['overwrite.tar', 'two']]) {
+      execFileSync('skopeo', ['copy', '-q', `docker-archive:${fixture(src)}`, `oci:${d}:${tag}`]);
+    }
+    const first = inspect(d);
+    assert.equal(first.summary.wasteByKind.deleted, 260_000);
+    assert.deepEqual(first.image.notes, ['layout holds 2 images; using the first (one); pick one with PATH:NAME']);
+    const second = inspect(`${d}:two`);
+    assert.equal(second.summary.wasteByKind.overwritten, 150_000);
+    assert.deepEqual(second.image.notes, []);
+  });
+
   test('explicit schemes and PATH:TAG', () => {
     assert.equal(inspect(`oci:${fixture('delete-oci')}:latest`).image.source, 'oci-layout');
     assert.equal(inspect(`oci-archive:${fixture('delete.oci.tar')}`).image.source, 'oci-archive');
