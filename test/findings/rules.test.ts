@@ -304,6 +304,18 @@ describe('content capture and path summaries', () => {
     assert.equal(new FindingsCapture().want('etc/ssl/certs/ca.pem', 100), false);
   });
 
+  it('a big .pem (a CA bundle like certifi\'s cacert.pem) is skipped without a note; a big .npmrc gets one', () => {
+    // Seen on a real Debian image with python3-pip: cacert.pem is 275 kB.
+    const c = new FindingsCapture();
+    assert.equal(c.want('usr/lib/python3/dist-packages/pip/_vendor/certifi/cacert.pem', 275_233), false);
+    assert.equal(c.want('app/certs/server.key', 3_000), true);
+    assert.equal(c.skipped, 0);
+    assert.equal(c.note(), undefined);
+    assert.equal(c.want('root/.npmrc', 300_000), false);
+    assert.equal(c.skipped, 1);
+    assert.match(c.note() ?? '', /1 package-database or credential file/);
+  });
+
   it('summarizes many files as a few directories with counts', () => {
     const g = new PathGroup();
     for (let i = 0; i < 100; i++) g.add(`usr/share/doc/pkg${i % 5}/f${i}`, 10);

@@ -10,8 +10,12 @@ import type { ContentCapture } from '../../walk/types.js';
 const KB = 1024;
 const MB = 1024 * KB;
 
-/** [pattern, max bytes of one file] — first match wins. */
-const WANTED: Array<[RegExp, number]> = [
+/**
+ * [pattern, max bytes of one file, quiet] — first match wins. `quiet`: a bigger file is not a
+ * private key (those are a few kB) but e.g. a CA bundle such as certifi's cacert.pem, so skipping
+ * it loses nothing and is not worth a note.
+ */
+const WANTED: Array<[RegExp, number, boolean?]> = [
   [/^var\/lib\/dpkg\/status$/, 16 * MB],
   [/^var\/lib\/dpkg\/status\.d\/[^/]+$/, 256 * KB],
   [/^var\/lib\/dpkg\/info\/[^/]+\.list$/, 2 * MB],
@@ -24,8 +28,8 @@ const WANTED: Array<[RegExp, number]> = [
   [/(?:^|\/)\.docker\/config\.json$/, 256 * KB],
   [/(?:^|\/)\.aws\/credentials$/, 256 * KB],
   [/(?:^|\/)\.env(?:\.[\w-]+)?$/, 256 * KB],
-  [/^(?!etc\/ssl\/certs\/|usr\/share\/ca-certificates\/).*\.(?:pem|key|ppk)$/, 64 * KB],
-  [/(?:^|\/)id_(?:rsa|dsa|ecdsa|ed25519)$/, 64 * KB],
+  [/^(?!etc\/ssl\/certs\/|usr\/share\/ca-certificates\/).*\.(?:pem|key|ppk)$/, 64 * KB, true],
+  [/(?:^|\/)id_(?:rsa|dsa|ecdsa|ed25519)$/, 64 * KB, true],
 ];
 
 /** A ContentCapture with a total budget (default 64 MB) shared by every layer of one image. */
@@ -41,8 +45,9 @@ export class FindingsCapture implements ContentCapture {
   }
 
   want(path: string, size: number): boolean {
-    for (const [re, max] of WANTED) {
+    for (const [re, max, quiet] of WANTED) {
       if (!re.test(path)) continue;
+      if (quiet && size > max) return false;
       if (size > max || size > this.budget) {
         this.skipped++;
         return false;
