@@ -59,6 +59,8 @@ export function signedBytes(n: number): string {
   return n === 0 ? '±0 B' : `${n > 0 ? '+' : '−'}${bytes(Math.abs(n))}`;
 }
 
+const count = (n: number) => `${n.toLocaleString('en-US')} file${n === 1 ? '' : 's'}`;
+
 const MARK: Record<DiffItem['change'], string> = { added: '+', removed: '-', changed: '~' };
 
 export function renderDiffText(r: JsonDiffReport, width = 100, top = 20): string {
@@ -71,8 +73,8 @@ export function renderDiffText(r: JsonDiffReport, width = 100, top = 20): string
       `layers ${r.before.layers} → ${r.after.layers} (${s.sharedLayers} shared)`,
   );
   out.push(
-    `Added ${bytes(s.addedBytes)} in ${s.added} files · removed ${bytes(s.removedBytes)} in ${s.removed} files · ` +
-      `changed ${s.changed} files (${signedBytes(s.changedDeltaBytes)})`,
+    `Added ${bytes(s.addedBytes)} in ${count(s.added)} · removed ${bytes(s.removedBytes)} in ${count(s.removed)} · ` +
+      `changed ${count(s.changed)} (${signedBytes(s.changedDeltaBytes)})`,
   );
   if (r.changes.length === 0) {
     out.push('', 'The final filesystems are identical.');
@@ -82,7 +84,7 @@ export function renderDiffText(r: JsonDiffReport, width = 100, top = 20): string
   for (const d of r.directories.slice(0, 10)) {
     out.push(`  ${padStart(signedBytes(d.deltaBytes), 10)}  ${padEnd(truncate(d.path, 40), 40)}  +${d.added} -${d.removed} ~${d.changed}`);
   }
-  out.push('', `Largest changes${r.changes.length > top ? ` (top ${top} of ${r.changes.length})` : ''}`);
+  out.push('', `Largest changes${r.changes.length > top ? ` (top ${top} of ${r.changes.length.toLocaleString('en-US')})` : ''}`);
   for (const c of r.changes.slice(0, top)) {
     const what = c.change === 'changed' && !c.contentChanged ? 'metadata' : c.change;
     out.push(`  ${MARK[c.change]} ${padStart(signedBytes(c.afterBytes - c.beforeBytes), 10)}  ${padEnd(what, 8)}  ${truncate(c.path, Math.max(20, width - 26))}`);
