@@ -12,6 +12,8 @@ interface InspectFlags extends SourceFlags {
   maxSize?: string;
   maxWaste?: string;
   minEfficiency?: string;
+  failOn?: string;
+  maxSavings?: string;
   text?: boolean;
   platform?: string;
   verify?: boolean;
@@ -35,6 +37,8 @@ async function inspect(ref: string, flags: InspectFlags): Promise<void> {
     maxSize: flags.maxSize !== undefined ? gate.parseSize(flags.maxSize, '--max-size') : undefined,
     maxWaste: flags.maxWaste !== undefined ? gate.parseWasteLimit(flags.maxWaste) : undefined,
     minEfficiency: flags.minEfficiency !== undefined ? gate.parseEfficiency(flags.minEfficiency) : undefined,
+    failOn: flags.failOn !== undefined ? gate.parseFailOn(flags.failOn) : undefined,
+    maxSavings: flags.maxSavings !== undefined ? gate.parseSize(flags.maxSavings, '--max-savings') : undefined,
   };
   const image = await resolveImage(ref, { platform: flags.platform ? parsePlatform(flags.platform) : undefined });
   try {
@@ -153,6 +157,8 @@ export function buildProgram(): Command {
     .option('--max-size <size>', 'CI gate: fail (exit 1) if the image is larger, e.g. 500MB')
     .option('--max-waste <size|percent>', 'CI gate: fail if wasted bytes exceed this, e.g. 20MB or 5%')
     .option('--min-efficiency <ratio|percent>', 'CI gate: fail if efficiency is lower, e.g. 0.95 or 95%')
+    .option('--fail-on <list>', 'CI gate: fail on any finding of these categories or severities, e.g. secret or secret,high')
+    .option('--max-savings <size>', 'CI gate: fail if the fixes msb suggests would save more than this, e.g. 50MB')
     .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
     .action(inspect);
   withSourceOptions(program

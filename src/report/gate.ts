@@ -14,6 +14,23 @@ export interface GateLimits {
   maxWaste?: { bytes?: number; fraction?: number };
   /** Smallest allowed efficiency (finalBytes / totalBytes), 0..1. */
   minEfficiency?: number;
+  /** Fail on any finding of these categories or severities (e.g. secret, high). */
+  failOn?: string[];
+  /** Largest allowed potential savings (what the findings' fixes would remove). */
+  maxSavings?: number;
+}
+
+const CATEGORIES = ['toolchain', 'cache', 'source', 'leftover', 'secret', 'waste'];
+const SEVERITIES = ['high', 'medium', 'low'];
+
+/** "secret,high" → ['secret', 'high']; each must be a finding category or severity. */
+export function parseFailOn(s: string): string[] {
+  const items = s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
+  const bad = items.filter((x) => !CATEGORIES.includes(x) && !SEVERITIES.includes(x));
+  if (items.length === 0 || bad.length) {
+    throw new MsbError(`invalid --fail-on "${s}": expected categories (${CATEGORIES.join(', ')}) or severities (${SEVERITIES.join(', ')}), comma-separated`);
+  }
+  return items;
 }
 
 export interface GateCheck {
@@ -54,7 +71,7 @@ export function parseEfficiency(s: string): number {
 }
 
 export function hasLimits(l: GateLimits): boolean {
-  return l.maxSize !== undefined || l.maxWaste !== undefined || l.minEfficiency !== undefined;
+  return l.maxSize !== undefined || l.maxWaste !== undefined || l.minEfficiency !== undefined || l.failOn !== undefined || l.maxSavings !== undefined;
 }
 
 export function evaluateGate(r: JsonReport, l: GateLimits): GateResult {
@@ -72,6 +89,20 @@ export function evaluateGate(r: JsonReport, l: GateLimits): GateResult {
   }
   if (l.minEfficiency !== undefined) {
     checks.push({ name: 'efficiency', limit: `≥ ${percent(l.minEfficiency)}`, actual: percent(s.efficiency), pass: s.efficiency >= l.minEfficiency });
+  }
+  if (l.maxSavings !== undefined) {
+    const v = s.potentialSavingsBytes;
+    checks.push({ name: 'potential savings', limit: `≤ ${bytes(l.maxSavings)}`, actual: bytes(v), pass: v <= l.maxSavings });
+  }
+  if (l.failOn !== undefined) {
+    const hits = r.findings.filter((f) => l.failOn!.includes(f.category) || l.failOn!.includes(f.severity));
+    const rules = [...new Set(hits.map((f) => f.rule))];
+    checks.push({
+      name: 'findings',
+      limit: `none of ${l.failOn.join(', ')}`,
+      actual: hits.length ? `${hits.length} (${rules.slice(0, 4).join(', ')}${rules.length > 4 ? ', …' : ''})` : 'none',
+      pass: hits.length === 0,
+    });
   }
   return { pass: checks.every((c) => c.pass), checks };
 }

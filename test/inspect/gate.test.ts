@@ -38,3 +38,17 @@ test('gate limits parse sizes, percents and ratios, and reject nonsense with exi
   assert.equal(r.code, 2);
   assert.match(r.stderr, /^msb: invalid --max-size "big"/);
 });
+
+test('--fail-on gates on finding categories or severities; --max-savings on what the fixes would save', () => {
+  const r = runMsb(['inspect', demo, '--text', '--fail-on', 'secret', '--max-savings', '10MB']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /PASS {2}potential savings: 3\.54 MB \(limit ≤ 10 MB\)/);
+  assert.match(r.stdout, /FAIL {2}findings: 2 \(secret-private-key, secret-dotenv\) \(limit none of secret\)/);
+  // The clean multi-stage fixture has nothing high and no secret.
+  const clean = runMsb(['inspect', path.join(ROOT, 'test/fixtures/images/multistage.tar'), '--json', '--fail-on', 'secret,high']);
+  assert.equal(clean.code, 0, clean.stderr);
+  assert.deepEqual(JSON.parse(clean.stdout).gate.checks[0], { name: 'findings', limit: 'none of secret, high', actual: 'none', pass: true });
+  const bad = runMsb(['inspect', demo, '--fail-on', 'bogus']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^msb: invalid --fail-on "bogus"/);
+});
