@@ -26,17 +26,26 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
+/**
+ * One overwritten status line, at most ten updates a second; `done` clears it. Shared by the
+ * download line and the daemon read line.
+ */
+function statusLine(out: NodeJS.WriteStream): (text: string, done: boolean) => void {
+  let last = 0;
+  return (text, done) => {
+    const now = Date.now();
+    if (!done && now - last < 100) return;
+    last = now;
+    out.write(`\r\x1b[2K${done ? '' : text}`);
+  };
+}
+
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+
 /** One overwritten stderr line: "pulling layer 2/5 12.3 MB / 40.1 MB 8.2 MB/s". */
 export function progressPrinter(out: NodeJS.WriteStream = process.stderr): (p: DownloadProgress) => void {
-  let last = 0;
-  return (p) => {
-    const now = Date.now();
-    if (!p.done && now - last < 100) return;
-    last = now;
-    const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-    const line = `pulling layer ${p.layer + 1}/${p.layers} ${mb(p.bytes)} / ${mb(p.total)} ${mb(p.bytesPerSecond)}/s`;
-    out.write(`\r\x1b[2K${p.done ? '' : line}`);
-  };
+  const line = statusLine(out);
+  return (p) => line(`pulling layer ${p.layer + 1}/${p.layers} ${mb(p.bytes)} / ${mb(p.total)} ${mb(p.bytesPerSecond)}/s`, p.done);
 }
 
 /**
@@ -91,20 +100,16 @@ export async function sourceResolver(flags: SourceFlags): Promise<(ref: string, 
       try {
         const { inspectArrivals } = await import('./inspect-arrivals.js');
         // The save stream is read before anything is shown: say how far it got (stderr, terminals only).
-        const out = process.stderr;
-        let last = 0;
-        const onProgress = out.isTTY
+        const line = process.stderr.isTTY ? statusLine(process.stderr) : undefined;
+        const onProgress = line
           ? (p: { layer: number; bytesRead: number; done: boolean }) => {
-              const now = Date.now();
-              if (p.done || now - last < 100) return;
-              last = now;
-              out.write(`\r\x1b[2Kreading ${ref} from the daemon: layer ${p.layer + 1}, ${(p.bytesRead / 1e6).toFixed(1)} MB`);
+              if (!p.done) line(`reading ${ref} from the daemon: layer ${p.layer + 1}, ${mb(p.bytesRead)}`, false);
             }
           : undefined;
         try {
           await inspectArrivals(image, { verify: flags.verify, onProgress });
         } finally {
-          if (out.isTTY) out.write('\r\x1b[2K');
+          line?.('', true);
         }
       } catch (e) {
         await image.close();

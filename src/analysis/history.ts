@@ -16,8 +16,3 @@ export function layerHistory(config: ImageConfig, layerCount: number): (HistoryE
   }
   return out;
 }
-
-/** True when the history does not account for every layer (missing, null, or too short). */
-export function historyIncomplete(config: ImageConfig, layerCount: number): boolean {
-  return layerHistory(config, layerCount).some((h) => h === undefined);
-}

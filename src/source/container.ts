@@ -31,19 +31,23 @@ export function safeName(label: string, name: string): string {
   return n;
 }
 
-export async function readJson<T>(c: Container, name: string, what: string): Promise<T> {
+/** Reads a small named file whole (manifest, config, attestation), refusing oversized ones. */
+export async function readWhole(c: Container, name: string, what: string): Promise<Buffer> {
   const loc = await c.locate(name);
   if (loc.size > MAX_JSON) throw new MsbError(`${c.label}: ${name} is ${loc.size} bytes, too large for ${what}`);
   const fh = await open(loc.file, 'r');
-  let text: string;
   try {
     const buf = Buffer.alloc(loc.size);
     const { bytesRead } = await fh.read(buf, 0, loc.size, loc.offset);
     if (bytesRead !== loc.size) throw new MsbError(`${c.label}: ${name} is truncated`);
-    text = buf.toString('utf8');
+    return buf;
   } finally {
     await fh.close();
   }
+}
+
+export async function readJson<T>(c: Container, name: string, what: string): Promise<T> {
+  const text = (await readWhole(c, name, what)).toString('utf8');
   try {
     return JSON.parse(text) as T;
   } catch (e) {

@@ -1,6 +1,5 @@
-import { open } from 'node:fs/promises';
 import { MsbError, shortDigest } from '../errors.js';
-import { openLocation, readJson, type Container } from './container.js';
+import { openLocation, readJson, readWhole, type Container } from './container.js';
 import { checkConfigPlatform, isAttestation, selectManifest } from './platform.js';
 import type { Descriptor, Image, ImageConfig, ImageIndex, ImageManifest, LayerBlob, Platform, SourceKind } from './types.js';
 
@@ -87,17 +86,8 @@ function blobPath(c: Container, d: Descriptor): string {
   return `blobs/${m[1]}/${m[2]}`;
 }
 
-async function readBlob(c: Container, d: Descriptor): Promise<Buffer> {
-  const loc = await c.locate(blobPath(c, d));
-  if (loc.size > 64 << 20) throw new MsbError(`${c.label}: blob ${shortDigest(d.digest)} is too large to read whole`);
-  const fh = await open(loc.file, 'r');
-  try {
-    const buf = Buffer.alloc(loc.size);
-    await fh.read(buf, 0, loc.size, loc.offset);
-    return buf;
-  } finally {
-    await fh.close();
-  }
+function readBlob(c: Container, d: Descriptor): Promise<Buffer> {
+  return readWhole(c, blobPath(c, d), `blob ${shortDigest(d.digest)}`);
 }
 
 /** Resolves index → (nested index →) manifest, choosing by tag and platform. */
