@@ -33,8 +33,8 @@ const { Loading } = await import('../src/tui/Loading.js');
 const { themeFor } = await import('../src/tui/theme.js');
 const { initialLoading, reduceProgress } = await import('../src/tui/model/loading.js');
 const { resolveImage } = await import('../src/source/resolve.js');
-const { inspectImage } = await import('../src/inspect.js');
-const { historyOrigins } = await import('../src/analysis/origin.js');
+const { inspect } = await import('../src/pipeline/inspect.js');
+const { tuiData, diffData } = await import('../src/tui/data.js');
 
 class Out extends EventEmitter {
   isTTY = true;
@@ -145,17 +145,11 @@ async function shoot(name: string, title: string, el: React.ReactElement, keys: 
 
 if (diffMode) {
   // msb diff: the real comparison, layers attributed as the CLI does.
-  const { compareImages } = await import('../src/compare.js');
-  const { attributeImage } = await import('../src/attribution.js');
+  const { diffResults } = await import('../src/pipeline/diff.js');
   const { DiffApp } = await import('../src/tui/DiffApp.js');
   const a = await resolveImage(image, {});
   const b = await resolveImage(other!, {});
-  const c = await compareImages(a, b);
-  const data = {
-    before: { reference: image, analysis: c.before.analysis, origins: (await attributeImage(a)).origins },
-    after: { reference: other!, analysis: c.after.analysis, origins: (await attributeImage(b)).origins },
-    diff: c.diff,
-  };
+  const data = diffData(await diffResults(await inspect(a), await inspect(b)));
   const app = () => React.createElement(DiffApp, { data, theme });
   await shoot('diff', `msb diff: ${image} → ${other}, largest changes first`, app(), ['s', DOWN, DOWN]);
   await shoot('diff-layers', 'msb diff: both images\' layers, shared ones marked =', app(), ['\t', DOWN]);
@@ -166,30 +160,9 @@ if (diffMode) {
 
 const img = await resolveImage(image, {});
 const events: Parameters<typeof reduceProgress>[1][] = [];
-const ins = await inspectImage(img, { onProgress: (p) => events.push({ type: 'layer', ...p }) });
-// Attribution and findings when this checkout has them (src/attribution.ts, findings in the JSON
-// report); otherwise the image history and no findings. Specifiers are variables so the script also
-// runs on a tree without those modules.
-let origins = historyOrigins(img.config, img.layers.length);
-let findings: import('../src/analysis/findings/types.js').Finding[] = [];
-try {
-  const attributionModule = '../src/attribution.js';
-  const { attributeImage } = await import(attributionModule);
-  const attribution = await attributeImage(img, {});
-  origins = attribution.origins;
-  const jsonModule = '../src/report/json.js';
-  const { buildJsonReport } = await import(jsonModule);
-  findings = buildJsonReport(ins, { attribution }).findings ?? [];
-} catch (e) {
-  if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
-}
-const data = {
-  reference: image,
-  platform: [img.config.os, img.config.architecture].filter(Boolean).join('/'),
-  analysis: ins.analysis,
-  origins,
-  findings,
-};
+const result = await inspect(img, { onProgress: (p) => events.push({ type: 'layer', ...p }) });
+const data = tuiData(result);
+const ins = result;
 // Loading: the real progress events of this image, replayed to the point where half the bytes were read.
 let state = initialLoading(0, img.layers.map((l) => l.location?.size));
 const total = img.layers.reduce((s, l) => s + (l.location?.size ?? 0), 0);

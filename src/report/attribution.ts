@@ -1,4 +1,4 @@
-import type { Analysis, TreeNode } from '../analysis/types.js';
+import type { TreeNode } from '../analysis/types.js';
 import type { Attribution, AttributionStatus, LayerOrigin, StepOrigin } from '../analysis/origin.js';
 import type { EntryKind } from '../walk/types.js';
 
@@ -73,11 +73,6 @@ export function entryAttribution(o: LayerOrigin | undefined): EntryAttributionJs
   if (o.line !== undefined) out.line = o.line;
   if (o.base !== undefined) out.base = o.base;
   return out;
-}
-
-/** Bytes the FROM image's layers shipped (their share of summary.totalBytes). */
-export function baseBytes(analysis: Analysis, origins: readonly LayerOrigin[]): number {
-  return analysis.layers.reduce((s, l) => s + (origins[l.index]?.base !== undefined ? l.bytes : 0), 0);
 }
 
 /** Every entry of the final filesystem, depth-first in path order; bounded by the tree already held. */

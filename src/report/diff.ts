@@ -1,4 +1,4 @@
-import type { Comparison } from '../compare.js';
+import type { DiffResult, InspectResult } from '../pipeline/types.js';
 import type { DiffItem, DiffSide, DirectoryDelta } from '../analysis/diff.js';
 import type { SourceKind } from '../source/types.js';
 import { bytes, padEnd, padStart, truncate } from './format.js';
@@ -26,9 +26,9 @@ export interface JsonDiffReport {
   changes: DiffItem[];
 }
 
-export function buildDiffReport(c: Comparison): JsonDiffReport {
+export function buildDiffReport(c: DiffResult): JsonDiffReport {
   const d = c.diff;
-  const sideOf = (s: DiffSide, ins: Comparison['before']) => ({
+  const sideOf = (s: DiffSide, ins: InspectResult) => ({
     reference: ins.image.reference,
     source: ins.image.source,
     ...(ins.image.digest ? { digest: ins.image.digest } : {}),

@@ -1,5 +1,5 @@
 import { MsbError } from '../errors.js';
-import type { JsonReport } from './json.js';
+import type { InspectResult } from '../pipeline/types.js';
 import { bytes, percent } from './format.js';
 
 /**
@@ -74,9 +74,10 @@ export function hasLimits(l: GateLimits): boolean {
   return l.maxSize !== undefined || l.maxWaste !== undefined || l.minEfficiency !== undefined || l.failOn !== undefined || l.maxSavings !== undefined;
 }
 
-export function evaluateGate(r: JsonReport, l: GateLimits): GateResult {
+export function evaluateGate(r: InspectResult, l: GateLimits): GateResult {
   const checks: GateCheck[] = [];
-  const s = r.summary;
+  // Efficiency as the JSON report states it (rounded to 1e-6), so the gate and the report agree.
+  const s = { ...r.summary, efficiency: Math.round(r.summary.efficiency * 1e6) / 1e6 };
   if (l.maxSize !== undefined) {
     checks.push({ name: 'size', limit: `≤ ${bytes(l.maxSize)}`, actual: bytes(s.totalBytes), pass: s.totalBytes <= l.maxSize });
   }
@@ -95,7 +96,7 @@ export function evaluateGate(r: JsonReport, l: GateLimits): GateResult {
     checks.push({ name: 'potential savings', limit: `≤ ${bytes(l.maxSavings)}`, actual: bytes(v), pass: v <= l.maxSavings });
   }
   if (l.failOn !== undefined) {
-    const hits = r.findings.filter((f) => l.failOn!.includes(f.category) || l.failOn!.includes(f.severity));
+    const hits = r.findings.findings.filter((f) => l.failOn!.includes(f.category) || l.failOn!.includes(f.severity));
     const rules = [...new Set(hits.map((f) => f.rule))];
     checks.push({
       name: 'findings',

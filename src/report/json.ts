@@ -1,16 +1,13 @@
-import type { Attribution } from '../analysis/origin.js';
-import { attribute } from '../analysis/attribution/index.js';
 import {
-  attributionJson, baseBytes, entryAttribution, fileList, layerAttribution,
+  attributionJson, entryAttribution, fileList, layerAttribution,
   type AttributionJson, type EntryAttributionJson, type FileJson, type LayerAttributionJson, type StepJson,
 } from './attribution.js';
-import type { Inspection } from '../inspect.js';
-import { layerHistory } from '../analysis/history.js';
 import type { HistoryEntry, SourceKind } from '../source/types.js';
 import type { WasteKind } from '../analysis/types.js';
 import type { GateResult } from './gate.js';
 import type { Finding, FindingCategory } from '../analysis/findings/types.js';
-import { findFindings, type ToolchainPackage } from '../analysis/findings/find.js';
+import type { ToolchainPackage } from '../analysis/findings/find.js';
+import type { InspectResult } from '../pipeline/types.js';
 
 /**
  * The JSON report (`msb inspect --json`): a stable, documented schema. Bump schemaVersion on any
@@ -90,21 +87,14 @@ export interface JsonReport {
 }
 
 export interface JsonReportOptions {
-  /** Computed once by the caller (cli) and shared with the TUI and findings; image-only if absent. */
-  attribution?: Attribution;
   /** Include the per-file list. */
   files?: boolean;
 }
 
-export function buildJsonReport(ins: Inspection, opts: JsonReportOptions = {}): JsonReport {
-  const { image, analysis, contents } = ins;
-  const attribution = opts.attribution ?? attribute({ config: image.config, layerCount: image.layers.length });
+/** The JSON report of an inspect result: a mapping, no analysis. */
+export function buildJsonReport(result: InspectResult, opts: JsonReportOptions = {}): JsonReport {
+  const { image, analysis, attribution, findings, summary: s } = result;
   const origins = attribution.origins;
-  const hist = layerHistory(image.config, image.layers.length);
-  const wasteByKind: Record<WasteKind, number> = { overwritten: 0, metadata: 0, deleted: 0 };
-  for (const w of analysis.waste) wasteByKind[w.kind] += w.bytes;
-  // Findings phrase their fixes with whatever the origins know (stage, line, COPY --from).
-  const found = findFindings({ analysis, contents, origins });
   return {
     schemaVersion: 1,
     image: {
@@ -119,31 +109,31 @@ export function buildJsonReport(ins: Inspection, opts: JsonReportOptions = {}): 
       notes: image.notes,
     },
     summary: {
-      layers: image.layers.length,
-      files: analysis.files,
-      totalBytes: analysis.totalBytes,
-      finalBytes: analysis.finalBytes,
-      wastedBytes: analysis.wastedBytes,
-      efficiency: Math.round(analysis.efficiency * 1e6) / 1e6,
-      wasteByKind,
-      verified: contents.every((c) => c.verified),
-      baseBytes: baseBytes(analysis, origins),
-      potentialSavingsBytes: found.potentialSavingsBytes,
-      findingsBytesByCategory: found.bytesByCategory,
+      layers: s.layers,
+      files: s.files,
+      totalBytes: s.totalBytes,
+      finalBytes: s.finalBytes,
+      wastedBytes: s.wastedBytes,
+      efficiency: Math.round(s.efficiency * 1e6) / 1e6,
+      wasteByKind: s.wasteByKind,
+      verified: s.verified,
+      baseBytes: s.baseBytes,
+      potentialSavingsBytes: s.potentialSavingsBytes,
+      findingsBytesByCategory: s.findingsBytesByCategory,
     },
-    layers: analysis.layers.map((l, i) => ({
+    layers: result.layers.map((l) => ({
       index: l.index,
-      diffId: image.layers[i].diffId,
-      ...(image.layers[i].digest ? { digest: image.layers[i].digest } : {}),
-      compression: contents[i].compression,
-      bytes: l.bytes,
-      files: l.files,
-      createdBy: hist[i]?.created_by ?? null,
-      ...(hist[i]?.created ? { created: hist[i]!.created } : {}),
-      ...(hist[i]?.comment ? { comment: hist[i]!.comment } : {}),
-      wastedBytes: l.wastedBytes,
-      hidBytes: l.hidBytes,
-      ...layerAttribution(origins[i]),
+      diffId: l.diffId,
+      ...(l.digest ? { digest: l.digest } : {}),
+      compression: l.compression,
+      bytes: l.stats.bytes,
+      files: l.stats.files,
+      createdBy: l.history?.created_by ?? null,
+      ...(l.history?.created ? { created: l.history.created } : {}),
+      ...(l.history?.comment ? { comment: l.history.comment } : {}),
+      wastedBytes: l.stats.wastedBytes,
+      hidBytes: l.stats.hidBytes,
+      ...layerAttribution(l.origin),
     })),
     waste: analysis.waste.map((w) => ({
       path: `/${w.path}`, bytes: w.bytes, kind: w.kind, shippedIn: w.shippedIn, hiddenBy: w.hiddenBy,
@@ -153,7 +143,7 @@ export function buildJsonReport(ins: Inspection, opts: JsonReportOptions = {}): 
     attribution: attributionJson(attribution),
     steps: attribution.steps,
     ...(opts.files ? { files: fileList(analysis.root, origins) } : {}),
-    findings: found.findings,
-    toolchainPackages: found.toolchainPackages,
+    findings: findings.findings,
+    toolchainPackages: findings.toolchainPackages,
   };
 }

@@ -1,11 +1,12 @@
-import type { JsonReport } from './json.js';
-import { instructionOf } from '../analysis/instruction.js';
+import { buildJsonReport } from './json.js';
+import type { InspectResult } from '../pipeline/types.js';
 import { bytes, padEnd, padStart, percent, truncate } from './format.js';
 import { attributionLines, layerWhere } from './attribution-text.js';
 import { renderFindings } from './findings-text.js';
 
 /** The plain-text report for pipes and logs: leads with the answer, then the evidence. */
-export function renderText(r: JsonReport, width = 100, topWaste = 15): string {
+export function renderText(result: InspectResult, width = 100, topWaste = 15): string {
+  const r = buildJsonReport(result);
   const out: string[] = [];
   const s = r.summary;
   const plat = [r.image.os, r.image.architecture, r.image.variant].filter(Boolean).join('/');
@@ -27,7 +28,7 @@ export function renderText(r: JsonReport, width = 100, topWaste = 15): string {
   out.push('Layers');
   out.push(`  ${padStart('#', 3)}  ${padStart('size', 9)}  ${padStart('wasted', 9)}  ${padEnd('origin', 14)}  instruction`);
   for (const l of r.layers) {
-    const instr = l.instruction || instructionOf(l.createdBy) || '(no history)';
+    const instr = result.layers[l.index].instruction || '(no history)';
     const left = `  ${padStart(String(l.index), 3)}  ${padStart(bytes(l.bytes), 9)}  ${padStart(l.wastedBytes ? bytes(l.wastedBytes) : '-', 9)}  ${padEnd(truncate(layerWhere(l), 14), 14)}  `;
     out.push(left + truncate(instr, Math.max(20, width - left.length)));
   }

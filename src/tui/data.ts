@@ -3,6 +3,7 @@ import type { Theme } from './theme.js';
 import type { Analysis } from '../analysis/types.js';
 import type { Finding } from '../analysis/findings/types.js';
 import type { LayerOrigin } from '../analysis/origin.js';
+import type { DiffResult, InspectResult } from '../pipeline/types.js';
 
 /** Everything the TUI shows, computed before it opens. Findings may be empty. */
 export interface TuiData {
@@ -39,4 +40,22 @@ export interface ScreenProps<D> {
   height?: number;
   theme?: Theme;
   onQuit?: () => void;
+}
+
+/** What the inspect screen shows of a pipeline result (a view, nothing recomputed). */
+export function tuiData(r: InspectResult): TuiData {
+  const c = r.image.config;
+  return {
+    reference: r.image.reference,
+    platform: [c.os, c.architecture, c.variant].filter(Boolean).join('/'),
+    analysis: r.analysis,
+    origins: r.attribution.origins,
+    findings: r.findings.findings,
+  };
+}
+
+/** What the diff screen shows of a comparison. */
+export function diffData(d: DiffResult): DiffData {
+  const side = (r: InspectResult): DiffSideData => ({ reference: r.image.reference, analysis: r.analysis, origins: r.attribution.origins });
+  return { before: side(d.before), after: side(d.after), diff: d.diff };
 }

@@ -1,33 +1,26 @@
 import { render, useApp, useInput } from 'ink';
 import React, { useEffect, useRef, useState } from 'react';
 import { MsbError } from '../errors.js';
-import type { Finding } from '../analysis/findings/types.js';
-import { historyOrigins, type LayerOrigin } from '../analysis/origin.js';
-import type { Comparison } from '../compare.js';
-import type { Inspection, InspectOptions } from '../inspect.js';
+import type { DiffResult, InspectOptions, InspectResult } from '../pipeline/types.js';
 import type { Image } from '../source/types.js';
 import { App } from './App.js';
-import type { DiffData, TuiData } from './data.js';
+import { type DiffData, type TuiData, diffData, tuiData } from './data.js';
 import { DiffApp } from './DiffApp.js';
 import { useTerminalSize } from './input.js';
 import { Loading } from './Loading.js';
-import type { Side } from './model/diff.js';
 import { type LoadingState, type ProgressEvent, initialLoading, reduceProgress } from './model/loading.js';
 import { type Theme, themeFor } from './theme.js';
 
 /**
  * Opens the TUI: a loading screen with per-layer progress while the image(s) are read, then the
  * inspect or the diff screen. Ctrl-C while loading aborts the read (the AbortSignal reaches
- * inspectImage) and exits 130. Only src/cli.ts imports this, lazily, so --json and --help never load ink.
+ * pipeline) and exits 130. Only src/cli/ imports this, lazily, so --json and --help never load ink.
  */
 
 export interface RunTuiOptions {
   image: Image;
   /** Runs the pipeline; gets the abort signal and the layer progress callback. */
-  inspect: (opts: Pick<InspectOptions, 'signal' | 'onProgress'>) => Promise<Inspection>;
-  /** Attribution for each layer; defaults to the image history. */
-  origins?: (ins: Inspection) => LayerOrigin[] | Promise<LayerOrigin[]>;
-  findings?: (ins: Inspection, origins: LayerOrigin[]) => Finding[] | Promise<Finding[]>;
+  inspect: (opts: Pick<InspectOptions, 'signal' | 'onProgress'>) => Promise<InspectResult>;
   /** Hook for sources that download (registry pulls): call with download progress events. */
   subscribeDownloads?: (emit: (e: ProgressEvent) => void) => () => void;
 }
@@ -35,10 +28,8 @@ export interface RunTuiOptions {
 export interface RunDiffTuiOptions {
   before: Image;
   after: Image;
-  /** Runs the diff pipeline (compareImages) with one set of options per image, for their progress. */
-  compare: (before: Pick<InspectOptions, 'signal' | 'onProgress'>, after: Pick<InspectOptions, 'signal' | 'onProgress'>) => Promise<Comparison>;
-  /** Attribution for each layer of either image; defaults to the image history. */
-  origins?: (side: Side, ins: Inspection) => LayerOrigin[] | Promise<LayerOrigin[]>;
+  /** Runs the pipeline on both images and compares them, with one set of options per image, for their progress. */
+  compare: (before: Pick<InspectOptions, 'signal' | 'onProgress'>, after: Pick<InspectOptions, 'signal' | 'onProgress'>) => Promise<DiffResult>;
 }
 
 type Load<T> = (signal: AbortSignal, push: (image: number, e: ProgressEvent) => void) => Promise<T>;
@@ -94,11 +85,7 @@ export function InspectScreen({ opts, onDone }: { opts: RunTuiOptions; onDone: (
     async (signal, push) => {
       const unsubscribe = opts.subscribeDownloads?.((e) => push(0, e));
       try {
-        const ins = await opts.inspect({ signal, onProgress: (p) => push(0, { type: 'layer', ...p }) });
-        const origins = (await opts.origins?.(ins)) ?? historyOrigins(ins.image.config, ins.image.layers.length);
-        const findings = (await opts.findings?.(ins, origins)) ?? [];
-        const c = ins.image.config;
-        return { reference: ins.image.reference, platform: [c.os, c.architecture, c.variant].filter(Boolean).join('/'), analysis: ins.analysis, origins, findings };
+        return tuiData(await opts.inspect({ signal, onProgress: (p) => push(0, { type: 'layer', ...p }) }));
       } finally {
         unsubscribe?.();
       }
@@ -124,12 +111,7 @@ export function DiffScreen({ opts, onDone }: { opts: RunDiffTuiOptions; onDone: 
         { signal, onProgress: (p) => push(0, { type: 'layer', ...p }) },
         { signal, onProgress: (p) => push(1, { type: 'layer', ...p }) },
       );
-      const origins = async (side: Side, ins: Inspection) => (await opts.origins?.(side, ins)) ?? historyOrigins(ins.image.config, ins.image.layers.length);
-      return {
-        before: { reference: c.before.image.reference, analysis: c.before.analysis, origins: await origins('before', c.before) },
-        after: { reference: c.after.image.reference, analysis: c.after.analysis, origins: await origins('after', c.after) },
-        diff: c.diff,
-      };
+      return diffData(c);
     },
     onDone,
   );

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveImage } from '../../src/source/resolve.js';
-import { inspectImage } from '../../src/inspect.js';
-import { attributeImage } from '../../src/attribution.js';
+import { inspect } from '../../src/pipeline/inspect.js';
+import type { InspectOptions } from '../../src/pipeline/types.js';
 import { buildJsonReport, type JsonReport } from '../../src/report/json.js';
 import { addProvenance } from '../fixtures/attribution/make-provenance.js';
 
@@ -20,11 +20,10 @@ const DIR = path.join(ROOT, 'test/fixtures/attribution');
 const DOCKERFILE = path.join(DIR, 'multistage.Dockerfile');
 const ENGINES = ['buildah', 'docker', 'buildkit'] as const;
 
-async function report(ref: string, opts: Parameters<typeof attributeImage>[1] = {}): Promise<JsonReport> {
+async function report(ref: string, opts: InspectOptions = {}): Promise<JsonReport> {
   const image = await resolveImage(ref);
   try {
-    const attribution = await attributeImage(image, opts);
-    return buildJsonReport(await inspectImage(image), { attribution, files: true });
+    return buildJsonReport(await inspect(image, opts), { files: true });
   } finally {
     await image.close();
   }
@@ -187,7 +186,7 @@ for (const version of ['v0.2', 'v1'] as const) {
 }
 
 test('CLI: --json --files --dockerfile, and bad input exits 2 with one line', () => {
-  const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   const ok = run(['inspect', path.join(DIR, 'out/buildkit-final.tar'), '--json', '--files', '--dockerfile', DOCKERFILE]);
   assert.equal(ok.status, 0, ok.stderr);
   const r = JSON.parse(ok.stdout) as JsonReport;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { attribute } from '../../src/analysis/attribution/index.js';
 import { readProvenance, layerSteps } from '../../src/analysis/attribution/provenance.js';
 import { resolveImage } from '../../src/source/resolve.js';
-import { attributeImage } from '../../src/attribution.js';
+import { attributeImage } from '../../src/pipeline/attribution.js';
 import { addProvenance } from '../fixtures/attribution/make-provenance.js';
 
 // Provenance statements in BuildKit's published format, made by make-provenance.ts (the engines

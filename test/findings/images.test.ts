@@ -3,7 +3,8 @@ import { before, describe, it } from 'node:test';
 import type { Finding, FindingCategory } from '../../src/analysis/findings/types.js';
 import { historyOrigins, type LayerOrigin } from '../../src/analysis/origin.js';
 import { findFindings, type FindingsResult } from '../../src/analysis/findings/find.js';
-import { inspectImage, type Inspection as Inspected } from '../../src/inspect.js';
+import { inspect as runPipeline, walkAndMerge } from '../../src/pipeline/inspect.js';
+import type { InspectResult } from '../../src/pipeline/types.js';
 import type { Image } from '../../src/source/types.js';
 import { buildJsonReport } from '../../src/report/json.js';
 import { renderText } from '../../src/report/text.js';
@@ -19,15 +20,25 @@ import { findingsFixtures, type Planted } from './fixtures.js';
 let fx: Awaited<ReturnType<typeof findingsFixtures>>;
 let planted: Planted;
 
-type Inspection = Inspected & { findings: FindingsResult };
+/** What the findings assertions read: the merge and the findings. */
+type Inspection = Pick<InspectResult, 'analysis' | 'findings'>;
 
-/** Inspects a fixture and computes its findings with history origins, or the richer ones given. */
-async function inspect(name: string, origins?: (img: Image) => LayerOrigin[]): Promise<Inspection> {
+/** Inspects a fixture through the pipeline (history origins, as `msb inspect` without a Dockerfile). */
+async function inspect(name: string): Promise<InspectResult> {
   const img = await resolveImage(fx.image(name));
   try {
-    const ins = await inspectImage(img);
-    const o = origins?.(img) ?? historyOrigins(img.config, img.layers.length);
-    return { ...ins, findings: findFindings({ analysis: ins.analysis, contents: ins.contents, origins: o }) };
+    return await runPipeline(img);
+  } finally {
+    await img.close();
+  }
+}
+
+/** The same walk, with findings computed for richer origins than the image history gives. */
+async function inspectWith(name: string, origins: (img: Image) => LayerOrigin[]): Promise<Inspection> {
+  const img = await resolveImage(fx.image(name));
+  try {
+    const w = await walkAndMerge(img);
+    return { analysis: w.analysis, findings: findFindings({ analysis: w.analysis, contents: w.contents, origins: origins(w.image) }) };
   } finally {
     await img.close();
   }
@@ -54,7 +65,7 @@ before(async () => {
 });
 
 describe('single-stage C build that keeps toolchain and caches', () => {
-  let ins: Inspection;
+  let ins: InspectResult;
   before(async () => {
     ins = await inspect('single.tar');
   });
@@ -107,7 +118,7 @@ describe('single-stage C build that keeps toolchain and caches', () => {
   });
 
   it('leads the text report with what can go and the biggest fix', () => {
-    const text = renderText(buildJsonReport(ins), 120);
+    const text = renderText(ins, 120);
     const lines = text.split('\n');
     assert.match(lines.find((l) => l.startsWith('Can go:')) ?? '', /^Can go: 1\d\d MB of 1\d\d MB \(9\d%\) · toolchain 9\d\.\d MB · caches/);
     const first = lines.findIndex((l) => /^ +1\. +9\d\.\d MB +layer 2/.test(l));
@@ -116,7 +127,7 @@ describe('single-stage C build that keeps toolchain and caches', () => {
   });
 
   it('names the stage when the final stage is built FROM the builder (richer origins)', async () => {
-    const rich = await inspect('single.tar', (img) =>
+    const rich = await inspectWith('single.tar', (img) =>
       historyOrigins(img.config, img.layers.length).map((o, i) => ({ ...o, stage: i < 5 ? 'builder' : 'final', line: i + 1 })),
     );
     const tc = byRule(rich, 'toolchain-packages')[0];
@@ -128,7 +139,7 @@ describe('single-stage C build that keeps toolchain and caches', () => {
 });
 
 describe('multi-stage build that copies the whole build directory', () => {
-  let ins: Inspection;
+  let ins: InspectResult;
   before(async () => {
     ins = await inspect('multi-dirty.tar');
   });
@@ -148,7 +159,7 @@ describe('multi-stage build that copies the whole build directory', () => {
   });
 
   it('phrases the fix with the COPY --from source when attribution knows it', async () => {
-    const rich = await inspect('multi-dirty.tar', (img) => {
+    const rich = await inspectWith('multi-dirty.tar', (img) => {
       const origins = historyOrigins(img.config, img.layers.length);
       origins[2] = { ...origins[2], stage: '1', line: 12, fromStage: 'builder', fromPath: '/build' };
       return origins;
@@ -166,7 +177,7 @@ describe('clean images produce no findings', () => {
       const ins = await inspect(name);
       assert.deepEqual(ins.findings.findings, []);
       assert.equal(ins.findings.potentialSavingsBytes, 0);
-      const text = renderText(buildJsonReport(ins));
+      const text = renderText(ins);
       assert.match(text, /Can go: nothing found/);
     });
   }
@@ -197,7 +208,7 @@ describe('planted credentials', () => {
       // The .npmrc without a token and the CA certificate are not secrets.
       assert.ok(!ins.findings.findings.some((f) => f.paths.some((p) => p.path === '/app/.npmrc' || p.path.endsWith('.pem'))));
       const json = JSON.stringify(buildJsonReport(ins));
-      const text = renderText(buildJsonReport(ins));
+      const text = renderText(ins);
       for (const out of [json, text]) {
         assert.ok(!out.includes(TOKEN));
         assert.ok(!out.includes('PRIVATE KEY'));

@@ -9,8 +9,8 @@ import { CASES } from './cases.js';
 import { matchGolden } from './golden.js';
 
 for (const c of CASES) {
-  test(`golden: msb ${c.args.join(' ')}`, () => {
-    const r = runMsb(c.args, { env: { COLUMNS: '' } });
+  test(`golden: msb ${c.args.join(' ')}`, async () => {
+    const r = await runMsb(c.args);
     matchGolden(`cli/${c.name}.golden`, `$ msb ${c.args.join(' ')}\nexit: ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`);
   });
 }

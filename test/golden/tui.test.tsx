@@ -12,10 +12,9 @@ import type { DiffData, TuiData } from '../../src/tui/data.js';
 import { matchGolden } from './golden.js';
 import { ROOT } from '../helpers/cli.js';
 import { resolveImage } from '../../src/source/resolve.js';
-import { inspectImage } from '../../src/inspect.js';
-import { attributeImage } from '../../src/attribution.js';
-import { findFindings } from '../../src/analysis/findings/find.js';
-import { compareImages } from '../../src/compare.js';
+import { inspect } from '../../src/pipeline/inspect.js';
+import { diffResults } from '../../src/pipeline/diff.js';
+import { diffData as toDiffData, tuiData } from '../../src/tui/data.js';
 
 const DEMO = 'examples/demo-app.tar';
 const MULTI = 'test/fixtures/images/multistage.tar';
@@ -25,20 +24,11 @@ let diffData: DiffData;
 before(async () => {
   process.chdir(ROOT);
   const image = await resolveImage(DEMO, {});
-  const attribution = await attributeImage(image, { dockerfile: 'examples/demo-app/Dockerfile' });
-  const ins = await inspectImage(image);
-  const findings = findFindings({ analysis: ins.analysis, contents: ins.contents, origins: attribution.origins }).findings;
-  const c = image.config;
-  data = { reference: DEMO, platform: [c.os, c.architecture, c.variant].filter(Boolean).join('/'), analysis: ins.analysis, origins: attribution.origins, findings };
+  data = tuiData(await inspect(image, { dockerfile: 'examples/demo-app/Dockerfile' }));
   await image.close();
   const a = await resolveImage(MULTI, {});
   const b = await resolveImage(DEMO, {});
-  const cmp = await compareImages(a, b);
-  diffData = {
-    before: { reference: MULTI, analysis: cmp.before.analysis, origins: (await attributeImage(a)).origins },
-    after: { reference: DEMO, analysis: cmp.after.analysis, origins: (await attributeImage(b)).origins },
-    diff: cmp.diff,
-  };
+  diffData = toDiffData(await diffResults(await inspect(a), await inspect(b)));
   await a.close();
   await b.close();
 });

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { run } from '../../src/cli/run.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -10,9 +12,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the msb CLI from source (through tsx), as a user would run the binary. */
-export function runMsb(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeout?: number } = {}): CliResult {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args], {
+interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+  timeout?: number;
+}
+
+/** Runs the msb CLI from source in a process of its own (through tsx), as a user would run the binary. */
+export function spawnMsb(args: string[], opts: RunOptions = {}): CliResult {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
@@ -21,6 +29,27 @@ export function runMsb(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: 
     maxBuffer: 256 << 20,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A Writable that keeps what is written (not a terminal: no TTY, no columns). */
+function sink(): Writable & { text(): string } {
+  const chunks: Buffer[] = [];
+  const w = new Writable({
+    write(chunk, _enc, cb) {
+      chunks.push(Buffer.from(chunk));
+      cb();
+    },
+  });
+  return Object.assign(w, { text: () => Buffer.concat(chunks).toString('utf8') });
+}
+
+/** Runs the msb CLI in this process through run(argv, io), with the repo root as the working directory. */
+export async function runMsb(args: string[], opts: RunOptions = {}): Promise<CliResult> {
+  const stdout = sink();
+  const stderr = sink();
+  const stdin = Readable.from(opts.input !== undefined ? [Buffer.from(opts.input)] : []);
+  const code = await run(args, { stdout, stderr, stdin, env: { ...process.env, NO_COLOR: '1', ...opts.env }, cwd: ROOT });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
 export function fixture(name: string): string {

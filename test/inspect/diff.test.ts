@@ -6,14 +6,14 @@ import { analyze } from '../../src/analysis/merge.js';
 import { diffDigestCandidates, diffImages } from '../../src/analysis/diff.js';
 import type { FileEntry, LayerContents } from '../../src/walk/types.js';
 
-function diff(a: string, b: string): JsonDiffReport {
-  const r = runMsb(['diff', a, b, '--json']);
+async function diff(a: string, b: string): Promise<JsonDiffReport> {
+  const r = await runMsb(['diff', a, b, '--json']);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as JsonDiffReport;
 }
 
-test('msb diff on real images: shared base, added and removed files', () => {
-  const r = diff(fixture('delete.tar'), fixture('multistage.tar'));
+test('msb diff on real images: shared base, added and removed files', async () => {
+  const r = await diff(fixture('delete.tar'), fixture('multistage.tar'));
   assert.equal(r.summary.sharedLayers, 1, 'the busybox base layer');
   assert.equal(r.summary.deltaBytes, 2_282_296 - 2_247_296);
   assert.deepEqual(
@@ -27,30 +27,30 @@ test('msb diff on real images: shared base, added and removed files', () => {
   assert.equal(r.directories[0].path, '/usr/local');
 });
 
-test('msb diff of one image in two formats finds nothing', () => {
-  const r = diff(fixture('delete.tar'), fixture('delete-zstd'));
+test('msb diff of one image in two formats finds nothing', async () => {
+  const r = await diff(fixture('delete.tar'), fixture('delete-zstd'));
   assert.equal(r.summary.sharedLayers, 4);
   assert.equal(r.changes.length, 0);
-  const t = runMsb(['diff', fixture('delete.docker-save.tar'), fixture('delete.oci.tar')]);
+  const t = await runMsb(['diff', fixture('delete.docker-save.tar'), fixture('delete.oci.tar')]);
   assert.equal(t.code, 0);
   assert.match(t.stdout, /The final filesystems are identical/);
 });
 
-test('msb diff text names both images and the largest change', () => {
-  const t = runMsb(['diff', fixture('overwrite.tar'), fixture('chmod.tar')]);
+test('msb diff text names both images and the largest change', async () => {
+  const t = await runMsb(['diff', fixture('overwrite.tar'), fixture('chmod.tar')]);
   assert.equal(t.code, 0, t.stderr);
   assert.match(t.stdout, /overwrite\.tar → .*chmod\.tar/);
   assert.match(t.stdout, /\+\s+\+1 MB\s+added\s+\/opt\/big\.bin/);
 });
 
-test('msb diff with a bad image fails with one line', () => {
-  const t = runMsb(['diff', fixture('delete.tar'), fixture('nope.tar')]);
+test('msb diff with a bad image fails with one line', async () => {
+  const t = await runMsb(['diff', fixture('delete.tar'), fixture('nope.tar')]);
   assert.equal(t.code, 2);
   assert.match(t.stderr, /^msb: .*nope\.tar: no such file/);
 });
 
 // Same-size files from different layers: content digests decide (pure inputs, to pin the rule).
-test('same size, different layers: content digest decides between changed and unchanged', () => {
+test('same size, different layers: content digest decides between changed and unchanged', async () => {
   const f = (path: string, size: number, digest: string | undefined, mode = 0o644): FileEntry => ({ path, kind: 'file', size, mode, uid: 0, gid: 0, mtime: 0, digest });
   const L = (entries: FileEntry[]): LayerContents[] => [{ index: 0, entries, whiteouts: [], opaqueDirs: [], compression: 'none', verified: false }];
   const a = { analysis: analyze(L([f('same', 10, 'x'), f('edited', 10, 'y'), f('chmod', 10, 'z'), f('unknown', 10, undefined)])), diffIds: ['sha256:a'] };

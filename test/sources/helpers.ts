@@ -97,7 +97,7 @@ export interface CliResult {
 /** Runs `msb` as a child process, as a user would. */
 export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?: string; asNobody?: boolean } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const argv = [process.execPath, '--import', 'tsx', path.join(repoRoot, 'src/cli.ts'), ...args];
+    const argv = [process.execPath, '--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args];
     // asNobody: run as an unprivileged user, to meet permission errors the way users do.
     const [cmd, ...rest] = opts.asNobody ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...argv] : argv;
     const child = spawn(cmd, rest, {

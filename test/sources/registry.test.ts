@@ -473,7 +473,7 @@ describe('HTTP behaviour', () => {
   });
 
   test('when one layer fails, close() stops the downloads still in flight', { timeout: 60_000 }, async () => {
-    const { inspectImage } = await import('../../src/inspect.js');
+    const { inspect } = await import('../../src/pipeline/inspect.js');
     const plain = await openRegistryImage(`${anon.host}/corrupt:latest`);
     const stallDigest = plain.layers[1].digest!;
     let stalledClosed!: Promise<void>;
@@ -489,7 +489,7 @@ describe('HTTP behaviour', () => {
       // A long idle timeout: only close() can end the stalled download within the test timeout.
       const img = await openRegistryImage(`${proxy.host}/corrupt:latest`, { timeoutMs: 600_000 });
       // layer 0 is the corrupted blob (previous test); layer 1 stalls.
-      await assert.rejects(inspectImage(img), /layer 0 .*(digest mismatch|corrupt)/);
+      await assert.rejects(inspect(img), /layer 0 .*(digest mismatch|corrupt)/);
       assert.ok(stalledClosed, 'the stalled download had started');
       await img.close();
       await stalledClosed;
@@ -500,7 +500,7 @@ describe('HTTP behaviour', () => {
 
   test('download progress is reported per layer, ending with done', async () => {
     const seen = new Map<number, { bytes: number; total: number; done: boolean }>();
-    const { inspectImage } = await import('../../src/inspect.js');
+    const { inspect } = await import('../../src/pipeline/inspect.js');
     const img = await openRegistryImage(`${anon.host}/app:latest`, {
       cache: new BlobCache(path.join(W, 'cache-progress')),
       onDownload: (p) => {
@@ -508,7 +508,7 @@ describe('HTTP behaviour', () => {
         seen.set(p.layer, { bytes: p.bytes, total: p.total, done: p.done || !!seen.get(p.layer)?.done });
       },
     });
-    await inspectImage(img);
+    await inspect(img);
     assert.equal(seen.size, img.layers.length);
     for (const [i, p] of seen) {
       assert.ok(p.done, `layer ${i} finished`);

@@ -7,7 +7,7 @@ import tar from 'tar-stream';
 import { buildImages, comparable, removeDir, tempDir } from './helpers.js';
 import { openArchive } from '../../src/source/archive.js';
 import { imageFromSaveStream } from '../../src/source/savestream.js';
-import { inspectImage } from '../../src/inspect.js';
+import { inspect } from '../../src/pipeline/inspect.js';
 import { buildJsonReport } from '../../src/report/json.js';
 import type { Image, ImageIndex, ImageManifest } from '../../src/source/types.js';
 
@@ -34,7 +34,7 @@ before(async () => {
   manifestDigest = index.manifests[0].digest;
   manifest = JSON.parse((await blob(manifestDigest)).toString());
   const img = await openArchive(oci);
-  expected = comparable(buildJsonReport(await inspectImage(img, { verify: true })) as never);
+  expected = comparable(buildJsonReport(await inspect(img, { verify: true })) as never);
   await img.close();
 });
 
@@ -92,7 +92,7 @@ async function docker25Entries(opts: { manifestJson: boolean; dropLayer?: number
 
 test('Docker 25+ save stream (OCI layout + manifest.json with legacy symlinks) gives the layout analysis', async () => {
   const img = imageFromSaveStream(await saveStream(await docker25Entries({ manifestJson: true })), shell(), { label: 'hand-built' });
-  const rep = buildJsonReport(await inspectImage(img));
+  const rep = buildJsonReport(await inspect(img));
   assert.deepEqual(rep.image.tags, ['app:latest']);
   assert.equal(rep.image.configDigest, manifest.config.digest);
   assert.deepEqual(comparable(rep as never), expected);
@@ -103,7 +103,7 @@ test('Docker 25+ save stream (OCI layout + manifest.json with legacy symlinks) g
 
 test('an index.json-only stream (containerd export shape) resolves through the OCI manifest', async () => {
   const img = imageFromSaveStream(await saveStream(await docker25Entries({ manifestJson: false })), shell(), { label: 'hand-built' });
-  const rep = buildJsonReport(await inspectImage(img));
+  const rep = buildJsonReport(await inspect(img));
   assert.equal(rep.image.digest, manifestDigest);
   assert.deepEqual(comparable(rep as never), expected);
   assert.ok(img.manifest, 'the OCI manifest is kept');
@@ -111,9 +111,9 @@ test('an index.json-only stream (containerd export shape) resolves through the O
 
 test('a layer that never arrives, or arrives with the wrong bytes, is an error, not a partial result', async () => {
   const missing = imageFromSaveStream(await saveStream(await docker25Entries({ manifestJson: true, dropLayer: 1 })), shell(), { label: 'hand-built' });
-  await assert.rejects(inspectImage(missing), /hand-built: layer 1 \([0-9a-f]{64}\/layer\.tar\) never arrived in the daemon's save stream/);
+  await assert.rejects(inspect(missing), /hand-built: layer 1 \([0-9a-f]{64}\/layer\.tar\) never arrived in the daemon's save stream/);
   const bad = imageFromSaveStream(await saveStream(await docker25Entries({ manifestJson: true, corruptLayer: 4 })), shell(), { label: 'hand-built' });
-  await assert.rejects(inspectImage(bad), /hand-built: .*(digest mismatch|corrupt)/);
+  await assert.rejects(inspect(bad), /hand-built: .*(digest mismatch|corrupt)/);
   const none = imageFromSaveStream(await saveStream([{ name: 'repositories', data: Buffer.from('{}') }]), shell(), { label: 'hand-built' });
-  await assert.rejects(inspectImage(none), /neither manifest\.json nor index\.json/);
+  await assert.rejects(inspect(none), /neither manifest\.json nor index\.json/);
 });

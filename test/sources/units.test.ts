@@ -109,9 +109,10 @@ test('resolution: bad --source, paths that do not exist, bad names', async () =>
 });
 
 test('the stderr progress line: one overwritten line per update, cleared when a layer is done', async () => {
-  const { progressPrinter } = await import('../../src/cli-source.js');
+  const { Progress } = await import('../../src/cli/progress.js');
   let out = '';
-  const print = progressPrinter({ write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream);
+  const progress = new Progress({ write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream);
+  const print = (p: Parameters<typeof progress.download>[0]) => progress.download(p);
   print({ layer: 1, layers: 3, digest: 'sha256:x', bytes: 2_500_000, total: 10_000_000, bytesPerSecond: 1_250_000, done: false });
   assert.equal(out, '\r\x1b[2Kpulling layer 2/3 2.5 MB / 10.0 MB 1.3 MB/s');
   out = '';

@@ -5,9 +5,9 @@ import { cleanup } from 'ink-testing-library';
 import { KEY, drive } from './drive.js';
 import { DiffApp } from '../../src/tui/DiffApp.js';
 import type { DiffData } from '../../src/tui/data.js';
-import { compareImages } from '../../src/compare.js';
+import { inspect } from '../../src/pipeline/inspect.js';
+import { diffResults } from '../../src/pipeline/diff.js';
 import { resolveImage } from '../../src/source/resolve.js';
-import { historyOrigins } from '../../src/analysis/origin.js';
 import { analyze } from '../../src/analysis/merge.js';
 import { diffImages } from '../../src/analysis/diff.js';
 import type { FileEntry, LayerContents } from '../../src/walk/types.js';
@@ -22,8 +22,8 @@ async function load(a: string, b: string): Promise<DiffData> {
   const x = await resolveImage(fixture(a), {});
   const y = await resolveImage(fixture(b), {});
   try {
-    const c = await compareImages(x, y);
-    const side = (ins: typeof c.before, reference: string) => ({ reference, analysis: ins.analysis, origins: historyOrigins(ins.image.config, ins.image.layers.length) });
+    const c = await diffResults(await inspect(x), await inspect(y));
+    const side = (ins: typeof c.before, reference: string) => ({ reference, analysis: ins.analysis, origins: ins.attribution.origins });
     return { before: side(c.before, a), after: side(c.after, b), diff: c.diff };
   } finally {
     await x.close();

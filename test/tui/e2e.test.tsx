@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import React from 'react';
 import { render } from 'ink-testing-library';
 import { DiffScreen, InspectScreen } from '../../src/tui/run.js';
-import { compareImages } from '../../src/compare.js';
+import { diffResults } from '../../src/pipeline/diff.js';
 import { fixture } from '../helpers/cli.js';
-import { inspectImage } from '../../src/inspect.js';
+import { inspect } from '../../src/pipeline/inspect.js';
 import { resolveImage } from '../../src/source/resolve.js';
 import { buildCli, removeCli, tuiImage } from './build.js';
 
@@ -67,7 +67,7 @@ test('ink: the real pipeline loads the image and shows layers, waste and finding
   const image = await resolveImage(tar, {});
   try {
     let done: unknown = 'not yet';
-    const r = render(<InspectScreen opts={{ image, inspect: (o) => inspectImage(image, o) }} onDone={(e) => (done = e)} />);
+    const r = render(<InspectScreen opts={{ image, inspect: (o) => inspect(image, o) }} onDone={(e) => (done = e)} />);
     const f = await until(() => r.lastFrame() ?? '', /▶ Layers 7\/7/, 'inspect screen', 90);
     assert.match(f, /wasted 2\.9 MB \(45%\)/);
     assert.match(f, /2\.35 MB ! RUN head -c 2097152/);
@@ -147,7 +147,7 @@ test('ink: msb diff on the real pipeline loads both images and shows the compari
   const b = await resolveImage(fixture('multistage.tar'), {});
   try {
     let done: unknown = 'not yet';
-    const r = render(<DiffScreen opts={{ before: a, after: b, compare: (x, y) => compareImages(a, b, x, y) }} onDone={(e) => (done = e)} />);
+    const r = render(<DiffScreen opts={{ before: a, after: b, compare: async (x, y) => diffResults(await inspect(a, x), await inspect(b, y)) }} onDone={(e) => (done = e)} />);
     const f = await until(() => r.lastFrame() ?? '', /▶ Changes 1\/6/, 'diff screen');
     assert.match(f, /layers 4 → 2 \(1 shared\) · \+1 -1 ~0 m0 paths/);
     assert.match(f, /B1 {3}300 kB COPY/);

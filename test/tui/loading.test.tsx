@@ -4,7 +4,7 @@ import React from 'react';
 import { cleanup, render } from 'ink-testing-library';
 import { DiffScreen, InspectScreen, type RunDiffTuiOptions, type RunTuiOptions } from '../../src/tui/run.js';
 import type { Image } from '../../src/source/types.js';
-import type { InspectProgress } from '../../src/inspect.js';
+import type { InspectProgress } from '../../src/pipeline/types.js';
 import { MsbError } from '../../src/errors.js';
 
 /**

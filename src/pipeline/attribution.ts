@@ -1,18 +1,22 @@
-import { readFile } from 'node:fs/promises';
-import { attribute } from './analysis/attribution/index.js';
-import type { Attribution } from './analysis/origin.js';
-import { MsbError, oneLine } from './errors.js';
-import { readProvenanceStatement } from './source/attestation.js';
-import type { Image } from './source/types.js';
+import { attribute } from '../analysis/attribution/index.js';
+import type { Attribution } from '../analysis/origin.js';
+import { MsbError, oneLine } from '../errors.js';
+import { readProvenanceStatement } from '../source/attestation.js';
+import type { Image } from '../source/types.js';
 
 /**
- * The I/O half of attribution: reads the --dockerfile file and the image's provenance attestation,
- * then hands everything to the pure analysis. Computed once per inspection; the reports, the TUI
- * and findings share the result.
+ * The I/O half of attribution: reads the image's provenance attestation, then hands it, the
+ * Dockerfile text and the config to the pure analysis. Computed once per inspection.
  */
 
+export interface DockerfileText {
+  text: string;
+  /** How the file is named in messages (its path as given). */
+  label: string;
+}
+
 export interface AttributionOptions {
-  dockerfile?: string;
+  dockerfile?: DockerfileText;
   target?: string;
   /** `K=V` strings as given to --build-arg. */
   buildArgs?: string[];
@@ -29,15 +33,7 @@ export function parseBuildArgs(list: string[] = []): Record<string, string> {
 }
 
 export async function attributeImage(image: Image, opts: AttributionOptions = {}): Promise<Attribution> {
-  let dockerfile: { text: string; label: string } | undefined;
-  if (opts.dockerfile) {
-    try {
-      dockerfile = { text: await readFile(opts.dockerfile, 'utf8'), label: opts.dockerfile };
-    } catch (e) {
-      throw new MsbError(`${opts.dockerfile}: cannot read the Dockerfile (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-  }
-  if (opts.target && !dockerfile) throw new MsbError('--target needs --dockerfile');
+  const { dockerfile } = opts;
   // An explicit Dockerfile wins over provenance: the user asked for that file.
   // A broken attestation does not make the image unreadable: say so and attribute without it.
   const notes: string[] = [];

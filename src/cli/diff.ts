@@ -1,0 +1,60 @@
+import type { Io } from './io.js';
+import { interactive } from './io.js';
+import { Progress } from './progress.js';
+import { sourceResolver, type SourceFlags } from './source-flags.js';
+
+/** `msb diff`: inspect both images through the pipeline, compare, then render the UI, JSON or text. */
+
+export interface DiffFlags extends SourceFlags {
+  json?: boolean;
+  text?: boolean;
+  platform?: string;
+  verify?: boolean;
+}
+
+export async function diffCommand(a: string, b: string, flags: DiffFlags, io: Io): Promise<number> {
+  const { parsePlatform } = await import('../source/platform.js');
+  const progress = new Progress(io.stderr.isTTY ? io.stderr : undefined);
+  const resolveImage = await sourceResolver(flags, io, progress);
+  const { inspect } = await import('../pipeline/inspect.js');
+  const { diffResults } = await import('../pipeline/diff.js');
+  const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
+  const before = await resolveImage(a, { platform });
+  try {
+    const after = await resolveImage(b, { platform });
+    try {
+      if (!flags.json && !flags.text && interactive(io)) {
+        const { runDiffTui } = await import('../tui/index.js');
+        // The loading screen shows each layer's read (registry layers download as they are read);
+        // the stderr download line would draw over the screen.
+        const release = progress.takeDownloads(() => undefined);
+        try {
+          await runDiffTui({
+            before,
+            after,
+            compare: async (x, y) => diffResults(await inspect(before, { verify: flags.verify, ...x }), await inspect(after, { verify: flags.verify, ...y })),
+          });
+        } finally {
+          release();
+        }
+        return 0;
+      }
+      let result;
+      try {
+        const x = await inspect(before, { verify: flags.verify, onProgress: progress.walk(a) });
+        const y = await inspect(after, { verify: flags.verify, onProgress: progress.walk(b) });
+        result = await diffResults(x, y);
+      } finally {
+        progress.clear();
+      }
+      const { buildDiffReport, renderDiffText } = await import('../report/diff.js');
+      const report = buildDiffReport(result);
+      io.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderDiffText(report, io.stdout.columns || 100));
+      return 0;
+    } finally {
+      await after.close();
+    }
+  } finally {
+    await before.close();
+  }
+}

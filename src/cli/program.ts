@@ -1,0 +1,67 @@
+import { Command, Option } from 'commander';
+import type { Io } from './io.js';
+
+/**
+ * Commander wiring only: options and arguments, each command's action a lazily imported module, so
+ * `msb --help` stays instant and `--json` never pays for the terminal UI. `setExit` receives the
+ * command's exit code.
+ */
+
+/** Where images come from: shared by every command that reads images. */
+function withSourceOptions(cmd: Command): Command {
+  return cmd
+    .option('--source <source>', 'read IMAGE from: daemon, podman, registry or archive (default: an existing path is an archive; a name comes from the Docker daemon if it has it, else its registry; prefixes docker:// podman:// registry:// choose too)')
+    .option('--username <user>', 'registry user name (with --password-stdin)')
+    .option('--password-stdin', 'read the registry password or token from stdin')
+    .option('--insecure', 'talk plain HTTP to the registry (always so for localhost and 127.0.0.1)')
+    .option('--cache-dir <dir>', 'where downloaded registry blobs are cached (default $XDG_CACHE_HOME/msb or ~/.cache/msb)')
+    .option('--no-cache', 'do not read or write the blob cache');
+}
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command();
+  program
+    .name('msb')
+    .description('Shows exactly why a container image is as big as it is.')
+    .version('0.1.0')
+    .option('--debug', 'show stack traces for errors')
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (str, write) => write(`msb: ${str.replace(/^error: /, '')}`),
+    })
+    // Commander throws instead of exiting; run() turns it into the exit code.
+    .exitOverride();
+  withSourceOptions(program
+    .command('inspect')
+    .description('analyze an image: layers, wasted bytes, and what each instruction added'))
+    .argument('<image>', 'a docker save / OCI archive, an OCI layout directory, or docker-archive:|oci:|oci-archive: PATH[:TAG]')
+    .option('--json', 'print the JSON report to stdout')
+    .option('--dockerfile <path>', 'attribute layers to the lines and stages of this Dockerfile')
+    .option('--target <stage>', 'the stage the image was built as (with --dockerfile; default: the last)')
+    .option('--build-arg <KEY=VALUE>', 'a build arg the image was built with (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--files', 'with --json: list every file of the final filesystem with its layer and origin')
+    .option('--text', 'print the text report even in a terminal')
+    .option('--platform <os/arch[/variant]>', 'pick this platform from a multi-platform image')
+    .option('--verify', "read every byte and check each layer's digest and diff_id")
+    .option('--max-size <size>', 'CI gate: fail (exit 1) if the image is larger, e.g. 500MB')
+    .option('--max-waste <size|percent>', 'CI gate: fail if wasted bytes exceed this, e.g. 20MB or 5%')
+    .option('--min-efficiency <ratio|percent>', 'CI gate: fail if efficiency is lower, e.g. 0.95 or 95%')
+    .option('--fail-on <list>', 'CI gate: fail on any finding of these categories or severities, e.g. secret or secret,high')
+    .option('--max-savings <size>', 'CI gate: fail if the fixes msb suggests would save more than this, e.g. 50MB')
+    .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
+    .action(async (ref, flags) => setExit(await (await import('./inspect.js')).inspectCommand(ref, flags, io)));
+  withSourceOptions(program
+    .command('diff')
+    .description('compare two images: what was added, removed or changed, and where the size went'))
+    .argument('<before>', 'the image to compare from (same forms as inspect)')
+    .argument('<after>', 'the image to compare to')
+    .option('--json', 'print the JSON diff report to stdout')
+    .option('--text', 'print the text report even in a terminal')
+    .option('--platform <os/arch[/variant]>', 'pick this platform from multi-platform images')
+    .option('--verify', "read every byte and check each layer's digest and diff_id")
+    .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
+    .action(async (a, b, flags) => setExit(await (await import('./diff.js')).diffCommand(a, b, flags, io)));
+  return program;
+}

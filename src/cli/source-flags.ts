@@ -1,0 +1,56 @@
+import { MsbError } from '../errors.js';
+import { BlobCache, defaultCacheDir } from '../source/cache.js';
+import type { DownloadProgress } from '../source/registry/image.js';
+import type { Image } from '../source/types.js';
+import type { ResolveOptions } from '../source/resolve.js';
+import type { Io } from './io.js';
+import type { Progress } from './progress.js';
+
+/**
+ * Turns the source flags shared by every command into ResolveOptions: credentials from --username
+ * and --password-stdin, the blob cache, and download progress routed to this run's progress sink.
+ */
+
+export interface SourceFlags {
+  source?: string;
+  username?: string;
+  passwordStdin?: boolean;
+  insecure?: boolean;
+  cacheDir?: string;
+  cache?: boolean;
+}
+
+async function readStdin(io: Io): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of io.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+export async function sourceOptions(flags: SourceFlags, io: Io, progress: Progress): Promise<Omit<ResolveOptions, 'platform'>> {
+  if (flags.passwordStdin && !flags.username) throw new MsbError('--password-stdin needs --username');
+  if (flags.username && !flags.passwordStdin) throw new MsbError('--username needs --password-stdin (msb never takes a password on the command line)');
+  let credentials: ResolveOptions['credentials'];
+  if (flags.username) {
+    const password = await readStdin(io);
+    if (!password) throw new MsbError('--password-stdin: nothing was read from stdin');
+    credentials = { username: flags.username, password, origin: '--username/--password-stdin' };
+  }
+  const cache = flags.cache === false ? undefined : new BlobCache(flags.cacheDir ?? defaultCacheDir(io.env));
+  return {
+    source: flags.source,
+    credentials,
+    insecure: flags.insecure,
+    cache,
+    onDownload: (p: DownloadProgress) => progress.download(p),
+  };
+}
+
+/**
+ * resolveImage with the source flags applied: credentials are read from stdin once, however many
+ * images a command resolves.
+ */
+export async function sourceResolver(flags: SourceFlags, io: Io, progress: Progress): Promise<(ref: string, opts?: ResolveOptions) => Promise<Image>> {
+  const { resolveImage } = await import('../source/resolve.js');
+  const fixed = await sourceOptions(flags, io, progress);
+  return (ref, opts = {}) => resolveImage(ref, { ...fixed, ...opts });
+}

@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import { findFindings } from '../analysis/findings/find.js';
+import { layerHistory } from '../analysis/history.js';
+import { instructionOf } from '../analysis/instruction.js';
+import { finishAnalysis, mergeLayers, pendingDigests } from '../analysis/merge.js';
+import type { Attribution } from '../analysis/origin.js';
+import type { Analysis, WasteKind } from '../analysis/types.js';
+import { MsbError } from '../errors.js';
+import type { Image } from '../source/types.js';
+import { hashEntries } from '../walk/digests.js';
+import type { LayerContents } from '../walk/types.js';
+import { attributeImage, type DockerfileText } from './attribution.js';
+import type { InspectOptions, InspectResult, InspectSummary, LayerResult } from './types.js';
+import { walkImage } from './walk.js';
+
+/**
+ * The pipeline: the one place that runs walk → merge → waste → attribution → findings and assembles
+ * an InspectResult. Everything after it (reports, the gate, the terminal UI) only renders the result.
+ */
+export async function inspect(source: Image, opts: InspectOptions = {}): Promise<InspectResult> {
+  // A bad --dockerfile fails before any layer is read.
+  const dockerfile = opts.dockerfile ? await readDockerfile(opts.dockerfile) : undefined;
+  if (opts.target && !dockerfile) throw new MsbError('--target needs --dockerfile');
+  const attributionOpts = { dockerfile, target: opts.target, buildArgs: opts.buildArgs };
+  // Attribution only needs the config: align before the walk where the config is already known.
+  const early = source.arrivals ? undefined : await attributeImage(source, attributionOpts);
+  const { image, contents, analysis } = await walkAndMerge(source, opts);
+  const attribution = early ?? (await attributeImage(image, attributionOpts));
+  return assemble(image, contents, analysis, attribution);
+}
+
+async function readDockerfile(file: string): Promise<DockerfileText> {
+  try {
+    return { text: await readFile(file, 'utf8'), label: file };
+  } catch (e) {
+    throw new MsbError(`${file}: cannot read the Dockerfile (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/**
+ * The walk and the merge: only same-size rewrites need content digests, so just those copies are
+ * hashed (read again from their layers) before every byte is accounted for. Exported for tests that
+ * feed the findings other origins.
+ */
+export async function walkAndMerge(source: Image, opts: InspectOptions = {}): Promise<{ image: Image; contents: LayerContents[]; analysis: Analysis }> {
+  const { image, contents } = await walkImage(source, opts);
+  const merged = mergeLayers(contents);
+  await hashEntries(pendingDigests(merged).map(([e, layer]) => [e, image.layers[layer]]));
+  return { image, contents, analysis: finishAnalysis(merged) };
+}
+
+function assemble(image: Image, contents: LayerContents[], analysis: Analysis, attribution: Attribution): InspectResult {
+  const origins = attribution.origins;
+  // Findings phrase their fixes with whatever the origins know (stage, line, COPY --from).
+  const findings = findFindings({ analysis, contents, origins });
+  const history = layerHistory(image.config, image.layers.length);
+  const layers: LayerResult[] = analysis.layers.map((stats, i) => {
+    const origin = origins[i] ?? { index: i, instruction: '' };
+    return {
+      index: i,
+      diffId: image.layers[i].diffId,
+      ...(image.layers[i].digest ? { digest: image.layers[i].digest } : {}),
+      compression: contents[i].compression,
+      verified: contents[i].verified,
+      ...(history[i] ? { history: history[i] } : {}),
+      origin,
+      stats,
+      instruction: origin.instruction || instructionOf(history[i]?.created_by),
+    };
+  });
+  const wasteByKind: Record<WasteKind, number> = { overwritten: 0, metadata: 0, deleted: 0 };
+  for (const w of analysis.waste) wasteByKind[w.kind] += w.bytes;
+  const summary: InspectSummary = {
+    layers: image.layers.length,
+    files: analysis.files,
+    totalBytes: analysis.totalBytes,
+    finalBytes: analysis.finalBytes,
+    wastedBytes: analysis.wastedBytes,
+    efficiency: analysis.efficiency,
+    wasteByKind,
+    verified: contents.every((c) => c.verified),
+    baseBytes: analysis.layers.reduce((s, l) => s + (origins[l.index]?.base !== undefined ? l.bytes : 0), 0),
+    potentialSavingsBytes: findings.potentialSavingsBytes,
+    findingsBytesByCategory: findings.bytesByCategory,
+  };
+  return { image, layers, analysis, attribution, findings, summary };
+}
