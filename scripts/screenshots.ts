@@ -34,7 +34,7 @@ const { themeFor } = await import('../src/tui/theme.js');
 const { initialLoading, reduceProgress } = await import('../src/tui/model/loading.js');
 const { resolveImage } = await import('../src/source/resolve.js');
 const { inspectImage } = await import('../src/inspect.js');
-const { historyOrigins } = await import('../src/analysis/origin.js');
+const { historyOrigins } = await import('../src/analysis/attribution/index.js');
 
 class Out extends EventEmitter {
   isTTY = true;

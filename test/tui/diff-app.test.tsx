@@ -7,7 +7,7 @@ import { DiffApp } from '../../src/tui/DiffApp.js';
 import type { DiffData } from '../../src/tui/data.js';
 import { compareImages } from '../../src/compare.js';
 import { resolveImage } from '../../src/source/resolve.js';
-import { historyOrigins } from '../../src/analysis/origin.js';
+import { historyOrigins } from '../../src/analysis/attribution/index.js';
 import { analyze } from '../../src/analysis/merge.js';
 import { diffImages } from '../../src/analysis/diff.js';
 import type { FileEntry, LayerContents } from '../../src/walk/types.js';
