@@ -1,6 +1,3 @@
-import type { ImageConfig } from '../source/types.js';
-import { attribute } from './attribution/index.js';
-
 /**
  * Where a layer came from: the contract between attribution (which fills it from history, a
  * Dockerfile or BuildKit provenance) and its consumers (findings, reports, the TUI).
@@ -63,12 +60,4 @@ export interface Attribution {
   /** Every non-null history entry, in order. */
   steps: StepOrigin[];
   status: AttributionStatus;
-}
-
-/**
- * Image-only origins: history text and base layers (from the image's own signals), no stages or
- * lines. For a Dockerfile or provenance, use attribute() / attributeImage().
- */
-export function historyOrigins(config: ImageConfig, layerCount: number): LayerOrigin[] {
-  return attribute({ config, layerCount }).origins;
 }

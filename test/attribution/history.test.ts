@@ -95,7 +95,7 @@ test('missing, null and short history still attribute and say so', () => {
 });
 
 test('historyOrigins (the image-only contract) carries the base layers', async () => {
-  const { historyOrigins } = await import('../../src/analysis/origin.js');
+  const { historyOrigins } = await import('../../src/analysis/attribution/index.js');
   const c = config('buildkit-final');
   const o = historyOrigins(c, layers(c));
   assert.deepEqual(o.map((x) => x.base ?? null), ['base image', 'base image', null, null, null, null, null]);

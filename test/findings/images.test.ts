@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { Finding, FindingCategory } from '../../src/analysis/findings/types.js';
-import { historyOrigins, type LayerOrigin } from '../../src/analysis/origin.js';
+import { historyOrigins } from '../../src/analysis/attribution/index.js';
+import type { LayerOrigin } from '../../src/analysis/origin.js';
 import { findFindings, type FindingsResult } from '../../src/analysis/findings/find.js';
 import { inspect as runPipeline, walkAndMerge } from '../../src/pipeline/inspect.js';
 import type { InspectResult } from '../../src/pipeline/types.js';

@@ -69,6 +69,15 @@ export function attribute(input: AttributionInput): Attribution {
 }
 
 /**
+ * Image-only origins: history text and base layers (from the image's own signals), no stages or
+ * lines. For a Dockerfile or provenance, use attribute() / attributeImage(). Lives here, not in
+ * origin.ts, so that origin.ts stays types only and attribution does not import back into it.
+ */
+export function historyOrigins(config: ImageConfig, layerCount: number): LayerOrigin[] {
+  return attribute({ config, layerCount }).origins;
+}
+
+/**
  * Every history entry with its origin: a layer's comes from its LayerOrigin; for steps that made
  * no layer, `extra` supplies what is known (the aligned Dockerfile step, or base membership).
  */

@@ -1,13 +1,16 @@
-import prettyBytes from 'pretty-bytes';
 import type { LayerContents } from '../../walk/types.js';
 import type { LayerOrigin } from '../origin.js';
-import type { Analysis, TreeNode, WasteKind } from '../types.js';
-import { fixText, instructionKind, where, type FixContext } from './fix.js';
+import type { Analysis, TreeNode } from '../types.js';
+import { isUnderDevDir, nodeDevDependencyDirs } from './dev-deps.js';
+import { findingBase } from './finding.js';
+import { fixText, instructionKind, type FixContext } from './fix.js';
 import { readPackageDb, toolchainClosure, type Pkg } from './packages.js';
 import { PathGroup } from './paths.js';
-import { DEV_DEPS_RULE, firstRule, PACKAGE_RULE, SECRET_RULES, type Rule } from './rules.js';
+import { DEV_DEPS_RULE, firstRule, PACKAGE_RULE, type Rule } from './rules.js';
+import { secretFindings } from './secrets.js';
 import { resolvePath, visibleFiles, type VisibleFile } from './tree.js';
 import type { Finding, FindingCategory, Severity } from './types.js';
+import { wasteFindings } from './waste.js';
 
 /**
  * Findings: every visible byte that only the build needed (toolchains, caches, sources, leftovers),
@@ -132,7 +135,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
       ...(copy ? { copy: { bytes: copy.bytes, categories: order([...copy.categories]), keep: layerBins.get(g.layer) ?? [] } } : {}),
     };
     findings.push({
-      ...base(g.rule, g.layer, origin),
+      ...findingBase(g.rule, g.layer, origin),
       bytes: g.paths.bytes,
       paths,
       fix: fixText(g.rule.fix, ctx),
@@ -140,7 +143,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
     });
   }
 
-  findings.push(...secretFindings(input, originOf));
+  findings.push(...secretFindings(analysis, contents, originOf));
   findings.push(...wasteFindings(analysis, originOf));
 
   findings.sort(
@@ -166,155 +169,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
   };
 }
 
-function base(rule: { id: string; category: FindingCategory; severity: Severity; why: string }, layer: number, o: LayerOrigin) {
-  return {
-    rule: rule.id,
-    category: rule.category,
-    severity: rule.severity,
-    layer,
-    instruction: o.instruction,
-    ...(o.stage !== undefined ? { stage: o.stage } : {}),
-    ...(o.line !== undefined ? { line: o.line } : {}),
-    why: rule.why,
-  };
-}
-
 const CATEGORY_ORDER: FindingCategory[] = ['toolchain', 'source', 'cache', 'leftover', 'secret', 'waste'];
 function order(cats: FindingCategory[]): FindingCategory[] {
   return cats.sort((a, b) => CATEGORY_ORDER.indexOf(a) - CATEGORY_ORDER.indexOf(b));
-}
-
-/**
- * Credentials in any layer, visible or not: deleting a key in a later layer leaves it in the
- * image. Reported by path and kind only; the content is read to confirm, never copied out.
- */
-function secretFindings(input: FindingsInput, originOf: (i: number) => LayerOrigin): Finding[] {
-  const out: Finding[] = [];
-  const hiddenBy = new Map<string, number>();
-  for (const w of input.analysis.waste) hiddenBy.set(`${w.shippedIn}|${w.path}`, w.hiddenBy);
-  for (const layer of input.contents) {
-    for (const e of layer.entries) {
-      if (e.kind !== 'file') continue;
-      const rule = SECRET_RULES.find((r) => r.name.test(e.path));
-      if (!rule) continue;
-      if (rule.confirm && !(e.content && rule.confirm(e.content.toString('utf8')))) continue;
-      const visible = resolvePath(input.analysis.root, e.path)?.node.data === e;
-      const origin = originOf(layer.index);
-      const by = hiddenBy.get(`${layer.index}|${e.path}`);
-      const gone = by !== undefined ? `layer ${by}` : 'a later layer';
-      const fix = visible
-        ? fixText('secret', { origin, layer: layer.index })
-        : `${where(origin, layer.index)}the file is deleted by ${gone} but still ships in this layer: rebuild without it, rotate it, and pass it with \`RUN --mount=type=secret\``;
-      out.push({
-        ...base({ ...rule, category: 'secret' }, layer.index, origin),
-        // A hidden file's bytes are already counted as waste.
-        bytes: visible ? e.size : 0,
-        paths: [{ path: `/${e.path}`, bytes: e.size, count: 1 }],
-        fix,
-      });
-    }
-  }
-  return out;
-}
-
-/** Files every package install rewrites: their waste is the price of installing in several layers. */
-const PACKAGE_STATE = /^(?:var\/lib\/dpkg\/|var\/cache\/debconf\/|var\/lib\/apt\/extended_states$|var\/cache\/ldconfig\/|etc\/ld\.so\.cache$|var\/log\/|lib\/apk\/db\/|etc\/apk\/world$|var\/lib\/rpm\/)/;
-
-const WASTE_WHY: Record<WasteKind, string> = {
-  deleted: 'deleting files in a later layer hides them but every byte still ships in the earlier layer',
-  overwritten: 'a later layer replaces these files; the earlier copy still ships',
-  metadata: 'a later layer re-ships identical files just to change mode, owner or time',
-};
-
-/** Wasted bytes grouped by the layer that shipped them and the layer that hid them. */
-function wasteFindings(analysis: Analysis, originOf: (i: number) => LayerOrigin): Finding[] {
-  const groups = new Map<string, { kind: WasteKind; shipped: number; hidden: number; paths: PathGroup }>();
-  for (const w of analysis.waste) {
-    const key = `${w.kind}|${w.shippedIn}|${w.hiddenBy}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { kind: w.kind, shipped: w.shippedIn, hidden: w.hiddenBy, paths: new PathGroup() }));
-    g.paths.add(w.path, w.bytes);
-  }
-  const out: Finding[] = [];
-  for (const g of groups.values()) {
-    const origin = originOf(g.shipped);
-    const stateOnly = g.kind !== 'deleted' && g.paths.every(PACKAGE_STATE);
-    const by = originOf(g.hidden);
-    const byText = `layer ${g.hidden}${by.line !== undefined ? ` (line ${by.line})` : by.instruction ? ` (\`${by.instruction.slice(0, 50)}\`)` : ''}`;
-    const n = prettyBytes(g.paths.bytes);
-    const p = where(origin, g.shipped);
-    const fix =
-      stateOnly
-        ? `${p}${byText} rewrites ${n} of package-manager state (every install does): install all packages in one RUN to pay this once`
-        : origin.base !== undefined
-        ? `${p}${byText} hides ${n} of the base image (${origin.base}); the bytes still ship: use a base without them`
-        : g.kind === 'deleted'
-          ? `${p}${byText} deletes ${n} that this layer added: remove them in the same RUN that creates them, or build in a separate stage`
-          : g.kind === 'metadata'
-            ? `${p}${byText} re-ships ${n} of these files only to change mode/owner: set them here (${'`COPY --chmod/--chown`'} or chmod in the same RUN)`
-            : `${p}${byText} overwrites ${n} of these files: create them once, in their final form`;
-    const severity: Severity = g.paths.bytes >= 10e6 ? 'high' : g.paths.bytes >= 1e6 ? 'medium' : 'low';
-    out.push({
-      ...base({ id: `waste-${g.kind}`, category: 'waste', severity, why: WASTE_WHY[g.kind] }, g.shipped, origin),
-      bytes: g.paths.bytes,
-      paths: g.paths.summarize(),
-      fix,
-    });
-  }
-  return out;
-}
-
-/** node_modules/<pkg> directories that the project's package.json or lockfile mark as dev-only. */
-function nodeDevDependencyDirs(root: TreeNode): Set<string> {
-  const dirs = new Set<string>();
-  const scan = (node: TreeNode, path: string, depth: number) => {
-    if (!node.children || depth > 12) return;
-    const pj = node.children.get('package.json');
-    const nm = node.children.get('node_modules');
-    if (nm?.children) {
-      const lock = nm.children.get('.package-lock.json')?.data?.content;
-      let fromLock = false;
-      if (lock) {
-        try {
-          const j = JSON.parse(lock.toString('utf8')) as { packages?: Record<string, { dev?: boolean }> };
-          for (const [k, v] of Object.entries(j.packages ?? {})) {
-            if (v?.dev && k.startsWith('node_modules/')) dirs.add(path ? `${path}/${k}` : k);
-          }
-          fromLock = true;
-        } catch {
-          /* unreadable lockfile: fall back to package.json */
-        }
-      }
-      if (!fromLock && pj?.data?.content) {
-        try {
-          const j = JSON.parse(pj.data.content.toString('utf8')) as { devDependencies?: Record<string, string>; dependencies?: Record<string, string> };
-          for (const d of Object.keys(j.devDependencies ?? {})) {
-            if (j.dependencies?.[d] === undefined) dirs.add(path ? `${path}/node_modules/${d}` : `node_modules/${d}`);
-          }
-        } catch {
-          /* not JSON: no evidence */
-        }
-      }
-    }
-    for (const [name, child] of node.children) {
-      if (name === 'node_modules' || !child.children) continue;
-      if (depth === 0 && /^(?:proc|sys|dev|usr|lib|lib64|bin|sbin|etc|var)$/.test(name)) continue;
-      scan(child, path ? `${path}/${name}` : name, depth + 1);
-    }
-  };
-  scan(root, '', 0);
-  return dirs;
-}
-
-function isUnderDevDir(path: string, dirs: Set<string>): boolean {
-  let i = path.indexOf('node_modules/');
-  while (i >= 0) {
-    const rest = path.slice(i + 'node_modules/'.length);
-    const parts = rest.split('/');
-    const name = parts[0].startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
-    const dir = `${path.slice(0, i)}node_modules/${name}`;
-    if (dirs.has(dir)) return true;
-    i = path.indexOf('node_modules/', i + 1);
-  }
-  return false;
 }

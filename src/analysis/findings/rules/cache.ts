@@ -1,0 +1,128 @@
+import type { Rule } from './rule.js';
+import { any, HOME, re, SYSTEM } from './patterns.js';
+
+/** Package-manager and build caches: only used by the next install or build. */
+
+/** Matched before toolchain-rust (see rules.ts): the registry inside ~/.cargo is a cache, not the toolchain. */
+export const CARGO_CACHE_RULE: Rule = {
+  id: 'cache-cargo',
+  category: 'cache',
+  severity: 'high',
+  matches: 'cargo registry and git checkouts: ~/.cargo/registry, ~/.cargo/git, $CARGO_HOME/registry',
+  why: 'downloaded crate sources are only needed to build',
+  fix: 'cargo-cache',
+  test: re(String.raw`^(?:${HOME}\/\.cargo|usr\/local\/cargo)\/(?:registry|git)\/`),
+};
+
+export const CACHE_RULES: Rule[] = [
+  {
+    id: 'cache-apt-lists',
+    category: 'cache',
+    severity: 'medium',
+    matches: '/var/lib/apt/lists/*',
+    why: "apt's package index is only needed to install; it is re-downloaded by apt-get update",
+    fix: 'apt-lists',
+    test: /^var\/lib\/apt\/lists\//,
+  },
+  {
+    id: 'cache-apt',
+    category: 'cache',
+    severity: 'medium',
+    matches: '/var/cache/apt (downloaded .debs, pkgcache.bin) and stray *.deb files',
+    why: 'downloaded packages are already installed; the archives are copies',
+    fix: 'apt-cache',
+    test: any(/^var\/cache\/apt\//, /\.deb$/),
+  },
+  {
+    id: 'cache-apk',
+    category: 'cache',
+    severity: 'medium',
+    matches: '/var/cache/apk, /etc/apk/cache',
+    why: 'downloaded apk packages are already installed',
+    fix: 'apk-cache',
+    test: any(/^var\/cache\/apk\//, /^etc\/apk\/cache\//),
+  },
+  {
+    id: 'cache-pip',
+    category: 'cache',
+    severity: 'medium',
+    matches: '~/.cache/pip and stray *.whl files',
+    why: "pip's HTTP and wheel cache is only used by the next pip install",
+    fix: 'pip-cache',
+    // Not the wheels Python itself ships for venv/ensurepip (/usr/share/python-wheels, ensurepip/_bundled).
+    hint: [/\.cache\/pip\//, /\.whl$/],
+    test: (p) => /(?:^|\/)\.cache\/pip\//.test(p) || (/\.whl$/.test(p) && !SYSTEM.test(p) && !/\/ensurepip\/_bundled\//.test(p)),
+  },
+  {
+    id: 'cache-npm',
+    category: 'cache',
+    severity: 'medium',
+    matches: '~/.npm (_cacache, _logs)',
+    why: "npm's download cache is only used by the next npm install",
+    fix: 'npm-cache',
+    test: re(String.raw`^${HOME}\/\.npm\/`),
+  },
+  {
+    id: 'cache-yarn',
+    category: 'cache',
+    severity: 'medium',
+    matches: 'yarn caches: ~/.cache/yarn, /usr/local/share/.cache/yarn, ~/.yarn/berry/cache',
+    why: "yarn's package cache is only used by the next install",
+    fix: 'yarn-cache',
+    test: any(/(?:^|\/)\.cache\/yarn\//, re(String.raw`^${HOME}\/\.yarn\/(?:berry\/)?cache\/`)),
+  },
+  {
+    id: 'cache-pnpm',
+    category: 'cache',
+    severity: 'medium',
+    matches: 'the pnpm store: ~/.local/share/pnpm/store, .pnpm-store',
+    why: "pnpm's content-addressed store is only used to install",
+    fix: 'pnpm-store',
+    test: any(/(?:^|\/)\.local\/share\/pnpm\/store\//, /(?:^|\/)\.pnpm-store\//, /^pnpm\/store\//),
+  },
+  {
+    id: 'cache-go',
+    category: 'cache',
+    severity: 'high',
+    matches: 'Go build and module caches: ~/.cache/go-build, $GOPATH/pkg/mod',
+    why: 'compiled packages and downloaded modules are only needed to build',
+    fix: 'go-cache',
+    test: any(/(?:^|\/)\.cache\/go-build\//, re(String.raw`^(?:go|${HOME}\/go|usr\/local\/go-path)\/pkg\/mod\/`)),
+  },
+  {
+    id: 'cache-maven',
+    category: 'cache',
+    severity: 'medium',
+    matches: '~/.m2/repository',
+    why: 'the local Maven repository holds build-time dependencies',
+    fix: 'maven-cache',
+    test: /(?:^|\/)\.m2\/repository\//,
+  },
+  {
+    id: 'cache-gradle',
+    category: 'cache',
+    severity: 'medium',
+    matches: '~/.gradle (caches, wrapper distributions, daemon)',
+    why: "Gradle's caches and wrapper distributions are only needed to build",
+    fix: 'gradle-cache',
+    test: /(?:^|\/)\.gradle\/(?:caches|wrapper|daemon|native)\//,
+  },
+  {
+    id: 'cache-ccache',
+    category: 'cache',
+    severity: 'medium',
+    matches: 'compiler caches: .ccache, .cache/ccache, sccache',
+    why: 'compiler caches speed up the next build and nothing else',
+    fix: 'cache',
+    test: /(?:^|\/)(?:\.ccache|\.cache\/(?:ccache|sccache))\//,
+  },
+  {
+    id: 'cache-other',
+    category: 'cache',
+    severity: 'low',
+    matches: 'anything else under a .cache directory',
+    why: 'per-user caches are rebuilt on demand',
+    fix: 'cache',
+    test: /(?:^|\/)\.cache\//,
+  },
+];

@@ -1,0 +1,71 @@
+import type { Rule } from './rule.js';
+import { SYSTEM } from './patterns.js';
+
+/** Sources and intermediates: what a compiled program does not read at run time. */
+
+export const SOURCE_RULES: Rule[] = [
+  {
+    id: 'source-vcs',
+    category: 'source',
+    severity: 'medium',
+    matches: '.git, .svn, .hg directories',
+    why: 'version-control history is never needed at run time and may leak code',
+    fix: 'build-output',
+    test: /(?:^|\/)\.(?:git|svn|hg)\//,
+  },
+  {
+    id: 'source-objects',
+    category: 'source',
+    severity: 'medium',
+    matches: 'object files and static archives: *.o, *.lo, *.a, *.la',
+    why: 'objects and static libraries are linker input; the linked program does not read them',
+    fix: 'build-output',
+    test: /\.(?:o|lo|a|la)$/,
+  },
+  {
+    id: 'source-build-files',
+    category: 'source',
+    severity: 'low',
+    matches: 'build trees and build scripts: CMakeFiles/, target/{debug,release}, Makefile, CMakeLists.txt, configure, config.log, *.ninja, ...',
+    why: 'build scripts and build trees are only needed to build',
+    fix: 'build-output',
+    hint: [/(?:CMakeFiles|cmake-build-|autom4te\.cache|\.deps|_build|target)\//, /(?:akefile|\.am|\.in|\.txt|\.cmake|configure|\.ac|\.log|\.status|\.build|\.ninja|_log|_deps|\.json|\.lock|\.toml|go\.sum|go\.mod|\.xml|\.gradle|\.kts)$/],
+    test: (p) =>
+      !SYSTEM.test(p) &&
+      !/(?:^|\/)node_modules\//.test(p) &&
+      (/(?:^|\/)(?:CMakeFiles|cmake-build-[^/]+|autom4te\.cache|\.deps|_build)\//.test(p) ||
+        /(?:^|\/)target\/(?:debug|release)\/(?:deps|build|incremental|\.fingerprint)\//.test(p) ||
+        /(?:^|\/)(?:Makefile|makefile|GNUmakefile|Makefile\.(?:am|in)|CMakeLists\.txt|CMakeCache\.txt|cmake_install\.cmake|configure|configure\.ac|config\.log|config\.status|meson\.build|build\.ninja|\.ninja_log|\.ninja_deps|compile_commands\.json|Cargo\.lock|Cargo\.toml|go\.sum|go\.mod|pom\.xml|build\.gradle(?:\.kts)?|settings\.gradle(?:\.kts)?)$/.test(p)),
+  },
+  {
+    id: 'source-code',
+    category: 'source',
+    severity: 'medium',
+    matches: 'sources of compiled languages (C, C++, Objective-C++, Go, Rust, Java, Kotlin, Scala, Swift, C#, Zig, Fortran 90) outside installed packages',
+    why: 'a compiled program does not read its sources; they cost bytes and disclose code',
+    fix: 'build-output',
+    hint: [/\.(?:c|cc|cpp|cxx|c\+\+|h|hh|hpp|hxx|go|rs|java|kt|scala|swift|cs|zig|f90|f95|mm)$/],
+    test: (p) =>
+      /\.(?:c|cc|cpp|cxx|c\+\+|h|hh|hpp|hxx|go|rs|java|kt|scala|swift|cs|zig|f90|f95|mm)$/.test(p) &&
+      !SYSTEM.test(p) &&
+      !/(?:^|\/)node_modules\//.test(p),
+  },
+  {
+    id: 'source-headers',
+    category: 'source',
+    severity: 'medium',
+    matches: 'C headers in /usr/include and /usr/local/include',
+    why: 'headers are only read by a compiler',
+    fix: 'toolchain',
+    test: /^usr\/(?:local\/)?include\//,
+  },
+  {
+    id: 'source-tests',
+    category: 'source',
+    severity: 'low',
+    matches: 'test folders inside node_modules packages (test/, tests/, __tests__/)',
+    why: "packages' own tests are never run in the image",
+    fix: 'dev-deps',
+    test: /(?:^|\/)node_modules\/(?:@[^/]+\/)?[^/]+\/(?:test|tests|__tests__)\//,
+  },
+];
