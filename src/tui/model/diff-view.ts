@@ -27,8 +27,6 @@ export function diffKey(s: DiffState, input: string, key: Key, v: DiffView): Ste
 }
 
 export function reduceDiff(s: DiffState, a: Action, v: DiffView): DiffState {
-  // As before the shared key table: Shift-Tab moves on like Tab here.
-  if (a === 'prevPane') a = 'nextPane';
   if (s.focus === 'layers') {
     if (isMove(a)) return { ...s, layerCursor: moved(s.layerCursor, a, v.layerPage, v.layerRows.length) };
     const row = v.layerRows[clamp(s.layerCursor, 0, v.layerRows.length - 1)];
