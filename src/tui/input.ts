@@ -1,6 +1,6 @@
-import { type Key, useInput, useStdout } from 'ink';
-import { type MutableRefObject, useCallback, useEffect, useRef, useState } from 'react';
-import type { Move } from './model/scroll.js';
+import { type Key, useApp, useInput, useStdout } from 'ink';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Step } from './model/view.js';
 
 /** Keyboard and terminal plumbing shared by the screens (inspect, diff). */
 
@@ -26,50 +26,52 @@ export function useTerminalSize(fixedW?: number, fixedH?: number): [number, numb
 }
 
 /**
- * Subscribes `handler.current` to the keyboard. ink re-subscribes useInput handlers in an effect;
- * keys that arrive before it runs would see the previous render's state, so the subscription calls
- * whatever handler the latest render made.
+ * Subscribes `handler` to the keyboard. ink re-subscribes useInput handlers in an effect; keys that
+ * arrive before it runs would see the previous render's state, so the subscription calls whatever
+ * handler the latest render made.
  */
-export function useKeys(handler: MutableRefObject<(input: string, key: Key) => void>, editing: MutableRefObject<boolean>): void {
+export function useKeys(handler: (input: string, key: Key) => void, typing: () => boolean): void {
+  const latest = useRef(handler);
+  latest.current = handler;
+  const typingNow = useRef(typing);
+  typingNow.current = typing;
   useInput(
     useCallback((input: string, key: Key) => {
       // Keys typed faster than they are read arrive as one string ("jjj" while a frame renders, tmux
       // send-keys A B): replay plain characters one by one. Paths typed into the filter stay whole.
-      if (input.length > 1 && !key.ctrl && !key.meta && !editing.current && /^[\x20-\x7e\t\r]+$/.test(input)) {
-        for (const c of input) handler.current(c === '\t' || c === '\r' ? '' : c, { ...NO_KEY, tab: c === '\t', return: c === '\r' });
+      if (input.length > 1 && !key.ctrl && !key.meta && !typingNow.current() && /^[\x20-\x7e\t\r]+$/.test(input)) {
+        for (const c of input) latest.current(c === '\t' || c === '\r' ? '' : c, { ...NO_KEY, tab: c === '\t', return: c === '\r' });
         return;
       }
-      handler.current(input, key);
+      latest.current(input, key);
     }, []),
   );
 }
 
-/** The cursor move a key asks for: arrows, j/k, PgUp/PgDn, Home/End, g/G. */
-export function moveOf(input: string, key: Key): Move | undefined {
-  if (key.upArrow || input === 'k') return 'up';
-  if (key.downArrow || input === 'j') return 'down';
-  if (key.pageUp) return 'pageUp';
-  if (key.pageDown) return 'pageDown';
-  if (key.home || input === 'g') return 'home';
-  if (key.end || input === 'G') return 'end';
-  return undefined;
-}
-
-/** A key while a `/` filter is typed: Enter keeps it, Esc clears it. Returns whether typing goes on. */
-export function editQuery(input: string, key: Key, setQuery: (f: (q: string) => string) => void): boolean {
-  if (key.return) return false;
-  if (key.escape) {
-    setQuery(() => '');
-    return false;
-  }
-  if (key.backspace || key.delete) setQuery((q) => q.slice(0, -1));
-  else if (input && !key.ctrl && !key.meta && !key.tab) setQuery((q) => q + input);
-  return true;
-}
-
-/** A ref holding this render's value; a key handler may update it ahead of the next render. */
-export function useLatest<T>(value: T): MutableRefObject<T> {
-  const ref = useRef(value);
-  ref.current = value;
-  return ref;
+/**
+ * A screen's view state driven by keys. `step` (this render's, with the rows it drew) turns a key
+ * into the next state. The newest state is kept in a ref as well, since several keys can arrive
+ * before the next render and each must see the one before it.
+ */
+export function useView<S extends { editing: boolean }>(
+  initial: () => S,
+  step: (s: S, input: string, key: Key) => Step<S>,
+  onQuit?: () => void,
+): [S, (s: S) => void] {
+  const { exit } = useApp();
+  const [state, setState] = useState(initial);
+  const latest = useRef(state);
+  const set = useCallback((next: S) => {
+    latest.current = next;
+    setState(next);
+  }, []);
+  useKeys(
+    (input, key) => {
+      const r = step(latest.current, input, key);
+      if (r.quit) (onQuit ?? exit)();
+      else if (r.state !== latest.current) set(r.state);
+    },
+    () => latest.current.editing,
+  );
+  return [state, set];
 }

@@ -135,3 +135,18 @@ export function helpBox(keys: Array<[string, string]>, notes: string[], width: n
 export function plural(n: number, what: string): string {
   return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
 }
+
+/** A list pane's window: the selected row, the first row shown, how many rows show, whether focused. */
+export interface ListWindow {
+  cursor: number;
+  offset: number;
+  page: number;
+  focused: boolean;
+}
+
+/** Indices of the rows a window shows out of `count`. */
+export function shown(w: ListWindow, count: number): number[] {
+  const out: number[] = [];
+  for (let i = w.offset; i < Math.min(count, w.offset + w.page); i++) out.push(i);
+  return out;
+}
