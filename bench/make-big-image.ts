@@ -97,7 +97,7 @@ async function writeLayer(spec: Spec): Promise<{ file: string; diffId: string; s
   const ws = createWriteStream(file);
   const done = pipeline(pack, async function* (src) {
     for await (const c of src) {
-      hash.update(c);
+      hash.update(c as Buffer);
       yield c;
     }
   }, ws);

@@ -225,7 +225,7 @@ describe('anonymous registry', () => {
       assert.equal(start.status, 202);
       const loc = new URL(start.headers.get('location')!, base);
       loc.searchParams.set('digest', digest);
-      const done = await fetch(loc, { method: 'PUT', body: data, headers: { 'content-type': 'application/octet-stream' } });
+      const done = await fetch(loc, { method: 'PUT', body: new Uint8Array(data), headers: { 'content-type': 'application/octet-stream' } });
       assert.equal(done.status, 201, await done.text());
       return digest;
     };
@@ -464,7 +464,7 @@ describe('HTTP behaviour', () => {
     try {
       const r = await runCli(['inspect', `${cut.host}/app:latest`, '--json', '--cache-dir', cacheDir]);
       expectFailure(r, /layer 0 \(sha256:[0-9a-f]{12}\).*(interrupted|size mismatch)/);
-      const cached = await readdir(path.join(cacheDir, 'blobs', 'sha256')).catch(() => []);
+      const cached = await readdir(path.join(cacheDir, 'blobs', 'sha256')).catch((): string[] => []);
       const layer0 = (await openRegistryImage(`${anon.host}/app:latest`)).layers[0].digest!;
       assert.ok(!cached.includes(layer0.slice(7)), 'the cut blob is not cached');
     } finally {
