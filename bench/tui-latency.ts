@@ -61,7 +61,7 @@ if (diffMode) {
   console.log(`diff: ${diff.items.length.toLocaleString('en-US')} changed paths (${ms(performance.now() - t)})`);
   const side = (a: typeof analysis, o: typeof origins, reference: string) => ({ reference, analysis: a, origins: o });
   screen = React.createElement(DiffApp, { data: { before: side(analysis, origins, 'a'), after: side(other.analysis, other.origins, 'b'), diff }, theme: {} });
-} else screen = React.createElement(App, { data: { reference: 'synthetic', platform: '', analysis, origins, findings: [] }, theme: {} });
+} else screen = React.createElement(App, { data: { reference: 'synthetic', platform: '', analysis, origins, findings: [], savings: 0 }, theme: {} });
 
 const out = new Out();
 const inp = new FakeStdin();

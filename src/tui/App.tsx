@@ -7,7 +7,7 @@ import { themeFor } from './theme.js';
 import { type FileNode, type Mark, type Row, ancestors, both, flatten, fromChanges, fromTree, fromWaste, pathFilter, underAny } from './model/files.js';
 import { HistoryIndex } from './model/history.js';
 import { type LayerRow, layerRows, rowLayer } from './model/layers.js';
-import { findingItems, potentialSavings } from './model/findings.js';
+import { findingItems } from './model/findings.js';
 import { type InspectView, initialInspect, inspectKey } from './model/inspect-view.js';
 import { clamp, follow } from './model/scroll.js';
 import { filesPane, historyPane } from './panes/files.js';
@@ -41,8 +41,8 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
   const layerRow: LayerRow | undefined = lRows[lCur];
   const layer = layerRow ? rowLayer(layerRow) : -1;
 
-  const items = useMemo(() => findingItems(data.findings, analysis, origins), [data.findings, analysis, origins]);
-  const savings = useMemo(() => potentialSavings(items), [items]);
+  const items = useMemo(() => findingItems(data.findings), [data.findings]);
+  const savings = data.savings;
   const history = useMemo(() => new HistoryIndex(analysis.layers, analysis.waste), [analysis]);
   const wasteAt = useMemo(() => {
     const m = new Map<string, number[]>();

@@ -15,6 +15,8 @@ export interface TuiData {
   /** One per layer, in layer order. */
   origins: LayerOrigin[];
   findings: Finding[];
+  /** Bytes the findings' fixes would save (no byte counted twice). */
+  savings: number;
 }
 
 /** One image of a comparison, as the diff screen shows it. */
@@ -51,6 +53,7 @@ export function tuiData(r: InspectResult): TuiData {
     analysis: r.analysis,
     origins: r.attribution.origins,
     findings: r.findings.findings,
+    savings: r.summary.potentialSavingsBytes,
   };
 }
 

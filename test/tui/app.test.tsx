@@ -6,6 +6,7 @@ import { KEY, drive, settle } from './drive.js';
 import { App } from '../../src/tui/App.js';
 import type { TuiData } from '../../src/tui/data.js';
 import type { Finding } from '../../src/analysis/findings/types.js';
+import { findFindings } from '../../src/analysis/findings/find.js';
 import { themeFor } from '../../src/tui/theme.js';
 import { bigAnalysis, smallAnalysis } from './synthetic.js';
 
@@ -13,10 +14,14 @@ import { bigAnalysis, smallAnalysis } from './synthetic.js';
 
 afterEach(cleanup);
 
+/** The synthetic image as the pipeline would hand it over: its findings are the grouped waste. */
 function data(over: Partial<TuiData> = {}): TuiData {
-  const { analysis, origins } = smallAnalysis();
-  return { reference: 'demo.tar', platform: 'linux/amd64', analysis, origins, findings: [], ...over };
+  const { analysis, origins, contents } = smallAnalysis();
+  const found = findFindings({ analysis, contents, origins });
+  const findings = over.findings ?? found.findings;
+  return { reference: 'demo.tar', platform: 'linux/amd64', analysis, origins, findings, savings: findings.reduce((s, f) => s + f.bytes, 0), ...over };
 }
+const wasteFindings = () => data().findings;
 
 function open(d = data(), width = 80, height = 23) {
   return drive((onQuit) => <App data={d} width={width} height={height} theme={{}} onQuit={onQuit} />);
@@ -37,7 +42,7 @@ test('first frame: summary with waste, every layer with a waste mark, details, f
   const lines = f.split('\n');
   assert.equal(lines.length, 23);
   for (const l of lines) assert.equal(l.length, 80, `line is not 80 wide: ${JSON.stringify(l)}`);
-  assert.match(lines[0], /^msb 15\.6 kB · 3 layers · wasted 8\.1 kB \(52%\) · 4 files · 0 findings · demo\.tar/);
+  assert.match(lines[0], /^msb 15\.6 kB · 3 layers · wasted 8\.1 kB \(52%\) · 4 files · 3 findings · demo\.tar/);
   assert.match(f, /▶ Layers 3\/3/);
   assert.match(f, / 0 +6\.1 kB ! ADD rootfs/);
   assert.match(f, / 1 +9\.4 kB ! COPY \. \/app/);
@@ -46,7 +51,7 @@ test('first frame: summary with waste, every layer with a waste mark, details, f
   assert.match(f, /Dockerfile line 9 · stage final/);
   assert.match(f, /RUN rm -rf \/root\/\.cache && chmod/);
   assert.match(f, /save 8\.1 kB \(52%\) of 15\.6 kB/);
-  assert.match(f, /5 kB L0 \/app\/big\.bin overwri/);
+  assert.match(f, /5 kB L0 waste-overwritten \/a/);
   assert.match(lines[22], /^\? keys  q quit  Tab pane  ↑↓ layer/);
   // image view marks what the selected layer (2) did: passwd re-shipped for metadata only
   // and ! because layer 0's copy of it is wasted
@@ -173,7 +178,7 @@ test('files: w shows wasted bytes only, x findings only', async () => {
   const finding: Finding = {
     rule: 'pip-cache', category: 'cache', severity: 'medium', bytes: 400, layer: 1, instruction: 'COPY', paths: [{ path: '/app/main.js', bytes: 400, count: 1 }], fix: 'f', why: 'w',
   };
-  const { press } = await open(data({ findings: [finding] }));
+  const { press } = await open(data({ findings: [finding, ...wasteFindings()] }));
   let f = await press('w');
   assert.match(f, /wasted bytes · by name · wasted/);
   let rows = files(f);
@@ -195,7 +200,7 @@ test('findings: sorted by bytes; Enter jumps to the layer and the path in the tr
   let f = await press(KEY.tab, KEY.tab);
   assert.match(f, /fix: /);
   f = await press(KEY.down);
-  assert.match(f, /› +3 kB L1 \/root\/\.cache\/pip\.bin/);
+  assert.match(f, /› +3 kB L1 waste-deleted \/root\//);
   f = await press(KEY.enter);
   assert.match(f, /╔═ ▶ Files/);
   assert.match(f, /layer 1 · by name/);
@@ -268,7 +273,7 @@ test('NO_COLOR switches colours off; marks stay', () => {
 
 test('large trees render only the visible rows', async () => {
   const { analysis, origins } = bigAnalysis(20_000, 4);
-  const { press } = await open({ reference: 'big', platform: '', analysis, origins, findings: [] });
+  const { press } = await open({ reference: 'big', platform: '', analysis, origins, findings: [], savings: 0 });
   let f = await press(KEY.tab, KEY.end);
   const total = Number(/Files (\d+)\/(\d+)/.exec(f)![2]);
   assert.ok(total > 20_000);

@@ -16,7 +16,7 @@ export function buildCli(name: string): string {
   const out = join(repo, '.test-dist', name);
   rmSync(out, { recursive: true, force: true });
   execFileSync('npx', ['tsc', '-p', 'tsconfig.json', '--outDir', out], { cwd: repo, stdio: 'inherit' });
-  return join(out, 'cli.js');
+  return join(out, 'cli/main.js');
 }
 
 export function removeCli(name: string): void {

@@ -71,7 +71,7 @@ test('ink: the real pipeline loads the image and shows layers, waste and finding
     const f = await until(() => r.lastFrame() ?? '', /▶ Layers 7\/7/, 'inspect screen', 90);
     assert.match(f, /wasted 2\.9 MB \(45%\)/);
     assert.match(f, /2\.35 MB ! RUN head -c 2097152/);
-    assert.match(f, /2\.1 MB L4 \/tmp\/assets\.tar\.gz/);
+    assert.match(f, /2\.1 MB L4 waste-deleted \/tmp\/assets/);
     await sleep(100); // keys are subscribed after the first frame
     r.stdin.write('q');
     for (let i = 0; i < 100 && done === 'not yet'; i++) await sleep(20);

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { allDirs, both, flatten, fromChanges, fromTree, fromWaste, pathFilter, underAny, findNode } from '../../src/tui/model/files.js';
 import { HistoryIndex } from '../../src/tui/model/history.js';
 import { layerRows, rowLayer, rowOfLayer } from '../../src/tui/model/layers.js';
-import { findingItems, potentialSavings } from '../../src/tui/model/findings.js';
+import { findingItems } from '../../src/tui/model/findings.js';
+import { findFindings } from '../../src/analysis/findings/find.js';
 import { initialLoading, reduceProgress, summarize } from '../../src/tui/model/loading.js';
 import { follow, move } from '../../src/tui/model/scroll.js';
 import type { Finding } from '../../src/analysis/findings/types.js';
@@ -91,23 +92,22 @@ test('layer rows fold the base image layers into one row', () => {
   assert.equal(layerRows(analysis.layers, origins, true).length, 3);
 });
 
-test('findings: rule findings and grouped waste, largest first; savings add up', () => {
-  const { analysis, origins } = smallAnalysis();
+test('findings: the pipeline\'s findings as rows, largest first, each with the layer and path to jump to', () => {
+  const { analysis, origins, contents } = smallAnalysis();
   const f: Finding = {
     rule: 'pip-cache', category: 'cache', severity: 'medium', bytes: 4000, layer: 1, instruction: origins[1].instruction,
-    paths: [{ path: '/root/.cache', bytes: 3000, count: 1 }], fix: 'pip install --no-cache-dir', why: 'caches are not needed at run time',
+    paths: [{ path: '/root/.cache', bytes: 3000, count: 1 }, { path: '/root/.npm', bytes: 1000, count: 2 }], fix: 'pip install --no-cache-dir', why: 'caches are not needed at run time',
   };
-  const items = findingItems([f], analysis, origins);
+  const waste = findFindings({ analysis, contents, origins }).findings;
+  const items = findingItems([f, ...waste]);
   assert.deepEqual(items.map((i) => [i.title, i.bytes, i.layer, i.path]), [
-    ['/app/big.bin overwritten in a later layer', 5000, 0, 'app/big.bin'],
-    ['pip-cache /root/.cache', 4000, 1, 'root/.cache'],
-    ['/root/.cache/pip.bin deleted in a later layer', 3000, 1, 'root/.cache/pip.bin'],
-    ['/etc/passwd re-shipped only to change metadata', 100, 0, 'etc/passwd'],
+    ['waste-overwritten /app/big.bin', 5000, 0, 'app/big.bin'],
+    ['pip-cache /root/.cache (+1 more)', 4000, 1, 'root/.cache'],
+    ['waste-deleted /root/.cache/pip.bin', 3000, 1, 'root/.cache/pip.bin'],
+    ['waste-metadata /etc/passwd', 100, 0, 'etc/passwd'],
   ]);
-  assert.equal(potentialSavings(items), 12100);
-  // a rule that reports waste itself replaces the grouped waste
-  assert.equal(findingItems([{ ...f, category: 'waste' }], analysis, origins).length, 1);
-  assert.deepEqual(findingItems([], analysis, origins).map((i) => i.bytes), [5000, 3000, 100]);
+  assert.deepEqual(items[1].paths, ['root/.cache', 'root/.npm']);
+  assert.deepEqual(findingItems([]), []);
 });
 
 test('loading progress: per layer bytes, done count, rate, downloads', () => {

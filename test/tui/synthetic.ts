@@ -23,7 +23,7 @@ export function layer(index: number, entries: FileEntry[], whiteouts: string[] =
  * Three layers: a base, an app layer that overwrites a file and adds a cache, and a cleanup layer
  * that deletes the cache (waste) and re-ships /etc/passwd unchanged (metadata-only).
  */
-export function smallAnalysis(): { analysis: Analysis; origins: LayerOrigin[] } {
+export function smallAnalysis(): { analysis: Analysis; origins: LayerOrigin[]; contents: LayerContents[] } {
   const layers = [
     layer(0, [dir('bin'), file('bin/sh', 1000), dir('etc'), file('etc/passwd', 100), dir('app'), file('app/big.bin', 5000, 'v1')]),
     layer(1, [file('app/big.bin', 6000, 'v2'), dir('root/.cache'), file('root/.cache/pip.bin', 3000), file('app/main.js', 400)]),
@@ -31,6 +31,7 @@ export function smallAnalysis(): { analysis: Analysis; origins: LayerOrigin[] } 
   ];
   return {
     analysis: analyze(layers),
+    contents: layers,
     origins: [
       { index: 0, instruction: 'ADD rootfs.tar /', base: 'busybox:latest' },
       { index: 1, instruction: 'COPY . /app && pip install -r requirements.txt', stage: 'final', line: 7 },

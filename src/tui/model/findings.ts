@@ -1,11 +1,8 @@
-import type { Analysis, WasteKind } from '../../analysis/types.js';
 import type { Finding, FindingCategory, Severity } from '../../analysis/findings/types.js';
-import type { LayerOrigin } from '../../analysis/origin.js';
 
 /**
- * The Findings pane: findings from the rules plus the image's wasted bytes, largest first. When the
- * rules report no `waste` finding themselves, wasted bytes are grouped by (cause, shipping layer,
- * hiding layer) so a deleted download or a re-chmodded binary is never missing from the list.
+ * The Findings pane: the pipeline's findings (rules, secrets and grouped waste), largest first, as
+ * rows that know which layer and path to jump to. Nothing is recomputed here.
  */
 
 export interface FindingItem {
@@ -21,17 +18,9 @@ export interface FindingItem {
   instruction: string;
   fix?: string;
   why?: string;
-  /** For waste groups: the layer that hid the bytes. */
-  hiddenBy?: number;
 }
 
-const WASTE_TITLE: Record<WasteKind, string> = {
-  deleted: 'deleted in a later layer',
-  overwritten: 'overwritten in a later layer',
-  metadata: 're-shipped only to change metadata',
-};
-
-export function findingItems(findings: Finding[], analysis: Analysis, origins: LayerOrigin[]): FindingItem[] {
+export function findingItems(findings: Finding[]): FindingItem[] {
   const items: FindingItem[] = findings.map((f) => ({
     title: findingTitle(f),
     bytes: f.bytes,
@@ -44,38 +33,6 @@ export function findingItems(findings: Finding[], analysis: Analysis, origins: L
     fix: f.fix,
     why: f.why,
   }));
-  if (!findings.some((f) => f.category === 'waste')) {
-    const groups = new Map<string, { kind: WasteKind; shippedIn: number; hiddenBy: number; bytes: number; files: number; path: string; top: number; paths: string[] }>();
-    for (const w of analysis.waste) {
-      const key = `${w.kind}:${w.shippedIn}:${w.hiddenBy}`;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { kind: w.kind, shippedIn: w.shippedIn, hiddenBy: w.hiddenBy, bytes: 0, files: 0, path: w.path, top: w.bytes, paths: [] }));
-      g.paths.push(w.path);
-      g.bytes += w.bytes;
-      g.files++;
-      if (w.bytes > g.top) {
-        g.top = w.bytes;
-        g.path = w.path;
-      }
-    }
-    for (const g of groups.values()) {
-      items.push({
-        title: `${g.files === 1 ? `/${g.path}` : `${g.files} files`} ${WASTE_TITLE[g.kind]}`,
-        bytes: g.bytes,
-        category: 'waste',
-        severity: 'medium',
-        layer: g.shippedIn,
-        path: g.path,
-        paths: g.paths,
-        instruction: origins[g.shippedIn]?.instruction ?? '',
-        hiddenBy: g.hiddenBy,
-        fix:
-          g.kind === 'metadata'
-            ? `set the mode/owner where layer ${g.shippedIn} creates the file (COPY --chmod/--chown), not in layer ${g.hiddenBy}`
-            : `remove the files in the same instruction that creates them (layer ${g.shippedIn}), or use a multi-stage build`,
-      });
-    }
-  }
   return items.sort((a, b) => b.bytes - a.bytes || a.layer - b.layer);
 }
 
@@ -85,9 +42,4 @@ function findingTitle(f: Finding): string {
   if (!first) return f.rule;
   const more = f.paths.length - 1;
   return `${f.rule} /${first.path.replace(/^\/+/, '')}${more > 0 ? ` (+${more} more)` : ''}`;
-}
-
-/** Bytes the fixes would save: findings never count a byte twice, so the items add up. */
-export function potentialSavings(items: FindingItem[]): number {
-  return items.reduce((s, i) => s + i.bytes, 0);
 }
