@@ -1,7 +1,7 @@
 import { MsbError } from './errors.js';
-import { BlobCache, defaultCacheDir } from './source/cache.js';
+import { BlobCache, defaultCacheDir } from './source/cache/blob-cache.js';
 import type { DownloadProgress } from './source/registry/image.js';
-import type { Image } from './source/types.js';
+import { isImageStream, type Image } from './source/types.js';
 import type { ResolveOptions } from './source/resolve.js';
 
 /**
@@ -86,36 +86,33 @@ export async function sourceOptions(flags: SourceFlags): Promise<Omit<ResolveOpt
 /**
  * resolveImage with the source flags already applied: the CLI calls it exactly as it would call
  * resolveImage (credentials are read from stdin once, however many images are resolved).
- * A streamed (daemon) image is walked here, so the Image it returns is complete (config, layers)
- * like any other and code that reads the config before inspectImage works; inspectImage then
- * returns that walk's result. Callers that want walk progress for daemon images use resolveImage
- * and inspectImage directly.
+ * A streamed (daemon) image is walked here and its finished Image returned, so code that reads the
+ * config before inspectImage works; inspectImage then returns that walk's result. Callers that want
+ * walk progress for daemon images use resolveImage and inspectImage directly.
  */
 export async function sourceResolver(flags: SourceFlags): Promise<(ref: string, opts?: ResolveOptions) => Promise<Image>> {
   const { resolveImage } = await import('./source/resolve.js');
   const fixed = await sourceOptions(flags);
   return async (ref, opts = {}) => {
     const image = await resolveImage(ref, { ...fixed, ...opts });
-    if (image.arrivals) {
+    if (!isImageStream(image)) return image;
+    try {
+      const { inspectArrivals } = await import('./inspect-arrivals.js');
+      // The save stream is read before anything is shown: say how far it got (stderr, terminals only).
+      const line = process.stderr.isTTY ? statusLine(process.stderr) : undefined;
+      const onProgress = line
+        ? (p: { layer: number; bytesRead: number; done: boolean }) => {
+            if (!p.done) line(`reading ${ref} from the daemon: layer ${p.layer + 1}, ${mb(p.bytesRead)}`, false);
+          }
+        : undefined;
       try {
-        const { inspectArrivals } = await import('./inspect-arrivals.js');
-        // The save stream is read before anything is shown: say how far it got (stderr, terminals only).
-        const line = process.stderr.isTTY ? statusLine(process.stderr) : undefined;
-        const onProgress = line
-          ? (p: { layer: number; bytesRead: number; done: boolean }) => {
-              if (!p.done) line(`reading ${ref} from the daemon: layer ${p.layer + 1}, ${mb(p.bytesRead)}`, false);
-            }
-          : undefined;
-        try {
-          await inspectArrivals(image, { verify: flags.verify, onProgress });
-        } finally {
-          line?.('', true);
-        }
-      } catch (e) {
-        await image.close();
-        throw e;
+        return (await inspectArrivals(image, { verify: flags.verify, onProgress })).image;
+      } finally {
+        line?.('', true);
       }
+    } catch (e) {
+      await image.close();
+      throw e;
     }
-    return image;
   };
 }

@@ -1,7 +1,8 @@
 import { finishAnalysis, mergeLayers, pendingDigests } from './analysis/merge.js';
 import type { Analysis } from './analysis/types.js';
 import { FindingsCapture } from './analysis/findings/capture.js';
-import type { Image } from './source/types.js';
+import { inspectArrivals, walkedInspection } from './inspect-arrivals.js';
+import { isImageStream, type Image, type ImageStream } from './source/types.js';
 import { hashEntries } from './walk/digests.js';
 import { walkLayer } from './walk/layer.js';
 import type { LayerContents } from './walk/types.js';
@@ -33,8 +34,11 @@ export interface Inspection {
   analysis: Analysis;
 }
 
-export async function inspectImage(image: Image, opts: InspectOptions = {}): Promise<Inspection> {
-  if (image.arrivals) return (await import('./inspect-arrivals.js')).inspectArrivals(image, opts);
+export async function inspectImage(image: Image | ImageStream, opts: InspectOptions = {}): Promise<Inspection> {
+  if (isImageStream(image)) return inspectArrivals(image, opts);
+  // A streamed image's finished Image (cli-source.ts walked it early): its bytes are gone; reuse that walk.
+  const done = walkedInspection(image);
+  if (done) return done;
   const n = image.layers.length;
   const contents: LayerContents[] = new Array(n);
   let next = 0;

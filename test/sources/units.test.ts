@@ -7,8 +7,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseChallenge } from '../../src/source/registry/auth.js';
 import { lookupCredentials } from '../../src/source/registry/credentials.js';
-import { daemonEndpoint, daemonError, modemOptions } from '../../src/source/daemon.js';
-import { BlobCache, defaultCacheDir } from '../../src/source/cache.js';
+import { daemonEndpoint, daemonError, modemOptions } from '../../src/source/daemon/daemon.js';
+import { BlobCache, defaultCacheDir } from '../../src/source/cache/blob-cache.js';
 import { resolveImage } from '../../src/source/resolve.js';
 import { removeDir, tempDir } from './helpers.js';
 
