@@ -32,7 +32,14 @@ const { App } = await import('../src/tui/App.js');
 const { Loading } = await import('../src/tui/Loading.js');
 const { themeFor } = await import('../src/tui/theme.js');
 const { initialLoading, reduceProgress } = await import('../src/tui/model/loading.js');
-const { resolveImage } = await import('../src/source/resolve.js');
+const { resolveImage: resolveAny } = await import('../src/source/resolve.js');
+const { isImageStream } = await import('../src/source/types.js');
+/** Screenshots are taken of image files and registries; a daemon's stream would have to be walked first. */
+const resolveImage = async (ref: string, o: Parameters<typeof resolveAny>[1]) => {
+  const x = await resolveAny(ref, o);
+  if (isImageStream(x)) throw new Error(`${ref}: screenshots need an image file or registry, not a daemon`);
+  return x;
+};
 const { inspect } = await import('../src/pipeline/inspect.js');
 const { tuiData, diffData } = await import('../src/tui/data.js');
 

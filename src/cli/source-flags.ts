@@ -1,7 +1,7 @@
 import { MsbError } from '../errors.js';
-import { BlobCache, defaultCacheDir } from '../source/cache.js';
+import { BlobCache, defaultCacheDir } from '../source/cache/blob-cache.js';
 import type { DownloadProgress } from '../source/registry/image.js';
-import type { Image } from '../source/types.js';
+import type { AnyImage } from '../source/types.js';
 import type { ResolveOptions } from '../source/resolve.js';
 import type { Io } from './io.js';
 import type { Progress } from './progress.js';
@@ -49,7 +49,7 @@ export async function sourceOptions(flags: SourceFlags, io: Io, progress: Progre
  * resolveImage with the source flags applied: credentials are read from stdin once, however many
  * images a command resolves.
  */
-export async function sourceResolver(flags: SourceFlags, io: Io, progress: Progress): Promise<(ref: string, opts?: ResolveOptions) => Promise<Image>> {
+export async function sourceResolver(flags: SourceFlags, io: Io, progress: Progress): Promise<(ref: string, opts?: ResolveOptions) => Promise<AnyImage>> {
   const { resolveImage } = await import('../source/resolve.js');
   const fixed = await sourceOptions(flags, io, progress);
   return (ref, opts = {}) => resolveImage(ref, { ...fixed, ...opts });

@@ -6,7 +6,7 @@ import { finishAnalysis, mergeLayers, pendingDigests } from '../analysis/merge.j
 import type { Attribution } from '../analysis/origin.js';
 import type { Analysis, WasteKind } from '../analysis/types.js';
 import { MsbError } from '../errors.js';
-import type { Image } from '../source/types.js';
+import { isImageStream, type AnyImage, type Image } from '../source/types.js';
 import { hashEntries } from '../walk/digests.js';
 import type { LayerContents } from '../walk/types.js';
 import { attributeImage, type DockerfileText } from './attribution.js';
@@ -17,13 +17,13 @@ import { walkImage } from './walk.js';
  * The pipeline: the one place that runs walk → merge → waste → attribution → findings and assembles
  * an InspectResult. Everything after it (reports, the gate, the terminal UI) only renders the result.
  */
-export async function inspect(source: Image, opts: InspectOptions = {}): Promise<InspectResult> {
+export async function inspect(source: AnyImage, opts: InspectOptions = {}): Promise<InspectResult> {
   // A bad --dockerfile fails before any layer is read.
   const dockerfile = opts.dockerfile ? await readDockerfile(opts.dockerfile) : undefined;
   if (opts.target && !dockerfile) throw new MsbError('--target needs --dockerfile');
   const attributionOpts = { dockerfile, target: opts.target, buildArgs: opts.buildArgs };
   // Attribution only needs the config: align before the walk where the config is already known.
-  const early = source.arrivals ? undefined : await attributeImage(source, attributionOpts);
+  const early = isImageStream(source) ? undefined : await attributeImage(source, attributionOpts);
   const { image, contents, analysis } = await walkAndMerge(source, opts);
   const attribution = early ?? (await attributeImage(image, attributionOpts));
   return assemble(image, contents, analysis, attribution);
@@ -42,7 +42,7 @@ async function readDockerfile(file: string): Promise<DockerfileText> {
  * hashed (read again from their layers) before every byte is accounted for. Exported for tests that
  * feed the findings other origins.
  */
-export async function walkAndMerge(source: Image, opts: InspectOptions = {}): Promise<{ image: Image; contents: LayerContents[]; analysis: Analysis }> {
+export async function walkAndMerge(source: AnyImage, opts: InspectOptions = {}): Promise<{ image: Image; contents: LayerContents[]; analysis: Analysis }> {
   const { image, contents } = await walkImage(source, opts);
   const merged = mergeLayers(contents);
   await hashEntries(pendingDigests(merged).map(([e, layer]) => [e, image.layers[layer]]));

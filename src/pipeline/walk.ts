@@ -1,5 +1,5 @@
 import { FindingsCapture } from '../analysis/findings/capture.js';
-import type { Image, LayerBlob } from '../source/types.js';
+import { isImageStream, type AnyImage, type Image, type LayerBlob } from '../source/types.js';
 import { walkLayer } from '../walk/layer.js';
 import type { LayerContents } from '../walk/types.js';
 import type { InspectOptions } from './types.js';
@@ -31,20 +31,20 @@ interface Feed {
   finish(): { image: Image; keys: string[]; verified?: boolean };
 }
 
-function feedOf(image: Image, concurrency: number): Feed {
-  const streamed = image.arrivals;
-  if (streamed) {
+function feedOf(image: AnyImage, concurrency: number): Feed {
+  if (isImageStream(image)) {
+    const stream = image;
     return {
       items: (async function* () {
         let i = 0;
-        for await (const a of streamed.arrivals) {
+        for await (const a of stream.layers) {
           const index = i++;
-          yield { key: a.key, blob: { index, diffId: '', name: `${image.reference}: ${a.key}`, open: () => a.open() } };
+          yield { key: a.key, blob: { index, diffId: '', name: `${stream.reference}: ${a.key}`, open: () => a.open() } };
         }
       })(),
       concurrency: 1,
       count: 0,
-      finish: () => ({ image, keys: streamed.order(), verified: streamed.verified() }),
+      finish: () => stream.finish(),
     };
   }
   return {
@@ -57,7 +57,7 @@ function feedOf(image: Image, concurrency: number): Feed {
   };
 }
 
-export async function walkImage(source: Image, opts: InspectOptions): Promise<Walked> {
+export async function walkImage(source: AnyImage, opts: InspectOptions): Promise<Walked> {
   const feed = feedOf(source, opts.concurrency ?? 2);
   const capture = new FindingsCapture();
   const byKey = new Map<string, LayerContents>();

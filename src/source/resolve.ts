@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { MsbError } from '../errors.js';
-import { openArchive } from './archive.js';
-import type { BlobCache } from './cache.js';
-import type { LayoutOptions } from './layout.js';
+import { openArchive } from './archive/open.js';
+import type { BlobCache } from './cache/blob-cache.js';
+import type { LayoutOptions } from './container.js';
 import type { Credentials } from './registry/credentials.js';
 import type { DownloadProgress } from './registry/image.js';
-import type { Image, Platform } from './types.js';
+import type { Image, ImageStream, Platform } from './types.js';
 
 /**
  * Decides where an image comes from (docs/sources.md):
@@ -15,6 +15,7 @@ import type { Image, Platform } from './types.js';
  * 3. an existing path is an archive or layout (`path:tag` picks an image inside);
  * 4. otherwise the Docker daemon if it is reachable and has the image, else the registry.
  * Daemon and registry modules are imported only when needed (dockerode is heavy).
+ * Files and registries give an Image; a daemon gives an ImageStream (its save stream is read once).
  */
 
 export type SourceChoice = 'daemon' | 'podman' | 'registry' | 'archive';
@@ -77,14 +78,14 @@ async function fromRegistry(ref: string, name: string, opts: ResolveOptions): Pr
   return img;
 }
 
-async function fromDaemon(ref: string, name: string, kind: 'docker' | 'podman', opts: ResolveOptions): Promise<Image> {
-  const { daemonEndpoint, openDaemonImage } = await import('./daemon.js');
+async function fromDaemon(ref: string, name: string, kind: 'docker' | 'podman', opts: ResolveOptions): Promise<ImageStream> {
+  const { daemonEndpoint, openDaemonImage } = await import('./daemon/daemon.js');
   const img = await openDaemonImage(daemonEndpoint(kind, opts.env), name, { platform: opts.platform });
   img.reference = ref;
   return img;
 }
 
-export async function resolveImage(ref: string, opts: ResolveOptions = {}): Promise<Image> {
+export async function resolveImage(ref: string, opts: ResolveOptions = {}): Promise<Image | ImageStream> {
   const forced = opts.source as SourceChoice | undefined;
   if (forced && !SOURCE_CHOICES.includes(forced)) {
     throw new MsbError(`invalid --source "${opts.source}": expected one of ${SOURCE_CHOICES.join(', ')}`);
@@ -104,7 +105,7 @@ export async function resolveImage(ref: string, opts: ResolveOptions = {}): Prom
   // Neither a file nor forced: the local daemon when it has the image, else the registry.
   const { parseReference } = await import('./reference.js');
   parseReference(ref); // a clear error for names no source could take
-  const { daemonEndpoint, probeDaemon, openDaemonImage } = await import('./daemon.js');
+  const { daemonEndpoint, probeDaemon, openDaemonImage } = await import('./daemon/daemon.js');
   const ep = daemonEndpoint('docker', opts.env);
   const probe = await probeDaemon(ep, ref);
   if (probe.state === 'present') {

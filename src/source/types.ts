@@ -83,6 +83,8 @@ export interface LayerBlob {
   diffId: string;
   /** Digest of the stored blob, when the source knows it (OCI manifests, registries). */
   digest?: string;
+  /** Stored (possibly compressed) bytes, when known: the descriptor's size or the local file range. */
+  size?: number;
   mediaType?: string;
   /** How the layer is named in errors: "layer 3 (blobs/sha256/ab12…)". */
   name: string;
@@ -100,18 +102,7 @@ export interface ArrivingLayer {
   open(): Promise<Readable>;
 }
 
-/**
- * For sources that deliver layers before saying how they are ordered (docker save writes
- * manifest.json last). When `arrivals` ends, the Image's config, layers and tags have been filled in
- * and `order()` gives, for each of image.layers (bottom first), the key its bytes arrived under.
- */
-export interface LayerArrivals {
-  arrivals: AsyncIterable<ArrivingLayer>;
-  order(): string[];
-  /** true when the source checked every layer's bytes against its diff_id or blob digest. */
-  verified(): boolean;
-}
-
+/** A complete image: everything is known up front and each layer can be opened (again) on demand. */
 export interface Image {
   /** What the user asked for (path, reference), for the report. */
   reference: string;
@@ -134,11 +125,32 @@ export interface Image {
    * Absent when the source cannot address blobs (docker save archives without an OCI layout).
    */
   readBlob?(digest: string): Promise<Buffer>;
-  /**
-   * Set by streaming sources (the daemon): layers arrive through this instead of `layers[i].open()`,
-   * and config/layers/tags are only complete once it has been drained (src/inspect.ts does that).
-   */
-  arrivals?: LayerArrivals;
   /** Releases file handles or connections. */
   close(): Promise<void>;
+}
+
+/**
+ * A streamed image (a daemon's `docker save`): layers arrive before the manifest says their order.
+ * Drain `layers` (each read to its end before the next is pulled), then call `finish()`.
+ */
+export interface ImageStream {
+  readonly streamed: true;
+  /** What the user asked for, for messages and the report. */
+  reference: string;
+  source: SourceKind;
+  layers: AsyncIterable<ArrivingLayer>;
+  /**
+   * Once `layers` has ended: the complete Image (config, manifest, layers, tags, notes), and for each
+   * of image.layers (bottom first) the key its bytes arrived under. `verified`: every layer's bytes
+   * were checked against its diff_id or digest while they streamed.
+   */
+  finish(): { image: Image; keys: string[]; verified: boolean };
+  close(): Promise<void>;
+}
+
+/** What resolving an image reference gives: a random-access image, or a stream of one. */
+export type AnyImage = Image | ImageStream;
+
+export function isImageStream(x: Image | ImageStream): x is ImageStream {
+  return (x as ImageStream).streamed === true;
 }

@@ -2,7 +2,7 @@ import { render, useApp, useInput } from 'ink';
 import React, { useEffect, useRef, useState } from 'react';
 import { MsbError } from '../errors.js';
 import type { DiffResult, InspectOptions, InspectResult } from '../pipeline/types.js';
-import type { Image } from '../source/types.js';
+import { isImageStream, type AnyImage } from '../source/types.js';
 import { App } from './App.js';
 import { type DiffData, type TuiData, diffData, tuiData } from './data.js';
 import { DiffApp } from './DiffApp.js';
@@ -18,7 +18,7 @@ import { type Theme, themeFor } from './theme.js';
  */
 
 export interface RunTuiOptions {
-  image: Image;
+  image: AnyImage;
   /** Runs the pipeline; gets the abort signal and the layer progress callback. */
   inspect: (opts: Pick<InspectOptions, 'signal' | 'onProgress'>) => Promise<InspectResult>;
   /** Hook for sources that download (registry pulls): call with download progress events. */
@@ -26,8 +26,8 @@ export interface RunTuiOptions {
 }
 
 export interface RunDiffTuiOptions {
-  before: Image;
-  after: Image;
+  before: AnyImage;
+  after: AnyImage;
   /** Runs the pipeline on both images and compares them, with one set of options per image, for their progress. */
   compare: (before: Pick<InspectOptions, 'signal' | 'onProgress'>, after: Pick<InspectOptions, 'signal' | 'onProgress'>) => Promise<DiffResult>;
 }
@@ -38,12 +38,12 @@ type Load<T> = (signal: AbortSignal, push: (image: number, e: ProgressEvent) => 
  * Runs `load` once with progress per image, redrawing on a 100 ms tick (progress arrives per chunk,
  * far more often). Ctrl-C aborts it; failure or cancel end the screen through `onDone`.
  */
-function useLoad<T>(images: Image[], load: Load<T>, onDone: (err?: unknown) => void): { data?: T; progress: LoadingState[]; size: [number, number]; theme: Theme; quit: () => void } {
+function useLoad<T>(images: AnyImage[], load: Load<T>, onDone: (err?: unknown) => void): { data?: T; progress: LoadingState[]; size: [number, number]; theme: Theme; quit: () => void } {
   const { exit } = useApp();
   const theme = useRef(themeFor()).current;
   const [data, setData] = useState<{ value: T }>();
   const size = useTerminalSize();
-  const progress = useRef<LoadingState[]>(images.map((img) => initialLoading(Date.now(), img.layers.map((l) => l.location?.size))));
+  const progress = useRef<LoadingState[]>(images.map((img) => initialLoading(Date.now(), isImageStream(img) ? [] : img.layers.map((l) => l.location?.size))));
   const [, setTick] = useState(0);
   const abort = useRef(new AbortController());
 

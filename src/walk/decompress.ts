@@ -3,15 +3,17 @@ import { Duplex, PassThrough, Transform, Writable, type TransformCallback } from
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { MsbError } from '../errors.js';
+import { sniffCompression as sniffBytes } from '../source/compression.js';
 import type { Compression } from './types.js';
 
-/** Layer compression is told by magic bytes, never by media type or file name (both lie). */
+/**
+ * A layer's compression, from the shared sniff (source/compression.ts). Anything that is neither
+ * gzip nor zstd is read as a plain tar, so the tar parser names what is wrong with it.
+ */
 export function sniffCompression(head: Buffer): Compression {
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
-  if (head.length >= 3 && head.toString('latin1', 0, 3) === 'BZh') throw new MsbError('bzip2 layers are not supported');
-  if (head.length >= 6 && head.toString('latin1', 1, 6) === '7zXZ\0') throw new MsbError('xz layers are not supported');
-  return 'none';
+  const c = sniffBytes(head);
+  if (c === 'bzip2' || c === 'xz') throw new MsbError(`${c} layers are not supported`);
+  return c ?? 'none';
 }
 
 /** zstd through fzstd (pure JS: always installs; Node 20's zlib has no zstd). */

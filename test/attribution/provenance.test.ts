@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { attribute } from '../../src/analysis/attribution/index.js';
 import { readProvenance, layerSteps } from '../../src/analysis/attribution/provenance.js';
 import { resolveImage } from '../../src/source/resolve.js';
+import { isImageStream } from '../../src/source/types.js';
 import { attributeImage } from '../../src/pipeline/attribution.js';
 import { addProvenance } from '../fixtures/attribution/make-provenance.js';
 
@@ -65,6 +66,7 @@ test('a corrupt attestation blob: a warning, and the image is still attributed',
     writeFileSync(stPath, '{not json');
     const image = await resolveImage(layout);
     try {
+      assert.ok(!isImageStream(image), 'a layout is random-access');
       const a = await attributeImage(image);
       assert.equal(a.status.source, 'history');
       assert.match(a.status.warnings[0], /provenance blob sha256:[0-9a-f]{12}: not valid JSON .*; provenance ignored/);

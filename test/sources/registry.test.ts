@@ -6,7 +6,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { buildImages, comparable, freePort, removeDir, run, runCli, skopeoCopy, startRegistry, tempDir, type Registry } from './helpers.js';
 import { openRegistryImage } from '../../src/source/registry/image.js';
-import { BlobCache } from '../../src/source/cache.js';
+import { BlobCache } from '../../src/source/cache/blob-cache.js';
 
 /**
  * The registry source against a real Debian docker-registry: anonymous, htpasswd Basic auth and

@@ -5,11 +5,11 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { buildImages, comparable, removeDir, tempDir } from './helpers.js';
-import { openArchive } from '../../src/source/archive.js';
-import { imageFromSaveStream } from '../../src/source/savestream.js';
+import { openArchive } from '../../src/source/archive/open.js';
+import { imageStreamFromSave } from '../../src/source/daemon/savestream.js';
 import { inspect } from '../../src/pipeline/inspect.js';
 import { buildJsonReport } from '../../src/report/json.js';
-import type { Image, ImageIndex, ImageManifest } from '../../src/source/types.js';
+import type { ImageIndex, ImageManifest, ImageStream } from '../../src/source/types.js';
 
 /**
  * The save-stream parser on the Docker 25+ OCI-layout save shape, which Debian's dockerd 20.10 cannot
@@ -64,8 +64,8 @@ async function saveStream(entries: Entry[]): Promise<Readable> {
   return Readable.from(parts);
 }
 
-function shell(): Image {
-  return { reference: 'hand-built', source: 'daemon', tags: [], config: {}, layers: [], notes: [], close: async () => undefined };
+async function streamOf(entries: Entry[]): Promise<ImageStream> {
+  return imageStreamFromSave(await saveStream(entries), { label: 'hand-built' });
 }
 
 async function docker25Entries(opts: { manifestJson: boolean; dropLayer?: number; corruptLayer?: number }): Promise<Entry[]> {
@@ -91,8 +91,14 @@ async function docker25Entries(opts: { manifestJson: boolean; dropLayer?: number
 }
 
 test('Docker 25+ save stream (OCI layout + manifest.json with legacy symlinks) gives the layout analysis', async () => {
-  const img = imageFromSaveStream(await saveStream(await docker25Entries({ manifestJson: true })), shell(), { label: 'hand-built' });
-  const rep = buildJsonReport(await inspect(img));
+  const stream = await streamOf(await docker25Entries({ manifestJson: true }));
+  assert.throws(() => stream.finish(), /only after its save stream has been read/);
+  const ins = await inspect(stream);
+  const img = ins.image;
+  assert.equal(img, stream.finish().image, 'finish() gives the Image the walk reported');
+  assert.equal(stream.finish().verified, true);
+  await assert.rejects(img.layers[0].open(), /already read from the daemon's stream/);
+  const rep = buildJsonReport(ins);
   assert.deepEqual(rep.image.tags, ['app:latest']);
   assert.equal(rep.image.configDigest, manifest.config.digest);
   assert.deepEqual(comparable(rep as never), expected);
@@ -102,18 +108,19 @@ test('Docker 25+ save stream (OCI layout + manifest.json with legacy symlinks) g
 });
 
 test('an index.json-only stream (containerd export shape) resolves through the OCI manifest', async () => {
-  const img = imageFromSaveStream(await saveStream(await docker25Entries({ manifestJson: false })), shell(), { label: 'hand-built' });
-  const rep = buildJsonReport(await inspect(img));
+  const ins = await inspect(await streamOf(await docker25Entries({ manifestJson: false })));
+  const img = ins.image;
+  const rep = buildJsonReport(ins);
   assert.equal(rep.image.digest, manifestDigest);
   assert.deepEqual(comparable(rep as never), expected);
   assert.ok(img.manifest, 'the OCI manifest is kept');
 });
 
 test('a layer that never arrives, or arrives with the wrong bytes, is an error, not a partial result', async () => {
-  const missing = imageFromSaveStream(await saveStream(await docker25Entries({ manifestJson: true, dropLayer: 1 })), shell(), { label: 'hand-built' });
+  const missing = await streamOf(await docker25Entries({ manifestJson: true, dropLayer: 1 }));
   await assert.rejects(inspect(missing), /hand-built: layer 1 \([0-9a-f]{64}\/layer\.tar\) never arrived in the daemon's save stream/);
-  const bad = imageFromSaveStream(await saveStream(await docker25Entries({ manifestJson: true, corruptLayer: 4 })), shell(), { label: 'hand-built' });
+  const bad = await streamOf(await docker25Entries({ manifestJson: true, corruptLayer: 4 }));
   await assert.rejects(inspect(bad), /hand-built: .*(digest mismatch|corrupt)/);
-  const none = imageFromSaveStream(await saveStream([{ name: 'repositories', data: Buffer.from('{}') }]), shell(), { label: 'hand-built' });
+  const none = await streamOf([{ name: 'repositories', data: Buffer.from('{}') }]);
   await assert.rejects(inspect(none), /neither manifest\.json nor index\.json/);
 });

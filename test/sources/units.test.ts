@@ -5,10 +5,10 @@ import { chmod, mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseChallenge } from '../../src/source/registry/client.js';
+import { parseChallenge } from '../../src/source/registry/auth.js';
 import { lookupCredentials } from '../../src/source/registry/credentials.js';
-import { daemonEndpoint, daemonError, modemOptions } from '../../src/source/daemon.js';
-import { BlobCache, defaultCacheDir } from '../../src/source/cache.js';
+import { daemonEndpoint, daemonError, modemOptions } from '../../src/source/daemon/daemon.js';
+import { BlobCache, defaultCacheDir } from '../../src/source/cache/blob-cache.js';
 import { resolveImage } from '../../src/source/resolve.js';
 import { removeDir, tempDir } from './helpers.js';
 

@@ -1,7 +1,9 @@
 import { pipeline, Readable, Transform } from 'node:stream';
 import { MsbError } from '../../errors.js';
 import { apiHost, isLoopback } from '../reference.js';
-import { lookupCredentials, type Credentials } from './credentials.js';
+import { RegistryAuth } from './auth.js';
+import type { Credentials } from './credentials.js';
+import { errCode, isTransientCode, networkError, readLimited, sleep, Transient } from './http.js';
 
 /**
  * A minimal Registry API v2 client (distribution spec): GET manifests and blobs for one repository,
@@ -22,34 +24,6 @@ export interface ClientOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export interface Challenge {
-  scheme: string;
-  params: Record<string, string>;
-}
-
-/** Parses `Bearer realm="...",service="...",scope="a,b"` (quoted values may contain commas). */
-export function parseChallenge(header: string): Challenge | undefined {
-  const m = /^\s*([A-Za-z]+)\s*(.*)$/.exec(header);
-  if (!m) return undefined;
-  const params: Record<string, string> = {};
-  const re = /([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*,?\s*/g;
-  let p: RegExpExecArray | null;
-  while ((p = re.exec(m[2])) !== null) {
-    if (p[0] === '') break;
-    params[p[1].toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3];
-  }
-  return { scheme: m[1].toLowerCase(), params };
-}
-
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'EAI_AGAIN']);
-
-function errCode(e: unknown): string | undefined {
-  const err = e as { code?: string; cause?: { code?: string; cause?: { code?: string } } };
-  return err?.cause?.code ?? err?.cause?.cause?.code ?? err?.code;
-}
-
-class Transient extends Error {}
-
 /** An HTTP error answer from the registry, with its status (404 lets callers try elsewhere). */
 export class RegistryError extends MsbError {
   constructor(
@@ -58,10 +32,6 @@ export class RegistryError extends MsbError {
   ) {
     super(message);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 export interface BlobResponse {
@@ -74,24 +44,26 @@ export class RegistryClient {
   readonly base: string;
   /** The Authorization header that worked, reused for this registry host only. */
   private authorization?: string;
-  /** Requests made, by kind: tests and --debug use these to show what the cache saved. */
-  readonly stats = { manifests: 0, blobs: 0, tokens: 0 };
+  private readonly counts = { manifests: 0, blobs: 0 };
+  private readonly auth: RegistryAuth;
   private readonly timeoutMs: number;
   private readonly retries: number;
 
   constructor(
     readonly registry: string,
     readonly repository: string,
-    private readonly opts: ClientOptions = {},
+    opts: ClientOptions = {},
   ) {
     const scheme = opts.insecure || isLoopback(registry) ? 'http' : 'https';
     this.base = `${scheme}://${apiHost(registry)}`;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.retries = opts.retries ?? 2;
+    this.auth = new RegistryAuth(registry, repository, { credentials: opts.credentials, timeoutMs: this.timeoutMs, env: opts.env });
   }
 
-  private where(): string {
-    return `${this.registry}/${this.repository}`;
+  /** Requests made, by kind: tests and --debug use these to show what the cache saved. */
+  get stats(): { manifests: number; blobs: number; tokens: number } {
+    return { ...this.counts, tokens: this.auth.tokens };
   }
 
   /** One fetch with a header timeout; the timer is handed back so a body read can keep resetting it. */
@@ -141,7 +113,7 @@ export class RegistryClient {
         got.idle(false);
         await got.res.body?.cancel().catch(() => undefined);
         authTried = true;
-        await this.authenticate(challenge, what);
+        this.authorization = await this.auth.authenticate(challenge, what);
         continue;
       }
       if (got.res.ok) return got;
@@ -166,11 +138,11 @@ export class RegistryClient {
         got = await this.fetchOnce(url, headers);
       } catch (e) {
         const code = errCode(e);
-        if (code && TRANSIENT_CODES.has(code)) throw new Transient(`connection to ${new URL(url).host} failed (${code})`);
+        if (isTransientCode(code)) throw new Transient(`connection to ${new URL(url).host} failed (${code})`);
         if ((e as Error)?.name === 'AbortError' || (e as Error)?.name === 'TimeoutError') {
           throw new Transient(`no response from ${new URL(url).host} within ${this.timeoutMs / 1000}s`);
         }
-        throw this.networkError(url, e);
+        throw networkError(url, e);
       }
       const { res } = got;
       if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
@@ -184,18 +156,6 @@ export class RegistryClient {
     throw new MsbError(`${what}: too many redirects`);
   }
 
-  private networkError(url: string, e: unknown): MsbError {
-    const host = new URL(url).host;
-    const code = errCode(e);
-    const msg = (e as { cause?: Error })?.cause?.message ?? (e as Error)?.message ?? String(e);
-    if (code === 'ECONNREFUSED') return new MsbError(`cannot reach registry ${host}: connection refused`);
-    if (code === 'ENOTFOUND') return new MsbError(`cannot reach registry ${host}: unknown host`);
-    if (/SSL|TLS|certificate|wrong version number/i.test(msg) || /^ERR_SSL|CERT|DEPTH_ZERO/.test(code ?? '')) {
-      return new MsbError(`TLS error talking to ${host}: ${msg} (for a plain-HTTP registry use --insecure)`);
-    }
-    return new MsbError(`cannot reach registry ${host}: ${msg}`);
-  }
-
   private statusError(status: number, body: string, what: string): RegistryError {
     let code = '';
     try {
@@ -207,7 +167,7 @@ export class RegistryClient {
     const tag = code ? ` (${code})` : '';
     const err = (m: string) => new RegistryError(m, status);
     if (status === 401) {
-      return this.usedCredentials
+      return this.auth.usedCredentials
         ? err(`${what}: authentication failed at ${this.registry}${tag}: wrong credentials or no pull access to ${this.repository}`)
         : err(`${what}: ${this.registry} refused anonymous access${tag}: the repository does not exist or needs a login (--username/--password-stdin or docker login)`);
     }
@@ -217,80 +177,9 @@ export class RegistryClient {
     return err(`${what}: HTTP ${status} from ${this.registry}${tag}`);
   }
 
-  /** Whether any credentials were sent, so a 401 can say "wrong credentials" or "needs a login". */
-  private usedCredentials = false;
-
-  private async credentials(): Promise<Credentials | undefined> {
-    const c = this.opts.credentials ?? (await lookupCredentials(this.registry, this.opts.env));
-    if (c) this.usedCredentials = true;
-    return c;
-  }
-
-  private async authenticate(header: string, what: string): Promise<void> {
-    const ch = parseChallenge(header);
-    if (ch?.scheme === 'basic') {
-      const creds = await this.credentials();
-      if (!creds) throw new MsbError(`${what}: ${this.registry} requires a login (use --username and --password-stdin, or docker login)`);
-      this.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
-      return;
-    }
-    if (ch?.scheme === 'bearer' && ch.params.realm) {
-      this.authorization = `Bearer ${await this.fetchToken(ch, what)}`;
-      return;
-    }
-    throw new MsbError(`${what}: ${this.registry} asked for authentication msb does not understand (${ch?.scheme ?? 'no challenge'})`);
-  }
-
-  private async fetchToken(ch: Challenge, what: string): Promise<string> {
-    let realm: URL;
-    try {
-      realm = new URL(ch.params.realm);
-    } catch {
-      throw new MsbError(`${what}: the registry's token realm is not a URL`);
-    }
-    if (ch.params.service) realm.searchParams.set('service', ch.params.service);
-    realm.searchParams.set('scope', ch.params.scope || `repository:${this.repository}:pull`);
-    const creds = await this.credentials();
-    const headers: Record<string, string> = {};
-    let init: RequestInit = { headers };
-    if (creds?.username === '<token>') {
-      // An identity token (docker login with OAuth) is a refresh token: POST it (distribution's token spec, OAuth2 flow).
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.password, service: ch.params.service ?? '', scope: realm.searchParams.get('scope')!, client_id: 'msb' });
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      realm.search = '';
-      init = { method: 'POST', headers, body: form.toString() };
-    } else if (creds) {
-      headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
-    }
-    this.stats.tokens++;
-    let res: Response;
-    try {
-      res = await fetch(realm, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
-    } catch (e) {
-      throw this.networkError(realm.toString(), e);
-    }
-    if (res.status === 401 || res.status === 403) {
-      await res.body?.cancel().catch(() => undefined);
-      throw new MsbError(`${what}: the token server for ${this.registry} refused ${creds ? `the credentials from ${creds.origin}` : 'anonymous access (log in with --username/--password-stdin or docker login)'} (HTTP ${res.status})`);
-    }
-    if (!res.ok) {
-      await res.body?.cancel().catch(() => undefined);
-      throw new MsbError(`${what}: the token server for ${this.registry} answered HTTP ${res.status}`);
-    }
-    let j: { token?: string; access_token?: string };
-    try {
-      j = (await res.json()) as typeof j;
-    } catch {
-      throw new MsbError(`${what}: the token server for ${this.registry} did not answer JSON`);
-    }
-    const token = j.token || j.access_token;
-    if (!token) throw new MsbError(`${what}: the token server for ${this.registry} answered without a token`);
-    return token;
-  }
-
   /** Fetches a manifest (by tag or digest), whole: manifests are small (registries cap them at 4 MiB). */
   async manifest(ref: string, accept: string, what: string): Promise<{ body: Buffer; mediaType?: string; digest?: string }> {
-    this.stats.manifests++;
+    this.counts.manifests++;
     const { res, idle } = await this.get(`/v2/${this.repository}/manifests/${ref}`, accept, what);
     const body = await readLimited(res, idle, 16 << 20, what);
     return {
@@ -302,7 +191,7 @@ export class RegistryClient {
 
   /** Streams a blob; the caller verifies its digest. The idle timeout keeps running while it is read. */
   async blob(digest: string, what: string): Promise<BlobResponse> {
-    this.stats.blobs++;
+    this.counts.blobs++;
     const { res, idle } = await this.get(`/v2/${this.repository}/blobs/${digest}`, undefined, what);
     if (!res.body) throw new MsbError(`${what}: the registry sent no body`);
     const web = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream, { highWaterMark: 1 << 20 });
@@ -330,28 +219,8 @@ export class RegistryClient {
 
   /** A small blob (config, attestation), whole. */
   async smallBlob(digest: string, what: string, limit = 64 << 20): Promise<Buffer> {
-    this.stats.blobs++;
+    this.counts.blobs++;
     const { res, idle } = await this.get(`/v2/${this.repository}/blobs/${digest}`, undefined, what);
     return readLimited(res, idle, limit, what);
   }
-}
-
-async function readLimited(res: Response, idle: (on: boolean) => void, limit: number, what: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let n = 0;
-  try {
-    if (!res.body) return Buffer.alloc(0);
-    for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) {
-      idle(true);
-      n += c.length;
-      if (n > limit) throw new MsbError(`${what}: larger than ${limit} bytes, refusing to read it into memory`);
-      chunks.push(Buffer.from(c));
-    }
-  } catch (e) {
-    if (e instanceof MsbError) throw e;
-    throw new MsbError(`${what}: download failed: ${(e as Error).message}`);
-  } finally {
-    idle(false);
-  }
-  return Buffer.concat(chunks);
 }

@@ -1,12 +1,13 @@
+import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { MsbError, shortDigest } from '../../errors.js';
-import { BlobCache, sha256Hex, verifyBuffer, VerifyingStream } from '../cache.js';
+import type { BlobCache } from '../cache/blob-cache.js';
+import { sha256Hex, verifyBuffer, VerifyingStream } from '../cache/verify.js';
 import { openLocation } from '../container.js';
-import { checkConfig } from '../layout.js';
-import { selectManifest } from '../platform.js';
+import { checkConfig, MANIFEST_LIST, OCI_INDEX, resolveManifest, type Fetched } from '../manifest.js';
 import { formatReference, manifestRef, parseReference } from '../reference.js';
-import type { Descriptor, Image, ImageConfig, ImageIndex, ImageManifest, LayerBlob, Platform } from '../types.js';
+import type { Descriptor, Image, LayerBlob, Platform } from '../types.js';
 import { RegistryClient, RegistryError, type ClientOptions } from './client.js';
 
 /**
@@ -36,16 +37,13 @@ export interface RegistryOptions extends ClientOptions {
 }
 
 const MANIFEST_V2 = 'application/vnd.docker.distribution.manifest.v2+json';
-const MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const ACCEPT = [OCI_INDEX, MANIFEST_LIST, OCI_MANIFEST, MANIFEST_V2].join(', ');
-const INDEX_TYPES = new Set([OCI_INDEX, MANIFEST_LIST]);
 const ACCEPT_ANY = `${ACCEPT}, */*`;
 
-function parseJson<T>(what: string, body: Buffer): T {
+function parseJson(what: string, body: Buffer): unknown {
   try {
-    return JSON.parse(body.toString('utf8')) as T;
+    return JSON.parse(body.toString('utf8')) as unknown;
   } catch (e) {
     throw new MsbError(`${what}: not valid JSON (${(e as Error).message})`);
   }
@@ -79,7 +77,7 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
   };
 
   /** A manifest by tag (always asked: tags move) or by digest (cached, immutable). */
-  const fetchManifest = async (r: string, what: string): Promise<{ doc: ImageManifest & ImageIndex; digest?: string; mediaType?: string }> => {
+  const fetchManifest = async (r: string, what: string): Promise<Fetched> => {
     const pinned = r.startsWith('sha256:');
     let body: Buffer | undefined;
     let mediaType: string | undefined;
@@ -100,37 +98,25 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
         if (digest) verifyBuffer(what, digest, body);
       }
     }
-    const doc = parseJson<ImageManifest & ImageIndex>(what, body);
+    const doc = parseJson(what, body) as { schemaVersion?: unknown } | null;
     if (!doc || typeof doc !== 'object') throw new MsbError(`${what}: not a manifest`);
     if (doc.schemaVersion === 1 || /^application\/vnd\.docker\.distribution\.manifest\.v1\+/.test(mediaType ?? '')) {
       throw new MsbError(`${what}: Docker schema 1 manifests are not supported (re-push the image with a current tool)`);
     }
-    if (!digest) {
-      const { createHash } = await import('node:crypto');
-      digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
-    }
-    return { doc, digest, mediaType: doc.mediaType ?? mediaType };
+    digest ??= `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    return { doc, digest, mediaType };
   };
 
-  let cur = await fetchManifest(manifestRef(ref), label);
-  let index: ImageIndex | undefined;
-  for (let depth = 0; ; depth++) {
-    const isIndex = INDEX_TYPES.has(cur.mediaType ?? '') || (Array.isArray(cur.doc.manifests) && !cur.doc.config);
-    if (!isIndex) break;
-    if (depth >= 4) throw new MsbError(`${label}: indexes nest too deeply`);
-    if (!Array.isArray(cur.doc.manifests)) throw new MsbError(`${label}: index has no manifests list`);
-    index = cur.doc;
-    const desc = selectManifest(label, cur.doc.manifests, opts.platform);
-    sha256Hex(desc.digest, label);
-    cur = await fetchManifest(desc.digest, `${label}: manifest ${shortDigest(desc.digest)}`);
-  }
-  const manifest: ImageManifest = cur.doc;
-  if (!manifest.config?.digest || !Array.isArray(manifest.layers)) {
-    throw new MsbError(`${label}: manifest ${shortDigest(cur.digest)} lacks config or layers`);
-  }
+  const { manifest, digest, index } = await resolveManifest(await fetchManifest(manifestRef(ref), label), {
+    label,
+    platform: opts.platform,
+    fetch: (d) => {
+      sha256Hex(d.digest, label);
+      return fetchManifest(d.digest, `${label}: manifest ${shortDigest(d.digest)}`);
+    },
+  });
   const configWhat = `${label}: config ${shortDigest(manifest.config.digest)}`;
-  const config = parseJson<ImageConfig>(configWhat, await readBlob(manifest.config.digest, configWhat));
-  const diffIds = checkConfig(configWhat, config, manifest.layers.length);
+  const { config, diffIds } = checkConfig(configWhat, parseJson(configWhat, await readBlob(manifest.config.digest, configWhat)), manifest.layers.length);
 
   const n = manifest.layers.length;
   /** Downloads in flight: close() stops them (one failed layer must not leave others running). */
@@ -144,6 +130,7 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
       index: i,
       diffId: diffIds[i],
       digest: d.digest,
+      size: d.size,
       mediaType: d.mediaType,
       name,
       location,
@@ -159,7 +146,7 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
   return {
     reference: refText,
     source: 'registry',
-    digest: cur.digest,
+    digest,
     tags: ref.tag ? [`${ref.registry}/${ref.repository}:${ref.tag}`] : [],
     config,
     configDigest: manifest.config.digest,

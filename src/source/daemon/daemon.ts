@@ -3,14 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { MsbError, oneLine } from '../errors.js';
-import { dockerConfigDir } from './registry/credentials.js';
-import { imageFromSaveStream } from './savestream.js';
-import type { Image, Platform } from './types.js';
+import { MsbError, oneLine } from '../../errors.js';
+import { dockerConfigDir } from '../registry/credentials.js';
+import type { ImageStream, Platform } from '../types.js';
+import { imageStreamFromSave } from './savestream.js';
 
 /**
  * The Docker (or Podman, through its Docker-compatible API) daemon as an image source. The image is
- * read with the save API and parsed as it streams (src/source/savestream.ts); nothing is written to
+ * read with the save API and parsed as it streams (savestream.ts): an ImageStream; nothing is written to
  * disk. dockerode is imported only here, lazily, so other commands never load it.
  */
 
@@ -157,7 +157,7 @@ export interface DaemonOptions {
   probed?: boolean;
 }
 
-export async function openDaemonImage(ep: DaemonEndpoint, ref: string, opts: DaemonOptions = {}): Promise<Image> {
+export async function openDaemonImage(ep: DaemonEndpoint, ref: string, opts: DaemonOptions = {}): Promise<ImageStream> {
   if (!opts.probed) {
     const p = await probeDaemon(ep, ref);
     if (p.state === 'unreachable') throw p.error;
@@ -170,16 +170,5 @@ export async function openDaemonImage(ep: DaemonEndpoint, ref: string, opts: Dae
   } catch (e) {
     throw daemonError(ep, ref, e);
   }
-  const image: Image = {
-    reference: ref,
-    source: 'daemon',
-    tags: [],
-    config: {},
-    layers: [],
-    notes: ep.kind === 'podman' ? ['read from Podman'] : [],
-    close: async () => {
-      if (!stream.destroyed) stream.destroy();
-    },
-  };
-  return imageFromSaveStream(stream, image, { label: ref, platform: opts.platform });
+  return imageStreamFromSave(stream, { label: ref, reference: ref, platform: opts.platform, notes: ep.kind === 'podman' ? ['read from Podman'] : [] });
 }
