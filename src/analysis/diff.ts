@@ -64,20 +64,65 @@ function side(a: Analysis): DiffSide {
 const isFile = (n: TreeNode) => n.kind === 'file' || n.kind === 'hardlink';
 const bytesOf = (n: TreeNode) => (n.kind === 'file' ? n.size : n.children ? n.size : 0);
 
+/**
+ * Runs `visit` on every pair of same-named children of two directories, depth first: `visit` returns
+ * true to descend into the pair (both directories), and `after` runs once a pair's children are done.
+ * An explicit stack: hostile layers nest directories deeper than the call stack goes.
+ */
+function walkPairs(
+  x: TreeNode,
+  y: TreeNode,
+  p: string,
+  visit: (cx: TreeNode, cy: TreeNode | undefined, path: string) => boolean,
+  after?: (x: TreeNode, y: TreeNode, p: string) => void,
+): void {
+  const stack = [{ x, y, p, it: x.children!.entries() }];
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const next = top.it.next();
+    if (next.done) {
+      after?.(top.x, top.y, top.p);
+      stack.pop();
+      continue;
+    }
+    const [name, cx] = next.value;
+    const cy = top.y.children!.get(name);
+    const path = `${top.p}/${name}`;
+    if (visit(cx, cy, path)) stack.push({ x: cx, y: cy!, p: path, it: cx.children!.entries() });
+  }
+}
+
+/** Every node below `n` (itself included when it is not a directory), depth first, with its path. */
+function eachBelow(n: TreeNode, p: string, fn: (node: TreeNode, path: string) => void): void {
+  if (!n.children) return fn(n, p);
+  const stack = [{ p, it: n.children.entries() }];
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const next = top.it.next();
+    if (next.done) {
+      stack.pop();
+      continue;
+    }
+    const [name, c] = next.value;
+    const path = `${top.p}/${name}`;
+    if (c.children) stack.push({ p: path, it: c.children.entries() });
+    else fn(c, path);
+  }
+}
+
 /** Visits paths present in both trees as regular files with equal sizes from different layers. */
 function sameSizePairs(a: DiffInput, b: DiffInput, visit: (x: TreeNode, y: TreeNode) => void): void {
-  const walk = (x: TreeNode, y: TreeNode) => {
-    if (!x.children || !y.children) return;
-    for (const [name, cx] of x.children) {
-      const cy = y.children.get(name);
-      if (!cy) continue;
-      if (cx.children && cy.children) walk(cx, cy);
-      else if (cx.kind === 'file' && cy.kind === 'file' && cx.data && cy.data && cx.size === cy.size) {
-        if (a.diffIds[cx.layer] !== b.diffIds[cy.layer]) visit(cx, cy);
-      }
+  const { root: x } = a.analysis;
+  const { root: y } = b.analysis;
+  if (!x.children || !y.children) return;
+  walkPairs(x, y, '', (cx, cy) => {
+    if (!cy) return false;
+    if (cx.children && cy.children) return true;
+    if (cx.kind === 'file' && cy.kind === 'file' && cx.data && cy.data && cx.size === cy.size) {
+      if (a.diffIds[cx.layer] !== b.diffIds[cy.layer]) visit(cx, cy);
     }
-  };
-  walk(a.analysis.root, b.analysis.root);
+    return false;
+  });
 }
 
 /** An entry whose content digest is needed, with the index of the layer holding its bytes. */
@@ -96,51 +141,44 @@ export function diffDigestCandidates(a: DiffInput, b: DiffInput): [DigestNeed[],
 
 export function diffImages(a: DiffInput, b: DiffInput): ImageDiff {
   const items: DiffItem[] = [];
-  const addAll = (n: TreeNode, p: string, change: 'added' | 'removed') => {
-    if (n.children) {
-      for (const [name, c] of n.children) addAll(c, `${p}/${name}`, change);
-      return;
-    }
-    if (!isFile(n) && n.kind !== 'symlink') return;
-    const bytes = bytesOf(n);
-    items.push({
-      path: p,
-      change,
-      beforeBytes: change === 'removed' ? bytes : 0,
-      afterBytes: change === 'added' ? bytes : 0,
-      contentChanged: true,
-      ...(change === 'removed' ? { beforeLayer: n.layer } : { afterLayer: n.layer }),
+  const addAll = (top: TreeNode, at: string, change: 'added' | 'removed') =>
+    eachBelow(top, at, (n, p) => {
+      if (!isFile(n) && n.kind !== 'symlink') return;
+      const bytes = bytesOf(n);
+      items.push({
+        path: p,
+        change,
+        beforeBytes: change === 'removed' ? bytes : 0,
+        afterBytes: change === 'added' ? bytes : 0,
+        contentChanged: true,
+        ...(change === 'removed' ? { beforeLayer: n.layer } : { afterLayer: n.layer }),
+      });
     });
-  };
-  const walk = (x: TreeNode, y: TreeNode, p: string) => {
-    for (const [name, cx] of x.children!) {
-      const cy = y.children!.get(name);
-      const path = `${p}/${name}`;
-      if (!cy) {
-        addAll(cx, path, 'removed');
-        continue;
-      }
-      if (cx.children && cy.children) {
-        walk(cx, cy, path);
-        continue;
-      }
-      if (cx.children || cy.children || cx.kind !== cy.kind) {
-        addAll(cx, path, 'removed');
-        addAll(cy, path, 'added');
-        continue;
-      }
-      if (a.diffIds[cx.layer] === b.diffIds[cy.layer] && cx.layer >= 0) continue; // same layer content
-      const content =
-        cx.kind === 'symlink'
-          ? cx.linkname !== cy.linkname
-          : cx.size !== cy.size || !cx.data || !cy.data || cx.data.digest === undefined || cx.data.digest !== cy.data.digest;
-      const meta = cx.mode !== cy.mode || cx.uid !== cy.uid || cx.gid !== cy.gid;
-      if (!content && !meta) continue;
-      items.push({ path, change: 'changed', beforeBytes: bytesOf(cx), afterBytes: bytesOf(cy), contentChanged: content, beforeLayer: cx.layer, afterLayer: cy.layer });
+  const pair = (cx: TreeNode, cy: TreeNode | undefined, path: string): boolean => {
+    if (!cy) {
+      addAll(cx, path, 'removed');
+      return false;
     }
+    if (cx.children && cy.children) return true;
+    if (cx.children || cy.children || cx.kind !== cy.kind) {
+      addAll(cx, path, 'removed');
+      addAll(cy, path, 'added');
+      return false;
+    }
+    if (a.diffIds[cx.layer] === b.diffIds[cy.layer] && cx.layer >= 0) return false; // same layer content
+    const content =
+      cx.kind === 'symlink'
+        ? cx.linkname !== cy.linkname
+        : cx.size !== cy.size || !cx.data || !cy.data || cx.data.digest === undefined || cx.data.digest !== cy.data.digest;
+    const meta = cx.mode !== cy.mode || cx.uid !== cy.uid || cx.gid !== cy.gid;
+    if (content || meta) items.push({ path, change: 'changed', beforeBytes: bytesOf(cx), afterBytes: bytesOf(cy), contentChanged: content, beforeLayer: cx.layer, afterLayer: cy.layer });
+    return false;
+  };
+  // Paths only in the second image, once a directory's own paths have been compared.
+  const onlyAfter = (x: TreeNode, y: TreeNode, p: string) => {
     for (const [name, cy] of y.children!) if (!x.children!.has(name)) addAll(cy, `${p}/${name}`, 'added');
   };
-  walk(a.analysis.root, b.analysis.root, '');
+  walkPairs(a.analysis.root, b.analysis.root, '', pair, onlyAfter);
   items.sort((i, j) => Math.abs(j.afterBytes - j.beforeBytes) - Math.abs(i.afterBytes - i.beforeBytes) || i.path.localeCompare(j.path));
 
   const dirs = new Map<string, DirectoryDelta>();

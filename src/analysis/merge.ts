@@ -192,25 +192,44 @@ class Merger {
   }
 }
 
-/** Sets directory sizes to the bytes visible below them; returns [bytes, files, live entries]. */
-function totals(node: TreeNode, live: Set<FileEntry>): [number, number] {
-  if (!node.children) {
+/**
+ * Sets directory sizes to the bytes visible below them; returns [bytes, files]. Depth first in
+ * child order, with an explicit stack: a hostile layer can nest directories far deeper than the
+ * call stack goes.
+ */
+function totals(root: TreeNode, live: Set<FileEntry>): [number, number] {
+  const leaf = (node: TreeNode): [number, number] => {
     if (node.kind !== 'file' && node.kind !== 'hardlink') return [0, 0];
     if (node.data && !live.has(node.data)) {
       live.add(node.data);
       return [node.data.size, 1];
     }
     return [0, 1];
+  };
+  if (!root.children) return leaf(root);
+  interface Frame { node: TreeNode; it: Iterator<TreeNode>; bytes: number; files: number }
+  const stack: Frame[] = [{ node: root, it: root.children.values(), bytes: 0, files: 0 }];
+  for (;;) {
+    const top = stack[stack.length - 1];
+    const next = top.it.next();
+    if (next.done) {
+      top.node.size = top.bytes;
+      stack.pop();
+      if (stack.length === 0) return [top.bytes, top.files];
+      const parent = stack[stack.length - 1];
+      parent.bytes += top.bytes;
+      parent.files += top.files;
+      continue;
+    }
+    const child = next.value;
+    if (child.children) {
+      stack.push({ node: child, it: child.children.values(), bytes: 0, files: 0 });
+    } else {
+      const [b, f] = leaf(child);
+      top.bytes += b;
+      top.files += f;
+    }
   }
-  let bytes = 0;
-  let files = 0;
-  for (const child of node.children.values()) {
-    const [b, f] = totals(child, live);
-    bytes += b;
-    files += f;
-  }
-  node.size = bytes;
-  return [bytes, files];
 }
 
 /** Applies the layers; same-size rewrites of undigested files are left in `pending`. */

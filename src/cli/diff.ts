@@ -1,3 +1,4 @@
+import { safeJson, safeLines } from '../safe-text.js';
 import type { Io } from './io.js';
 import { interactive } from './io.js';
 import { Progress } from './progress.js';
@@ -49,7 +50,7 @@ export async function diffCommand(a: string, b: string, flags: DiffFlags, io: Io
       }
       const { buildDiffReport, renderDiffText } = await import('../report/diff.js');
       const report = buildDiffReport(result);
-      io.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderDiffText(report, io.stdout.columns || 100));
+      io.stdout.write(flags.json ? `${safeJson(JSON.stringify(report, null, 2))}\n` : safeLines(renderDiffText(report, io.stdout.columns || 100)));
       return 0;
     } finally {
       await after.close();

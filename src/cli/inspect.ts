@@ -1,3 +1,4 @@
+import { safeJson, safeLines } from '../safe-text.js';
 import type { Io } from './io.js';
 import { interactive } from './io.js';
 import { Progress } from './progress.js';
@@ -60,11 +61,11 @@ export async function inspectCommand(ref: string, flags: InspectFlags, io: Io): 
       const { buildJsonReport } = await import('../report/json.js');
       const report = buildJsonReport(result, { files: flags.files });
       if (verdict) report.gate = verdict;
-      io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      io.stdout.write(`${safeJson(JSON.stringify(report, null, 2))}\n`);
     } else {
       const { renderText } = await import('../report/text.js');
-      io.stdout.write(renderText(result, io.stdout.columns || 100));
-      if (verdict) io.stdout.write(`\n${gate.renderGate(verdict)}`);
+      io.stdout.write(safeLines(renderText(result, io.stdout.columns || 100)));
+      if (verdict) io.stdout.write(safeLines(`\n${gate.renderGate(verdict)}`));
     }
     return verdict && !verdict.pass ? 1 : 0;
   } finally {

@@ -1,5 +1,6 @@
 import type { InspectProgress } from '../pipeline/types.js';
 import type { DownloadProgress } from '../source/registry/image.js';
+import { safeText } from '../safe-text.js';
 
 /**
  * Where one run's progress goes: by default one overwritten stderr status line (terminals only);
@@ -33,7 +34,7 @@ export class Progress {
   walk(reference: string): ((p: InspectProgress) => void) | undefined {
     if (!this.out) return undefined;
     return (p) => {
-      if (!p.done && p.layers === 0) this.line(`reading ${reference} from the daemon: layer ${p.layer + 1}, ${mb(p.bytesRead)}`, false);
+      if (!p.done && p.layers === 0) this.line(`reading ${safeText(reference)} from the daemon: layer ${p.layer + 1}, ${mb(p.bytesRead)}`, false);
     };
   }
 

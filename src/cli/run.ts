@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { MsbError, oneLine } from '../errors.js';
+import { safeLines, safeText } from '../safe-text.js';
 import type { Io } from './io.js';
 import { buildProgram } from './program.js';
 
@@ -16,9 +17,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
   } catch (e) {
     // Usage errors exit 2 like other bad input (commander has printed them); --help and --version 0.
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (argv.includes('--debug')) io.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
+    if (argv.includes('--debug')) io.stderr.write(`${safeLines((e as Error)?.stack ?? String(e))}\n`);
     const msg = e instanceof MsbError ? e.message : `internal error: ${oneLine((e as Error)?.message ?? String(e))}`;
-    io.stderr.write(`msb: ${msg}\n`);
+    // Error text quotes tar entry names, manifest fields and registry messages: neutralise it.
+    io.stderr.write(`msb: ${safeText(oneLine(msg))}\n`);
     return e instanceof MsbError ? e.exitCode : 3;
   }
 }

@@ -78,22 +78,26 @@ export function entryAttribution(o: LayerOrigin | undefined): EntryAttributionJs
 /** Every entry of the final filesystem, depth-first in path order; bounded by the tree already held. */
 export function fileList(root: TreeNode, origins: readonly LayerOrigin[]): FileJson[] {
   const out: FileJson[] = [];
-  const walk = (node: TreeNode, path: string) => {
-    if (!node.children) return;
-    for (const name of [...node.children.keys()].sort()) {
-      const child = node.children.get(name)!;
-      const p = `${path}/${name}`;
-      const f: FileJson = { path: p, kind: child.kind, size: child.kind === 'dir' ? 0 : child.size, layer: child.layer, mode: child.mode & 0o7777, uid: child.uid, gid: child.gid };
-      if (child.linkname !== undefined) f.linkname = child.linkname;
-      const o = origins[child.layer];
-      if (o?.stage !== undefined) f.stage = o.stage;
-      if (o?.line !== undefined) f.line = o.line;
-      if (o?.base !== undefined) f.base = o.base;
-      out.push(f);
-      walk(child, p);
+  const sorted = (node: TreeNode) => [...node.children!.keys()].sort().map((name) => [name, node.children!.get(name)!] as const);
+  // An explicit stack: hostile layers nest directories deeper than the call stack goes.
+  const stack: Array<{ items: ReturnType<typeof sorted>; i: number; path: string }> = root.children ? [{ items: sorted(root), i: 0, path: '' }] : [];
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    if (top.i >= top.items.length) {
+      stack.pop();
+      continue;
     }
-  };
-  walk(root, '');
+    const [name, child] = top.items[top.i++];
+    const p = `${top.path}/${name}`;
+    const f: FileJson = { path: p, kind: child.kind, size: child.kind === 'dir' ? 0 : child.size, layer: child.layer, mode: child.mode & 0o7777, uid: child.uid, gid: child.gid };
+    if (child.linkname !== undefined) f.linkname = child.linkname;
+    const o = origins[child.layer];
+    if (o?.stage !== undefined) f.stage = o.stage;
+    if (o?.line !== undefined) f.line = o.line;
+    if (o?.base !== undefined) f.base = o.base;
+    out.push(f);
+    if (child.children) stack.push({ items: sorted(child), i: 0, path: p });
+  }
   return out;
 }
 

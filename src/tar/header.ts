@@ -19,6 +19,7 @@ export type TarEntryType =
   | 'pax-global'
   | 'gnu-longname'
   | 'gnu-longlink'
+  | 'gnu-sparse'
   | 'other';
 
 export interface RawHeader {
@@ -30,6 +31,8 @@ export interface RawHeader {
   gid: number;
   mtime: number;
   linkname: string;
+  /** Old GNU sparse ('S'): 512-byte sparse-map extension blocks follow the header. */
+  sparseExtended?: boolean;
 }
 
 const TYPES: Record<string, TarEntryType> = {
@@ -46,6 +49,7 @@ const TYPES: Record<string, TarEntryType> = {
   g: 'pax-global',
   L: 'gnu-longname',
   K: 'gnu-longlink',
+  S: 'gnu-sparse',
 };
 
 function cstr(buf: Buffer, off: number, len: number): string {
@@ -55,10 +59,15 @@ function cstr(buf: Buffer, off: number, len: number): string {
   return buf.toString('utf8', off, end);
 }
 
-/** Numeric field: octal text, or GNU base-256 when the high bit of the first byte is set. */
+/**
+ * Numeric field: octal text (leading spaces/NULs, digits, then only spaces/NULs), or GNU base-256 when
+ * the high bit of the first byte is set (a first byte of 0xff is a negative number). Anything else
+ * is NaN: a header value msb cannot read is never taken as 0.
+ */
 function num(buf: Buffer, off: number, len: number): number {
   if (buf[off] & 0x80) {
-    let v = 0;
+    if (buf[off] === 0xff) return -1; // negative base-256: never a valid size, mode or id
+    let v = buf[off] & 0x7f;
     for (let i = off + 1; i < off + len; i++) v = v * 256 + buf[i];
     return v;
   }
@@ -66,11 +75,13 @@ function num(buf: Buffer, off: number, len: number): number {
   let i = off;
   const max = off + len;
   while (i < max && (buf[i] === 0x20 || buf[i] === 0)) i++;
-  for (; i < max; i++) {
+  let digits = 0;
+  for (; i < max; i++, digits++) {
     const c = buf[i];
     if (c < 0x30 || c > 0x37) break;
     v = v * 8 + (c - 0x30);
   }
+  for (; i < max; i++) if (buf[i] !== 0x20 && buf[i] !== 0) return NaN;
   return v;
 }
 
@@ -107,7 +118,13 @@ export function parseHeader(buf: Buffer, off: number): RawHeader | null {
     gid: num(buf, off + 116, 8),
     mtime: num(buf, off + 136, 12),
     linkname: cstr(buf, off + 157, 100),
+    ...(flag === 'S' && buf[off + 482] !== 0 ? { sparseExtended: true } : {}),
   };
+}
+
+/** In an old GNU sparse extension block: does another one follow? */
+export function sparseContinues(buf: Buffer, off: number): boolean {
+  return buf[off + 504] !== 0;
 }
 
 /** Parse pax extended-header records ("<len> <key>=<value>\n"). */
@@ -125,6 +142,11 @@ export function parsePax(data: Buffer): Record<string, string> {
     i += len;
   }
   return out;
+}
+
+/** A pax decimal: digits only, else NaN (never a silent 0). */
+function paxInt(v: string): number {
+  return /^\d+$/.test(v) ? Number(v) : NaN;
 }
 
 /** Bytes a member occupies after its header (data padded to the block size). */
@@ -161,10 +183,10 @@ export class MetaFolder {
     if (this.longLink !== undefined) out.linkname = this.longLink;
     if (pax.path !== undefined) out.name = pax.path;
     if (pax.linkpath !== undefined) out.linkname = pax.linkpath;
-    if (pax.size !== undefined) out.size = Number(pax.size);
-    if (pax.uid !== undefined) out.uid = Number(pax.uid);
-    if (pax.gid !== undefined) out.gid = Number(pax.gid);
-    if (pax.mtime !== undefined) out.mtime = Math.floor(Number(pax.mtime));
+    if (pax.size !== undefined) out.size = paxInt(pax.size);
+    if (pax.uid !== undefined) out.uid = paxInt(pax.uid);
+    if (pax.gid !== undefined) out.gid = paxInt(pax.gid);
+    if (pax.mtime !== undefined) out.mtime = /^-?\d+(\.\d+)?$/.test(pax.mtime) ? Math.floor(Number(pax.mtime)) : NaN;
     this.pending = {};
     this.longName = undefined;
     this.longLink = undefined;

@@ -1,7 +1,8 @@
 import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { MsbError } from '../errors.js';
-import { BLOCK, MetaFolder, paddedSize, parseHeader, type RawHeader } from './header.js';
+import { EntryDecoder } from './entries.js';
+import { BLOCK, paddedSize, parseHeader, sparseContinues, type RawHeader } from './header.js';
 
 /**
  * Walks the headers of an uncompressed tar stored in a file range, seeking past file data the way
@@ -58,7 +59,7 @@ export async function scanTar(
 ): Promise<void> {
   const end = start + size;
   const win = new Window(fh, end);
-  const meta = new MetaFolder();
+  const decoder = new EntryDecoder();
   let pos = start;
   let lastYield = Date.now();
   for (let n = 0; ; n++) {
@@ -69,24 +70,33 @@ export async function scanTar(
     if (pos >= end) return; // no end-of-archive blocks: accepted, as GNU tar does
     if (pos + BLOCK > end) throw new MsbError(`truncated tar: ${end - pos} stray bytes at offset ${pos - start}`);
     const [buf, off] = win.get(pos, BLOCK);
-    let h: RawHeader | null;
+    let raw: RawHeader | null;
     try {
-      h = parseHeader(buf, off);
+      raw = parseHeader(buf, off);
     } catch (e) {
       throw new MsbError(`${(e as Error).message} at offset ${pos - start}`);
     }
-    if (h === null) return;
-    const dataOffset = pos + BLOCK;
-    if (dataOffset + h.size > end) {
-      throw new MsbError(`truncated tar: entry "${h.name}" needs ${h.size} bytes but the data ends first`);
+    const step = decoder.step(raw);
+    if (step.kind === 'end') return;
+    let dataOffset = pos + BLOCK;
+    if (step.kind === 'entry' && step.header.sparseExtended) {
+      // Old GNU sparse: map blocks until one says no more follow.
+      for (let more = true; more; dataOffset += BLOCK) {
+        if (dataOffset + BLOCK > end) throw new MsbError(`truncated tar: entry "${step.header.name}" ends inside its sparse map`);
+        const [sb, so] = win.get(dataOffset, BLOCK);
+        more = sparseContinues(sb, so);
+      }
     }
-    if (meta.isMeta(h)) {
-      if (h.size > 1 << 20) throw new MsbError(`tar meta entry of ${h.size} bytes is implausibly large`);
-      const [mbuf, moff] = win.get(dataOffset, h.size);
-      meta.absorb(h, Buffer.from(mbuf.subarray(moff, moff + h.size)));
+    if (dataOffset + step.size > end) {
+      const name = step.kind === 'entry' ? step.header.name : raw!.name;
+      throw new MsbError(`truncated tar: entry "${name}" needs ${step.size} bytes but the data ends first`);
+    }
+    if (step.kind === 'meta') {
+      const [mbuf, moff] = win.get(dataOffset, step.size);
+      decoder.absorb(Buffer.from(mbuf.subarray(moff, moff + step.size)));
     } else {
-      onEntry({ header: meta.finish(h), dataOffset });
+      onEntry({ header: step.header, dataOffset });
     }
-    pos = dataOffset + paddedSize(h.size);
+    pos = dataOffset + paddedSize(step.size);
   }
 }

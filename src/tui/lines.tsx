@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import React from 'react';
+import { safeText } from '../safe-text.js';
 
 /**
  * Panes are drawn as fixed-size blocks of lines (each a list of styled segments) cut to width here,
@@ -14,8 +15,9 @@ export interface Seg {
 }
 export type Line = Seg[];
 
+/** Every piece of text the screens draw passes here: control characters become visible (safe-text). */
 export function seg(text: string, style: Omit<Seg, 'text'> = {}): Seg {
-  return { text, ...style };
+  return { text: safeText(text), ...style };
 }
 
 /** Cuts a line to exactly `width` columns (ellipsis on overflow, space padding otherwise). */

@@ -6,7 +6,16 @@ import type { EntryKind, FileEntry, LayerContents } from './types.js';
  * would escape the root (absolute paths, ".."): a layer with them is hostile or broken.
  */
 
+/**
+ * Longest path accepted in a layer: the kernel's PATH_MAX. No runtime can create a longer one when it
+ * extracts the layer, so such an entry is hostile; refusing it also bounds how deep trees can nest.
+ */
+export const MAX_PATH = 4096;
+
 export function normalisePath(name: string): string {
+  if (name.length > MAX_PATH) {
+    throw new MsbError(`tar entry "${name.slice(0, 60)}…" has a path of ${name.length} characters; no container runtime can create a path over ${MAX_PATH}`);
+  }
   // Fast path: most names are already clean ("usr/lib/x.so"); only dots, slashes at the ends and
   // doubled slashes need the full treatment.
   if (name.length > 0 && name.charCodeAt(0) !== 0x2e && name.charCodeAt(0) !== 0x2f &&

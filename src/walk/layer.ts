@@ -2,10 +2,10 @@ import { createHash, type Hash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
 import { contextError, MsbError } from '../errors.js';
 import type { LayerBlob } from '../source/types.js';
 import { scanTar } from '../tar/seek.js';
+import { TarParser } from '../tar/stream.js';
 import type { TarEntryType } from '../tar/header.js';
 import { decompressor, sniffCompression } from './decompress.js';
 import { LayerBuilder } from './entry.js';
@@ -28,19 +28,14 @@ export interface WalkOptions {
   capture?: ContentCapture;
 }
 
-const SEEK_KIND: Partial<Record<TarEntryType, EntryKind>> = {
+/** Entry kinds msb tells apart; both readers map tar types through this one table. */
+const KIND: Partial<Record<TarEntryType, EntryKind>> = {
   file: 'file',
+  // Old GNU sparse: a regular file; the bytes stored in the layer are what ships.
+  'gnu-sparse': 'file',
   hardlink: 'hardlink',
   symlink: 'symlink',
   dir: 'dir',
-};
-
-const STREAM_KIND: Record<string, EntryKind> = {
-  file: 'file',
-  'contiguous-file': 'file',
-  link: 'hardlink',
-  symlink: 'symlink',
-  directory: 'dir',
 };
 
 export async function walkLayer(blob: LayerBlob, opts: WalkOptions = {}): Promise<LayerContents> {
@@ -56,7 +51,7 @@ export async function walkLayer(blob: LayerBlob, opts: WalkOptions = {}): Promis
           const b = new LayerBuilder(blob.index, 'none');
           const wanted: FileEntry[] = [];
           await scanTar(fh, loc.offset, loc.size, ({ header: h, dataOffset }) => {
-            const e = b.add(h.name, SEEK_KIND[h.type] ?? 'other', h.size, h.mode, h.uid, h.gid, h.mtime, h.linkname);
+            const e = b.add(h.name, KIND[h.type] ?? 'other', h.size, h.mode, h.uid, h.gid, h.mtime, h.linkname);
             if (e) {
               e.dataOffset = dataOffset;
               if (opts.capture?.want(e.path, e.size)) wanted.push(e);
@@ -145,70 +140,40 @@ async function streamLayer(blob: LayerBlob, opts: WalkOptions): Promise<LayerCon
   const diffHash = opts.verify ? createHash('sha256') : undefined;
   const rawMeter = new Meter(blobHash, opts.onProgress);
   const tarMeter = new Meter(diffHash);
-  // Also accept pre-POSIX tars without the "ustar" magic; the checksum still guards against garbage.
-  const extract = tar.extract({ allowUnknownFormat: true } as Parameters<typeof tar.extract>[0]);
-  extract.on('entry', (h, stream, next) => {
-    let e;
-    try {
-      const kind = STREAM_KIND[h.type ?? 'file'] ?? 'other';
-      e = b.add(h.name, kind, h.size ?? 0, h.mode ?? 0, h.uid ?? 0, h.gid ?? 0, Math.floor((h.mtime?.getTime() ?? 0) / 1000), h.linkname ?? undefined);
-    } catch (err) {
-      stream.resume();
-      next(err as Error);
-      return;
-    }
-    if (e && e.size > 0) {
-      const hash = createHash('sha256');
-      const entry = e;
-      const keep: Buffer[] | undefined = opts.capture?.want(e.path, e.size) ? [] : undefined;
-      stream.on('data', (c) => {
-        hash.update(c as Buffer);
-        keep?.push(c as Buffer);
-      });
-      stream.on('end', () => {
-        entry.digest = hash.digest('hex');
-        if (keep) entry.content = Buffer.concat(keep);
-        next();
-      });
-    } else {
-      stream.on('end', () => next());
-      stream.resume();
-    }
+  // The same tar reading as the seek path (src/tar/stream.ts); regular files are hashed as they pass.
+  const parser = new TarParser((h) => {
+    const e = b.add(h.name, KIND[h.type] ?? 'other', h.size, h.mode, h.uid, h.gid, h.mtime, h.linkname);
+    if (!e || e.size === 0) return undefined;
+    const hash = createHash('sha256');
+    const keep: Buffer[] | undefined = opts.capture?.want(e.path, e.size) ? [] : undefined;
+    return {
+      write: (c) => {
+        hash.update(c);
+        keep?.push(c);
+      },
+      end: () => {
+        e.digest = hash.digest('hex');
+        if (keep) e.content = Buffer.concat(keep);
+      },
+    };
   });
   const decomp = decompressor(compression);
   const stages: NodeJS.ReadWriteStream[] = [rawMeter];
   if (decomp) stages.push(decomp);
   stages.push(tarMeter);
-  // tar-stream 3 is built on streamx, so it is fed by hand rather than through node's pipeline().
-  const extracted = new Promise<void>((resolve, reject) => {
-    extract.on('finish', () => resolve());
-    extract.on('error', reject);
-  });
-  extracted.catch(() => undefined);
-  const feed = async (src: AsyncIterable<Buffer>): Promise<void> => {
-    for await (const chunk of src) {
-      if (!extract.write(chunk)) {
-        await Promise.race([new Promise<void>((r) => extract.once('drain', () => r())), extracted]);
-      }
-    }
-    extract.end(undefined as unknown as Buffer);
-    await extracted;
-  };
   // pipeline() reports the teardown (often an AbortError) rather than the cause: keep the first error.
   let cause: Error | undefined;
-  for (const st of [raw, ...stages]) st.on('error', (e: Error) => (cause ??= e));
-  extract.on('error', (e: Error) => (cause ??= e));
+  for (const st of [raw, ...stages, parser] as NodeJS.EventEmitter[]) st.on('error', (e: Error) => (cause ??= e));
   try {
     const run = pipeline as unknown as (...args: unknown[]) => Promise<void>;
-    await run(raw, ...stages, feed, { signal: opts.signal });
+    await run(raw, ...stages, parser, { signal: opts.signal });
   } catch (err) {
     const e = cause ?? err;
+    if (e instanceof MsbError) throw e;
     const msg = (e as Error).message ?? String(e);
     if (compression === 'gzip' && /incorrect header|incorrect (?:data|length) check|invalid|unexpected end|too far back|distance/i.test(msg)) {
       throw new MsbError(`corrupt or truncated gzip data (${msg})`);
     }
-    if (/Unexpected end of data/i.test(msg)) throw new MsbError('truncated layer: the tar stream ends early');
-    if (/Invalid tar header/i.test(msg)) throw new MsbError('not a tar archive or corrupt tar header');
     throw e;
   }
   b.contents.tarBytes = tarMeter.bytes;

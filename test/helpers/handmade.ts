@@ -69,3 +69,47 @@ export async function simpleLayer(files: Record<string, string>): Promise<Buffer
 }
 
 export { gzipSync };
+
+/**
+ * A raw ustar header block, for entries tar-stream will not write (bad sizes, odd types). `size` is
+ * a number (octal) or the 12 raw bytes of the field.
+ */
+export function rawHeader(name: string, size: number | Buffer, type = '0'): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 100, 'utf8');
+  h.write('0000644\0', 100);
+  h.write('0000000\0', 108);
+  h.write('0000000\0', 116);
+  if (typeof size === 'number') h.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
+  else size.copy(h, 124, 0, 12);
+  h.write('00000000000\0', 136);
+  h.write(type, 156);
+  h.write('ustar\0', 257);
+  h.write('00', 263);
+  h.fill(' ', 148, 156);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += h[i];
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  return h;
+}
+
+/** Data padded to the 512-byte block size. */
+export const padded = (b: Buffer | string): Buffer => {
+  const d = Buffer.from(b);
+  return Buffer.concat([d, Buffer.alloc((512 - (d.length % 512)) % 512)]);
+};
+
+/** A pax extended header ('x', or 'g' for global) carrying these records. */
+export function paxHeader(records: Record<string, string>, type = 'x'): Buffer {
+  let body = '';
+  for (const [k, v] of Object.entries(records)) {
+    const rec = ` ${k}=${v}\n`;
+    let len = rec.length + 1;
+    while (String(len).length + rec.length !== len) len = String(len).length + rec.length;
+    body += `${len}${rec}`;
+  }
+  return Buffer.concat([rawHeader('PaxHeaders/x', Buffer.byteLength(body), type), padded(body)]);
+}
+
+/** A layer from raw blocks, closed with the two end-of-archive blocks. */
+export const rawLayer = (...parts: Buffer[]): Buffer => Buffer.concat([...parts, Buffer.alloc(1024)]);

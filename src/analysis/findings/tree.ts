@@ -11,12 +11,23 @@ export interface VisibleFile {
   data: FileEntry;
 }
 
-/** Every regular file (and hardlink) with bytes visible in the final filesystem, depth first. */
-export function* visibleFiles(node: TreeNode, prefix = ''): Generator<VisibleFile> {
-  if (!node.children) return;
-  for (const [name, child] of node.children) {
-    const path = prefix ? `${prefix}/${name}` : name;
-    if (child.children) yield* visibleFiles(child, path);
+/**
+ * Every regular file (and hardlink) with bytes visible in the final filesystem, depth first. An
+ * explicit stack rather than recursion: hostile layers nest directories deeper than the call stack.
+ */
+export function* visibleFiles(root: TreeNode, prefix = ''): Generator<VisibleFile> {
+  if (!root.children) return;
+  const stack: Array<{ it: Iterator<[string, TreeNode]>; prefix: string }> = [{ it: root.children.entries(), prefix }];
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const next = top.it.next();
+    if (next.done) {
+      stack.pop();
+      continue;
+    }
+    const [name, child] = next.value;
+    const path = top.prefix ? `${top.prefix}/${name}` : name;
+    if (child.children) stack.push({ it: child.children.entries(), prefix: path });
     else if ((child.kind === 'file' || child.kind === 'hardlink') && child.data) yield { path, node: child, data: child.data };
   }
 }
