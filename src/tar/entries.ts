@@ -36,11 +36,11 @@ export class EntryDecoder {
     }
     const header = this.meta.finish(raw);
     checkSize(header.name, header.size);
-    for (const [field, v] of [['mode', header.mode], ['uid', header.uid], ['gid', header.gid]] as const) {
-      if (!Number.isSafeInteger(v) || v < 0) throw new MsbError(`tar entry "${header.name}" has an invalid ${field} (${String(v)})`);
-    }
+    if (!okId(header.mode)) throw invalid(header.name, 'mode', header.mode);
+    if (!okId(header.uid)) throw invalid(header.name, 'uid', header.uid);
+    if (!okId(header.gid)) throw invalid(header.name, 'gid', header.gid);
     // Times before 1970 are odd but harmless; only an unreadable one is refused.
-    if (!Number.isSafeInteger(header.mtime)) throw new MsbError(`tar entry "${header.name}" has an invalid mtime (${String(header.mtime)})`);
+    if (!Number.isSafeInteger(header.mtime)) throw invalid(header.name, 'mtime', header.mtime);
     return { kind: 'entry', header, size: header.size };
   }
 
@@ -50,6 +50,9 @@ export class EntryDecoder {
     this.pendingMeta = undefined;
   }
 }
+
+const okId = (v: number) => Number.isSafeInteger(v) && v >= 0;
+const invalid = (name: string, field: string, v: number) => new MsbError(`tar entry "${name}" has an invalid ${field} (${String(v)})`);
 
 function checkSize(name: string, size: number): void {
   if (!Number.isSafeInteger(size) || size < 0 || size > MAX) {

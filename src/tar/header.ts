@@ -163,6 +163,8 @@ export class MetaFolder {
   private global: Record<string, string> = {};
   private longName?: string;
   private longLink?: string;
+  /** Any pax record pending or global (so finish() can skip the merge when there is none). */
+  private hasMeta = false;
 
   /** True when `h` is a meta entry whose data must be passed to `absorb`. */
   isMeta(h: RawHeader): boolean {
@@ -174,9 +176,12 @@ export class MetaFolder {
     else if (h.type === 'pax-global') Object.assign(this.global, parsePax(data));
     else if (h.type === 'gnu-longname') this.longName = cstr(data, 0, data.length);
     else if (h.type === 'gnu-longlink') this.longLink = cstr(data, 0, data.length);
+    this.hasMeta = Object.keys(this.pending).length > 0 || Object.keys(this.global).length > 0;
   }
 
   finish(h: RawHeader): RawHeader {
+    // Most entries have no meta: return the header as parsed (it is a fresh object per block).
+    if (!this.hasMeta && this.longName === undefined && this.longLink === undefined) return h;
     const pax = { ...this.global, ...this.pending };
     const out = { ...h };
     if (this.longName !== undefined) out.name = this.longName;
@@ -188,6 +193,8 @@ export class MetaFolder {
     if (pax.gid !== undefined) out.gid = paxInt(pax.gid);
     if (pax.mtime !== undefined) out.mtime = /^-?\d+(\.\d+)?$/.test(pax.mtime) ? Math.floor(Number(pax.mtime)) : NaN;
     this.pending = {};
+    // Global records stay in force for every later entry.
+    this.hasMeta = Object.keys(this.global).length > 0;
     this.longName = undefined;
     this.longLink = undefined;
     return out;
