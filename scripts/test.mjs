@@ -24,6 +24,7 @@ export const UNIT = new Set([
   'test/unit/usage.test.ts',
   'test/tui/app.test.tsx',
   'test/tui/keys.test.ts',
+  'test/tui/map.test.ts',
   'test/tui/model.test.ts',
   'test/tui/diff-model.test.ts',
   'test/tui/loading.test.tsx',

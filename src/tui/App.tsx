@@ -14,6 +14,8 @@ import { filesPane, historyPane } from './panes/files.js';
 import { findingsPane } from './panes/findings.js';
 import { helpPane, keyHintLine } from './panes/help.js';
 import { indexWidth, instructionPane, layerOverlay, layersPane } from './panes/layers.js';
+import { dirAt, dirRows, layerBreakdowns, stageBreakdowns } from './model/map.js';
+import { directoryPane, overviewPane } from './panes/map.js';
 
 /**
  * The inspect screen: Layers (with details) and Findings on the left, Files (with the selected file's
@@ -94,6 +96,15 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     }
     set({ ...s, treeCursor: Math.max(0, at), reveal: null });
   }
+  // The Map's data is only computed once it is opened.
+  const mapOpen = s.overlay === 'map';
+  const breakdowns = useMemo(() => (mapOpen ? layerBreakdowns(analysis, data.findings, origins) : []), [mapOpen, analysis, data.findings, origins]);
+  const stages = useMemo(() => stageBreakdowns(breakdowns, origins), [breakdowns, origins]);
+  const mapRows = useMemo(() => (mapOpen ? dirRows(analysis.root, s.mapPath, data.findings) : []), [mapOpen, analysis, s.mapPath, data.findings]);
+  if (s.mapReveal !== null) {
+    set({ ...s, mapCursor: Math.max(0, mapRows.findIndex((r) => r.path === s.mapReveal)), mapReveal: null });
+  }
+
   const fCur = clamp(s.treeCursor, 0, Math.max(0, rows.length - 1));
   const fRow: Row | undefined = rows[fCur];
   const fCurSafe = fRow ? fCur : 0;
@@ -117,10 +128,16 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
   off.current.files = follow(off.current.files, fCurSafe, pages.files, rows.length);
   const fiCur = clamp(s.findingCursor, 0, Math.max(0, items.length - 1));
   off.current.findings = follow(off.current.findings, fiCur, pages.findings, items.length);
+  const overviewH = clamp(Math.floor(bodyH * 0.5), 5, 4 + stages.length + breakdowns.length + 2);
+  const mapPage = Math.max(1, bodyH - overviewH - 2);
+  const mCur = clamp(s.mapCursor, 0, Math.max(0, mapRows.length - 1));
+  const offMap = useRef(0);
+  offMap.current = follow(offMap.current, mCur, mapPage, mapRows.length);
 
   view.current = {
     layers: analysis.layers, origins, layerRows: lRows, layerPage: pages.layers, items, findingPage: pages.findings,
     files: { tree, rows, page: pages.files },
+    mapRows, mapPage,
   };
 
   // ---- draw ----
@@ -136,6 +153,12 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
   let body: Line[];
   if (s.overlay === 'help') {
     body = helpPane('inspect', [MARKS_NOTE], W, bodyH, theme);
+  } else if (mapOpen) {
+    const dirTotal = dirAt(a.root, s.mapPath)?.size ?? 0;
+    body = [
+      ...overviewPane(stages, breakdowns, W, overviewH, theme),
+      ...directoryPane(s.mapPath, mapRows, dirTotal, { cursor: mCur, offset: offMap.current, page: mapPage, focused: true }, W, bodyH - overviewH, theme),
+    ];
   } else if (s.overlay === 'layer' && layer >= 0) {
     body = layerOverlay(a, origins, layer, W, bodyH, theme);
   } else {
@@ -152,6 +175,6 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     ];
     body = beside(left, right);
   }
-  const lines = [fit(header, W), ...body, fit(keyHintLine('inspect', focus, s.editing, query, theme), W)];
+  const lines = [fit(header, W), ...body, fit(keyHintLine('inspect', mapOpen ? 'map' : focus, s.editing, query, theme), W)];
   return <Frame lines={lines} width={W} />;
 }

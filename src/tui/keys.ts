@@ -13,7 +13,8 @@ export type Screen = 'inspect' | 'diff';
 export const PANES = { inspect: ['layers', 'files', 'findings'], diff: ['layers', 'changes'] } as const;
 export type InspectPane = (typeof PANES.inspect)[number];
 export type DiffPane = (typeof PANES.diff)[number];
-export type Pane = InspectPane | DiffPane;
+/** The inspect screen's Map takes the whole body; its keys act as in a pane of its own. */
+export type Pane = InspectPane | DiffPane | 'map';
 
 /** The pane showing the file tree, where `/`, sorting and folding act. */
 export const TREE_PANE = { inspect: 'files', diff: 'changes' } as const;
@@ -24,7 +25,7 @@ export type Action =
   | Move
   | 'quit' | 'help' | 'nextPane' | 'prevPane'
   | 'left' | 'right' | 'toggle' | 'open' | 'instruction' | 'cancel'
-  | 'layerView' | 'sort' | 'filter' | 'wastedOnly' | 'findingsOnly' | 'foldAll';
+  | 'layerView' | 'sort' | 'filter' | 'wastedOnly' | 'findingsOnly' | 'foldAll' | 'map';
 
 /** Actions that close an overlay (help, the layer's full instruction); other keys are ignored under it. */
 export const CLOSES_OVERLAY: readonly Action[] = ['help', 'quit', 'cancel', 'open', 'instruction'];
@@ -68,6 +69,7 @@ export const K = {
   w: char('w', 'w'),
   x: char('x', 'x'),
   z: char('z', 'z'),
+  m: char('m', 'm'),
   q: char('q', 'q'),
   slash: char('/', '/'),
   question: char('?', '?'),
@@ -104,7 +106,7 @@ export const BINDINGS: readonly Binding[] = [
     screens: BOTH,
     help: 'page, first, last',
   },
-  { id: 'fold', label: '← →  h l', keys: [[K.left, 'left'], [K.h, 'left'], [K.right, 'right'], [K.l, 'right']], screens: BOTH, help: onTree('fold / unfold, go to parent'), panes: treeOnly, hint: '←→' },
+  { id: 'fold', label: '← →  h l', keys: [[K.left, 'left'], [K.h, 'left'], [K.right, 'right'], [K.l, 'right']], screens: BOTH, help: onTree('fold / unfold, go to parent'), panes: { ...treeOnly, inspect: [TREE_PANE.inspect, 'map'] }, hint: '←→' },
   { id: 'space', label: 'space', keys: [[K.space, 'toggle']], screens: ['inspect'], help: 'fold directory; fold base-image layers', panes: { inspect: ['layers', 'files'] }, hint: 'space' },
   { id: 'spaceEnter', label: 'space  Enter', keys: [[K.space, 'toggle'], [K.enter, 'open']], screens: ['diff'], help: onTree('fold / unfold a directory'), panes: treeOnly },
   {
@@ -122,6 +124,7 @@ export const BINDINGS: readonly Binding[] = [
   { id: 'filter', label: '/', keys: [[K.slash, 'filter']], screens: BOTH, help: onTree('filter paths (Enter keep, Esc clear)'), hint: '/' },
   { id: 'wasted', label: 'w', keys: [[K.w, 'wastedOnly']], screens: ['inspect'], help: 'Files: wasted bytes only', hint: 'w' },
   { id: 'findingsOnly', label: 'x', keys: [[K.x, 'findingsOnly']], screens: ['inspect'], help: 'Files: findings only', hint: 'x' },
+  { id: 'map', label: 'm', keys: [[K.m, 'map']], screens: ['inspect'], help: 'Map: bytes by stage, layer and what msb found; directories by size (Enter/→ in, ← out, Esc back)', hint: 'm' },
   { id: 'foldAll', label: 'z', keys: [[K.z, 'foldAll']], screens: BOTH, help: onTree('fold / unfold all'), hint: 'z' },
   { id: 'help', label: '?', keys: [[K.question, 'help']], screens: BOTH, help: 'this help', hint: '?' },
   { id: 'quit', label: 'q  Ctrl-C', keys: [[K.q, 'quit'], [K.ctrlC, 'quit']], screens: BOTH, help: 'quit', hint: 'q' },
@@ -132,11 +135,12 @@ export const BINDINGS: readonly Binding[] = [
 /** The bottom line: these first on every pane, in bold... */
 const LEAD: ReadonlyArray<readonly [string, string]> = [['help', 'keys'], ['quit', 'quit'], ['pane', 'pane']];
 /** ...then what matters in the focused pane: [binding id, what it does there]. */
-const HINTS: { [S in Screen]: Record<(typeof PANES)[S][number], ReadonlyArray<readonly [string, string]>> } = {
+const HINTS: { [S in Screen]: Record<(typeof PANES)[S][number], ReadonlyArray<readonly [string, string]>> & Partial<Record<'map', ReadonlyArray<readonly [string, string]>>> } = {
   inspect: {
     layers: [['move', 'layer'], ['enter', 'instruction'], ['space', 'fold base'], ['layerView', 'layer/image'], ['wasted', 'wasted']],
     files: [['move', 'move'], ['fold', 'fold'], ['layerView', 'layer/image'], ['sort', 'sort'], ['filter', 'filter'], ['wasted', 'wasted'], ['findingsOnly', 'findings']],
     findings: [['move', 'move'], ['enter', 'jump to file'], ['layerView', 'layer/image'], ['wasted', 'wasted'], ['findingsOnly', 'findings']],
+    map: [['move', 'move'], ['enter', 'open directory'], ['fold', 'in / out'], ['map', 'back']],
   },
   diff: {
     layers: [['move', 'layer'], ['enter', 'its paths only'], ['sort', 'sort'], ['filter', 'filter']],

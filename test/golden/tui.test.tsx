@@ -48,6 +48,8 @@ const inspectShots: Array<[string, string[]]> = [
   ['findings-jump', [KEY.tab, KEY.tab, KEY.enter]],
   ['back-tab', [KEY.shiftTab]],
   ['help', ['?']],
+  ['map', ['m']],
+  ['map-drill', ['m', KEY.down, KEY.enter]],
 ];
 
 for (const [name, keys] of inspectShots) {

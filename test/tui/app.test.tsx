@@ -282,3 +282,23 @@ test('large trees render only the visible rows', async () => {
   f = await press(KEY.pgUp, KEY.up);
   assert.match(f, new RegExp(`Files ${total - 13}/${total}`));
 });
+
+test('m opens the Map: bars by stage and layer, directories by size to drill into; Esc goes back', async () => {
+  const { press } = await open();
+  let f = await press('m');
+  assert.match(f, /Map · where the bytes are/);
+  assert.match(f, /█ needed {2}w wasted/);
+  assert.match(f, /stage final +9\.5 kB/);
+  assert.match(f, /L1 COPY \. \/app && pip … +9\.4 kB/);
+  assert.match(f, /▶ \/ · 7\.5 kB · 1\/4/);
+  assert.match(f, /› +6\.4 kB +85% .* app\//);
+  assert.match(f, /Enter open directory/);
+  f = await press(KEY.down, KEY.enter);
+  assert.match(f, /▶ \/bin · 1 kB · 1\/1/);
+  assert.match(f, /› +1 kB +100% █+ +sh/);
+  f = await press(KEY.left);
+  assert.match(f, /▶ \/ · 7\.5 kB · 2\/4/, 'back up with the cursor on the directory we came from');
+  f = await press(KEY.esc);
+  assert.match(f, /▶ Layers 3\/3/);
+  assert.doesNotMatch(f, /Map ·/);
+});

@@ -6,6 +6,7 @@ import { ancestors } from './files.js';
 import type { FindingItem } from './findings.js';
 import { type LayerRow, baseRun, layerRows, rowLayer, rowOfLayer } from './layers.js';
 import { clamp } from './scroll.js';
+import { type DirRow, parentPath } from './map.js';
 import { type Step, type TreeView, type ViewState, isMove, keyStep, moved, reduceShared } from './view.js';
 
 /** The inspect screen's view state and what its keys do to it (pure; the screen only draws). */
@@ -20,12 +21,18 @@ export interface InspectState extends ViewState<InspectPane> {
   findingCursor: number;
   /** After a jump: the path the Files cursor goes to once its rows are drawn. */
   reveal: string | null;
+  /** The Map: the directory shown ('' is /) and the cursor in it. */
+  mapPath: string;
+  mapCursor: number;
+  /** After going up: the entry the Map cursor goes to once its rows are drawn. */
+  mapReveal: string | null;
 }
 
 export function initialInspect(layerCount: number): InspectState {
   return {
     focus: 'layers', overlay: null, editing: false, query: '', sort: 'name', collapsed: new Set(), treeCursor: 0,
     layerCursor: Math.max(0, layerCount - 1), baseFolded: true, mode: 'image', wastedOnly: false, findingsOnly: false, findingCursor: 0, reveal: null,
+    mapPath: '', mapCursor: 0, mapReveal: null,
   };
 }
 
@@ -38,6 +45,9 @@ export interface InspectView {
   items: FindingItem[];
   findingPage: number;
   files: TreeView;
+  /** The Map's directory rows as drawn, and how many show. */
+  mapRows: DirRow[];
+  mapPage: number;
 }
 
 export function inspectKey(s: InspectState, input: string, key: Key, v: InspectView): Step<InspectState> {
@@ -45,6 +55,8 @@ export function inspectKey(s: InspectState, input: string, key: Key, v: InspectV
 }
 
 export function reduceInspect(s: InspectState, a: Action, v: InspectView): InspectState {
+  if (s.overlay === 'map') return reduceMap(s, a, v);
+  if (a === 'map') return { ...s, overlay: 'map' };
   if (s.focus === 'layers') {
     const row = v.layerRows[clamp(s.layerCursor, 0, v.layerRows.length - 1)];
     if (isMove(a)) return { ...s, layerCursor: moved(s.layerCursor, a, v.layerPage, v.layerRows.length) };
@@ -59,6 +71,18 @@ export function reduceInspect(s: InspectState, a: Action, v: InspectView): Inspe
   if (a === 'wastedOnly') return { ...s, wastedOnly: !s.wastedOnly, treeCursor: 0 };
   if (a === 'findingsOnly') return { ...s, findingsOnly: !s.findingsOnly, treeCursor: 0 };
   return reduceShared('inspect', s, a, v.files);
+}
+
+/** The Map: move over a directory's entries, Enter or → opens a directory, ← goes up, Esc or m back. */
+function reduceMap(s: InspectState, a: Action, v: InspectView): InspectState {
+  if (isMove(a)) return { ...s, mapCursor: moved(s.mapCursor, a, v.mapPage, v.mapRows.length) };
+  const row = v.mapRows[clamp(s.mapCursor, 0, Math.max(0, v.mapRows.length - 1))];
+  if ((a === 'open' || a === 'right') && row?.dir) return { ...s, mapPath: row.path, mapCursor: 0 };
+  // Up a level, the cursor back on the directory we came from.
+  if (a === 'left' && s.mapPath) return { ...s, mapPath: parentPath(s.mapPath), mapCursor: 0, mapReveal: s.mapPath };
+  if (a === 'cancel' || a === 'map') return { ...s, overlay: null };
+  if (a === 'help') return { ...s, overlay: 'help' };
+  return s;
 }
 
 /** Space (or Enter on the folded row) folds or unfolds the base-image layers, keeping the selected layer. */
