@@ -189,5 +189,7 @@ await shoot('files-layer', "msb inspect: one layer's changes", app(), [...Array(
 await shoot('findings', 'msb inspect: findings and the jump to a file', app(), ['\t', '\t']);
 await shoot('findings-jump', 'msb inspect: after Enter on a finding', app(), ['\t', '\t', '\r']);
 await shoot('help', 'msb inspect: keys', app(), ['?']);
+await shoot('map', 'msb inspect: the Map, bytes by stage, layer and directory', app(), ['m']);
+await shoot('map-app', 'msb inspect: the Map, drilled into /app', app(), ['m', DOWN, '\r']);
 await img.close();
 process.exit(0);
