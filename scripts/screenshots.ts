@@ -3,6 +3,7 @@
  * headless terminal emulator (@xterm/headless) and writes what the emulator's screen holds as SVG.
  *   node --import tsx scripts/screenshots.ts IMAGE [OUT_DIR=screenshots] [COLSxROWS=100x30]
  *   node --import tsx scripts/screenshots.ts --diff A B [OUT_DIR=screenshots] [COLSxROWS=100x30]
+ *   node --import tsx scripts/screenshots.ts --html IMAGE [DOCKERFILE] [OUT_DIR=screenshots]
  * The second form renders the `msb diff A B` screen (diff*.svg). Nothing is drawn by hand: every
  * cell comes from the emulator's buffer.
  */
@@ -13,6 +14,28 @@ import { join } from 'node:path';
 import xterm from '@xterm/headless';
 
 const args = process.argv.slice(2);
+if (args[0] === '--html') {
+  // The HTML report as a browser shows it: headless Chromium's own screenshot of the page.
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync, mkdirSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const { resolveImage } = await import('../src/source/resolve.js');
+  const { inspect } = await import('../src/pipeline/inspect.js');
+  const { renderHtml } = await import('../src/report/html/page.js');
+  const [ref, dockerfile, out = 'screenshots'] = args.slice(1);
+  const image = await resolveImage(ref, {});
+  const tmp = mkdtempSync(path.join(tmpdir(), 'msb-shot-'));
+  const file = path.join(tmp, 'report.html');
+  writeFileSync(file, renderHtml(await inspect(image, dockerfile ? { dockerfile } : {})));
+  await image.close();
+  mkdirSync(out, { recursive: true });
+  const png = path.resolve(out, 'report.png');
+  execFileSync('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--hide-scrollbars', `--user-data-dir=${path.join(tmp, 'profile')}`, '--window-size=1200,1100', `--screenshot=${png}`, `file://${file}`], { stdio: 'ignore' });
+  process.stdout.write(`${png}\n`);
+  process.exit(0);
+}
 const diffMode = args[0] === '--diff';
 const [image, other] = diffMode ? args.slice(1, 3) : [args[0], undefined];
 const [outDir = 'screenshots', size = '100x30'] = args.slice(diffMode ? 3 : 1);
