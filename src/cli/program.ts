@@ -63,5 +63,17 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--verify', "read every byte and check each layer's digest and diff_id")
     .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
     .action(async (a, b, flags) => setExit(await (await import('./diff.js')).diffCommand(a, b, flags, io)));
+  withSourceOptions(program
+    .command('fix')
+    .description('write the Dockerfile patch that makes the image smaller, with the bytes each change saves'))
+    .argument('<image>', 'the image built from the Dockerfile (same forms as inspect)')
+    .requiredOption('--dockerfile <path>', 'the Dockerfile the image was built from')
+    .option('--target <stage>', 'the stage the image was built as (default: the last)')
+    .option('--build-arg <KEY=VALUE>', 'a build arg the image was built with (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--platform <os/arch[/variant]>', 'pick this platform from a multi-platform image')
+    .option('--apply', 'rewrite the Dockerfile in place (atomically)')
+    .option('--format <diff|json>', 'output: a unified diff (default) or JSON')
+    .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
+    .action(async (ref, flags) => setExit(await (await import('./fix.js')).fixCommand(ref, flags, io)));
   return program;
 }

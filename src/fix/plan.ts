@@ -1,0 +1,199 @@
+import prettyBytes from 'pretty-bytes';
+import { parseDockerfile, type DockerfileStep } from '../analysis/attribution/dockerfile.js';
+import type { WasteItem } from '../analysis/types.js';
+import type { InspectResult } from '../pipeline/types.js';
+
+/**
+ * `msb fix`: Dockerfile rewrites that the image's own evidence supports, each with the bytes it
+ * saves. Pure: the inspect result (attributed to this Dockerfile) and the Dockerfile's text in, a
+ * plan out. A rewrite msb cannot show to be safe becomes a suggestion, printed, never applied.
+ * Rewrites work on whole instructions, so everything outside them stays byte for byte.
+ */
+
+export interface Rewrite {
+  /** Finding rules it fixes, e.g. ["waste-deleted"]. */
+  rules: string[];
+  /** Predicted bytes saved. */
+  bytes: number;
+  /** What changes and why, one line. */
+  why: string;
+}
+
+export interface Hunk {
+  /** 1-based first and last line of the instruction replaced. */
+  line: number;
+  endLine: number;
+  /** The new text of the instruction (no trailing newline); '' deletes it. */
+  text: string;
+  rewrites: Rewrite[];
+}
+
+export interface Suggestion extends Rewrite {
+  line?: number;
+}
+
+export interface FixPlan {
+  hunks: Hunk[];
+  suggestions: Suggestion[];
+  /** Σ of the applied rewrites' bytes. */
+  bytes: number;
+}
+
+/** One instruction and what the rewrites do to it, composed. */
+interface Edit {
+  step: DockerfileStep;
+  /** Commands appended to a RUN (`&& cmd`). */
+  append: string[];
+  /** RUN text substitutions ([from, to]). */
+  replace: Array<[RegExp, string]>;
+  /** COPY: the new sources/dest pairs (narrowing) and flags to add. */
+  copies?: Array<[string, string]>;
+  flags: string[];
+  remove: boolean;
+  rewrites: Rewrite[];
+}
+
+const shellRun = (s: DockerfileStep) => s.keyword === 'RUN' && !s.heredoc && !s.args.trim().startsWith('[');
+/** `rm [-rf...] ABS...` alone: what a RUN that only deletes looks like. */
+const RM_ONLY = /^rm(?:\s+-[a-zA-Z]+)*((?:\s+\/\S+)+)$/;
+const CHMOD_ONLY = /^chmod\s+([0-7]{3,4})((?:\s+\/\S+)+)$/;
+
+const under = (path: string, args: string[]) => args.some((a) => path === a || path.startsWith(`${a.replace(/\/+$/, '')}/`));
+const abs = (p: string) => `/${p.replace(/^\/+/, '')}`;
+const mb = (n: number) => prettyBytes(n);
+
+export function planFixes(result: InspectResult, dockerfileText: string, buildArgs: Record<string, string> = {}): FixPlan {
+  const df = parseDockerfile(dockerfileText, buildArgs);
+  const steps = df.stages.flatMap((s) => s.steps);
+  const stepAt = (line: number | undefined) => (line === undefined ? undefined : steps.find((s) => s.line === line));
+  const edits = new Map<DockerfileStep, Edit>();
+  const editOf = (step: DockerfileStep): Edit => {
+    let e = edits.get(step);
+    if (!e) edits.set(step, (e = { step, append: [], replace: [], flags: [], remove: false, rewrites: [] }));
+    return e;
+  };
+  const suggestions: Suggestion[] = [];
+  const layers = result.layers;
+  const stepOfLayer = (i: number) => stepAt(layers[i]?.origin.line);
+  /** The next instruction after `a` in its stage that made a layer is `b`: nothing ran in between. */
+  const adjacent = (a: number, b: number) => {
+    for (let i = a + 1; i < b; i++) if (stepOfLayer(i)?.keyword === 'RUN') return false;
+    return stepOfLayer(a)?.stage === stepOfLayer(b)?.stage;
+  };
+
+  // Wasted bytes grouped by (kind, shipping layer, hiding layer).
+  const groups = new Map<string, { kind: WasteItem['kind']; shipped: number; hidden: number; items: WasteItem[]; bytes: number }>();
+  for (const w of result.analysis.waste) {
+    const key = `${w.kind}|${w.shippedIn}|${w.hiddenBy}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { kind: w.kind, shipped: w.shippedIn, hidden: w.hiddenBy, items: [], bytes: 0 }));
+    g.items.push(w);
+    g.bytes += w.bytes;
+  }
+
+  // The narrowed COPY --from layers first: a later chmod of a narrowed copy can use --chmod.
+  const narrowed = new Map<number, Array<[string, string]>>();
+  for (const l of layers) {
+    const step = stepOfLayer(l.index);
+    const flagged = result.findings.findings.filter((f) => f.layer === l.index && (f.category === 'source' || f.category === 'cache'));
+    if (!step || step.keyword !== 'COPY' || !step.flags.from || flagged.length === 0) continue;
+    const bytes = flagged.reduce((s, f) => s + f.bytes, 0);
+    const flaggedPaths = flagged.flatMap((f) => f.paths.map((p) => abs(p.path)));
+    const files = l.stats.changes.filter((c) => c.entryKind === 'file' || c.entryKind === 'hardlink').map((c) => abs(c.path));
+    const keep = files.filter((p) => !under(p, flaggedPaths));
+    const [src, dest] = [step.sources ?? [], step.dest ?? ''];
+    if (keep.length === 0 || keep.length > 4 || src.length !== 1 || !dest.startsWith('/') || !keep.every((p) => under(p, [dest]))) {
+      suggestions.push({ line: step.line, rules: [...new Set(flagged.map((f) => f.rule))], bytes, why: `COPY --from=${step.flags.from} copies ${mb(bytes)} of sources, objects or caches: copy only what the image runs` });
+      continue;
+    }
+    const pairs: Array<[string, string]> = keep.map((p) => [`${src[0].replace(/\/+$/, '')}${p.slice(dest.replace(/\/+$/, '').length)}`, p]);
+    narrowed.set(l.index, pairs);
+    const e = editOf(step);
+    e.copies = pairs;
+    e.rewrites.push({ rules: [...new Set(flagged.map((f) => f.rule))], bytes, why: `copy only ${keep.join(', ')} from stage ${step.flags.from}: the rest is ${mb(bytes)} of sources, objects or caches` });
+  }
+
+  for (const g of groups.values()) {
+    const made = stepOfLayer(g.shipped);
+    const hid = stepOfLayer(g.hidden);
+    const paths = g.items.map((w) => abs(w.path));
+    const hiddenCmd = hid && shellRun(hid) ? hid.args.trim() : '';
+    const hidOnly = (layer: number) => layers[layer].stats.bytes === 0 && layers[layer].stats.hidBytes === g.bytes;
+    if (g.kind === 'deleted') {
+      const rm = RM_ONLY.exec(hiddenCmd);
+      const args = rm ? rm[1].trim().split(/\s+/) : [];
+      if (made && hid && shellRun(made) && rm && paths.every((p) => under(p, args)) && adjacent(g.shipped, g.hidden)) {
+        const e = editOf(made);
+        e.append.push(hiddenCmd);
+        e.rewrites.push({ rules: ['waste-deleted'], bytes: g.bytes, why: `delete ${paths.length === 1 ? `${paths[0]} in the RUN that creates it` : `${paths.length} files in the RUN that creates them`} (line ${hid.line} deletes ${paths.length === 1 ? 'it' : 'them'} a layer later, when the bytes already ship)` });
+        if (hidOnly(g.hidden)) editOf(hid).remove = true;
+      } else {
+        suggestions.push({ line: made?.line, rules: ['waste-deleted'], bytes: g.bytes, why: `remove ${paths[0]}${paths.length > 1 ? ` and ${paths.length - 1} more` : ''} in the instruction that creates ${paths.length > 1 ? 'them' : 'it'}${hid ? ` (line ${hid.line} deletes them later)` : ''}` });
+      }
+    } else if (g.kind === 'metadata') {
+      const ch = CHMOD_ONLY.exec(hiddenCmd);
+      const args = ch ? ch[2].trim().split(/\s+/) : [];
+      // The chmod layer re-ships exactly these files and does nothing else.
+      const metaOnly = layers[g.hidden].stats.changes.every((c) => c.entryKind === 'dir' || (c.kind === 'metadata' && paths.includes(abs(c.path))));
+      // Setting the mode earlier is safe where adding bits is all it does (builds run as root, and
+      // read and write ignore mode bits for root): the steps in between are not asked to change.
+      const ok = made && hid && ch && paths.every((p) => under(p, args)) && metaOnly;
+      const copies = narrowed.get(g.shipped);
+      if (ok && shellRun(made)) {
+        const e = editOf(made);
+        e.append.push(hiddenCmd);
+        e.rewrites.push({ rules: ['waste-metadata'], bytes: g.bytes, why: `chmod in the RUN that creates the files (line ${hid.line} re-ships them only to change the mode)` });
+        editOf(hid).remove = true;
+      } else if (ok && made.keyword === 'COPY' && (copies ?? made.sources ?? []).length === 1 && (!copies || copies.every(([, d]) => under(d, args)))) {
+        const e = editOf(made);
+        e.flags.push(`--chmod=${ch[1]}`);
+        e.rewrites.push({ rules: ['waste-metadata'], bytes: g.bytes, why: `set the mode as the file is copied (line ${hid.line} re-ships it only to change the mode)` });
+        editOf(hid).remove = true;
+      } else {
+        suggestions.push({ line: made?.line, rules: ['waste-metadata'], bytes: g.bytes, why: `set the mode/owner where the files are created (COPY --chmod/--chown, or chmod in that RUN), not in a later layer` });
+      }
+    }
+  }
+
+  // Package-manager caches, in the RUN that made them, only where that RUN runs the package manager.
+  const PM: Record<string, { has: RegExp; fix: (e: Edit) => void; what: string }> = {
+    'cache-apt-lists': { has: /\bapt(?:-get)?\s+(?:update|install)\b/, fix: (e) => e.append.push('rm -rf /var/lib/apt/lists/*'), what: 'remove the apt lists in the same RUN' },
+    'cache-apt': { has: /\bapt(?:-get)?\s+install\b/, fix: (e) => e.append.push('apt-get clean'), what: 'apt-get clean in the same RUN' },
+    'cache-pip': { has: /\bpip3?\s+install\b/, fix: (e) => e.replace.push([/\b(pip3?\s+install)\b(?!\s+--no-cache-dir)/g, '$1 --no-cache-dir']), what: 'pip install --no-cache-dir' },
+    'cache-apk': { has: /\bapk\s+add\b/, fix: (e) => e.replace.push([/\b(apk\s+add)\b(?!\s+--no-cache)/g, '$1 --no-cache']), what: 'apk add --no-cache' },
+    'cache-npm': { has: /\bnpm\s+(?:ci|install|i)\b/, fix: (e) => e.append.push('npm cache clean --force'), what: 'npm cache clean --force in the same RUN' },
+  };
+  for (const f of result.findings.findings) {
+    const pm = PM[f.rule];
+    if (!pm || f.bytes <= 0) continue;
+    const step = stepOfLayer(f.layer);
+    if (step && shellRun(step) && pm.has.test(step.args)) {
+      const e = editOf(step);
+      pm.fix(e);
+      e.rewrites.push({ rules: [f.rule], bytes: f.bytes, why: pm.what });
+    } else {
+      suggestions.push({ line: step?.line, rules: [f.rule], bytes: f.bytes, why: f.fix });
+    }
+  }
+
+  const lines = dockerfileText.split('\n');
+  const hunks: Hunk[] = [...edits.values()]
+    .sort((a, b) => a.step.line - b.step.line)
+    .map((e) => ({ line: e.step.line, endLine: e.step.endLine, text: render(e, lines), rewrites: e.rewrites }));
+  return { hunks, suggestions, bytes: hunks.reduce((s, h) => s + h.rewrites.reduce((t, r) => t + r.bytes, 0), 0) };
+}
+
+/** The instruction's new text: its lines as written, with the edits applied. */
+function render(e: Edit, lines: string[]): string {
+  if (e.remove) return '';
+  const original = lines.slice(e.step.line - 1, e.step.endLine).join('\n');
+  if (e.copies) {
+    const flags = Object.entries(e.step.flags).map(([k, v]) => (v === null ? `--${k}` : `--${k}=${v}`));
+    return e.copies.map(([s, d]) => ['COPY', ...flags, ...e.flags, s, d].join(' ')).join('\n');
+  }
+  let text = original;
+  if (e.flags.length) text = text.replace(/^(\s*COPY)\b/i, `$1 ${e.flags.join(' ')}`);
+  for (const [re, to] of e.replace) text = text.replace(re, to);
+  if (e.append.length) text = `${text.replace(/\s+$/, '')} \\\n && ${[...new Set(e.append)].join(' \\\n && ')}`;
+  return text;
+}

@@ -1,0 +1,69 @@
+import type { FixPlan, Hunk } from '../fix/plan.js';
+import { bytes } from './format.js';
+
+/**
+ * `msb fix` output: a unified diff of the Dockerfile that `patch -p1` and `git apply` take, with
+ * what each hunk fixes and saves in its `@@` heading (text both tools ignore), a summary before the
+ * diff, and the suggestions msb could not show safe as comments after it.
+ */
+
+const CONTEXT = 3;
+
+/** The Dockerfile with every hunk applied. */
+export function applyPlan(text: string, plan: FixPlan): string {
+  const lines = text.split('\n');
+  for (const h of [...plan.hunks].sort((a, b) => b.line - a.line)) {
+    lines.splice(h.line - 1, h.endLine - h.line + 1, ...(h.text === '' ? [] : h.text.split('\n')));
+  }
+  return lines.join('\n');
+}
+
+const heading = (hs: Hunk[]) =>
+  hs.flatMap((h) => h.rewrites).map((r) => `${r.rules.join(', ')}: saves ${bytes(r.bytes)}`).join('; ');
+
+/** Unified diff of `file` (as a path relative to where the patch is applied). */
+export function renderFixDiff(file: string, text: string, plan: FixPlan): string {
+  const old = text.split('\n');
+  // A final newline makes an empty last element: it is not a line of its own.
+  const oldCount = text.endsWith('\n') ? old.length - 1 : old.length;
+  const out: string[] = [];
+  const rewrites = plan.hunks.flatMap((h) => h.rewrites);
+  out.push(`# msb fix: ${rewrites.length} change${rewrites.length === 1 ? '' : 's'}, predicted saving ${bytes(plan.bytes)}`);
+  for (const r of rewrites) out.push(`#   ${bytes(r.bytes).padStart(9)}  ${r.rules.join(', ')}: ${r.why}`);
+  if (plan.hunks.length) {
+    out.push(`--- a/${file}`, `+++ b/${file}`);
+    // Hunks whose context would overlap are written as one.
+    const groups: Hunk[][] = [];
+    for (const h of [...plan.hunks].sort((a, b) => a.line - b.line)) {
+      const last = groups[groups.length - 1];
+      if (last && h.line - last[last.length - 1].endLine <= 2 * CONTEXT + 1) last.push(h);
+      else groups.push([h]);
+    }
+    let shift = 0; // new-file line offset from the hunks before
+    for (const g of groups) {
+      const start = Math.max(1, g[0].line - CONTEXT);
+      const end = Math.min(oldCount, g[g.length - 1].endLine + CONTEXT);
+      const body: string[] = [];
+      let cur = start;
+      let added = 0;
+      let removed = 0;
+      for (const h of g) {
+        for (; cur < h.line; cur++) body.push(` ${old[cur - 1]}`);
+        for (; cur <= h.endLine; cur++, removed++) body.push(`-${old[cur - 1]}`);
+        const next = h.text === '' ? [] : h.text.split('\n');
+        for (const l of next) body.push(`+${l}`);
+        added += next.length;
+      }
+      for (; cur <= end; cur++) body.push(` ${old[cur - 1]}`);
+      const oldLen = end - start + 1;
+      const newLen = oldLen - removed + added;
+      out.push(`@@ -${start},${oldLen} +${start + shift},${newLen} @@ ${heading(g)}`, ...body);
+      shift += newLen - oldLen;
+    }
+  }
+  if (plan.suggestions.length) {
+    out.push('# not applied: msb cannot show these safe from the image alone; do them by hand');
+    for (const s of plan.suggestions) out.push(`#   ${bytes(s.bytes).padStart(9)}  ${s.line !== undefined ? `line ${s.line}: ` : ''}${s.rules.join(', ')}: ${s.why}`);
+  }
+  return `${out.join('\n')}\n`;
+}
