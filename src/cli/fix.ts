@@ -18,6 +18,7 @@ export interface FixFlags extends SourceFlags {
   buildArg?: string[];
   platform?: string;
   apply?: boolean;
+  harden?: boolean;
   format?: string;
 }
 
@@ -45,7 +46,7 @@ export async function fixCommand(ref: string, flags: FixFlags, io: Io): Promise<
     throw new MsbError(status.warnings.find((w) => /not aligned|does not match|no history/i.test(w)) ?? `${flags.dockerfile}: does not match ${ref}; no fix is written`);
   }
   const text = await readFile(flags.dockerfile, 'utf8');
-  const plan = planFixes(result, text, parseBuildArgs(flags.buildArg));
+  const plan = planFixes(result, text, { buildArgs: parseBuildArgs(flags.buildArg), harden: flags.harden });
   const rel = path.relative(io.cwd, path.resolve(io.cwd, flags.dockerfile)).split(path.sep).join('/');
   if (format === 'json') {
     io.stdout.write(`${safeJson(JSON.stringify({ schemaVersion: 1, dockerfile: rel, predictedSavingsBytes: plan.bytes, hunks: plan.hunks, suggestions: plan.suggestions }, null, 2))}\n`);

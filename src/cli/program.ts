@@ -72,6 +72,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--build-arg <KEY=VALUE>', 'a build arg the image was built with (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--platform <os/arch[/variant]>', 'pick this platform from a multi-platform image')
     .option('--apply', 'rewrite the Dockerfile in place (atomically)')
+    .option('--harden', 'also run the final stage as a non-root user (USER 65534:65534; opt-in: it can break an app that needs root)')
     .option('--format <diff|json>', 'output: a unified diff (default) or JSON')
     .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
     .action(async (ref, flags) => setExit(await (await import('./fix.js')).fixCommand(ref, flags, io)));

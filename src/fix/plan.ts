@@ -50,6 +50,8 @@ interface Edit {
   copies?: Array<[string, string]>;
   flags: string[];
   remove: boolean;
+  /** A line inserted before the instruction (USER). */
+  prepend?: string;
   rewrites: Rewrite[];
 }
 
@@ -62,7 +64,14 @@ const under = (path: string, args: string[]) => args.some((a) => path === a || p
 const abs = (p: string) => `/${p.replace(/^\/+/, '')}`;
 const mb = (n: number) => prettyBytes(n);
 
-export function planFixes(result: InspectResult, dockerfileText: string, buildArgs: Record<string, string> = {}): FixPlan {
+export interface PlanOptions {
+  buildArgs?: Record<string, string>;
+  /** Also run the final stage as a non-root user (opt-in: it can break an app that needs root). */
+  harden?: boolean;
+}
+
+export function planFixes(result: InspectResult, dockerfileText: string, opts: PlanOptions = {}): FixPlan {
+  const buildArgs = opts.buildArgs ?? {};
   const df = parseDockerfile(dockerfileText, buildArgs);
   const steps = df.stages.flatMap((s) => s.steps);
   const stepAt = (line: number | undefined) => (line === undefined ? undefined : steps.find((s) => s.line === line));
@@ -176,11 +185,31 @@ export function planFixes(result: InspectResult, dockerfileText: string, buildAr
     }
   }
 
+  if (opts.harden) harden(result, df.stages[df.stages.length - 1]?.steps ?? [], editOf, suggestions);
+
   const lines = dockerfileText.split('\n');
   const hunks: Hunk[] = [...edits.values()]
     .sort((a, b) => a.step.line - b.step.line)
     .map((e) => ({ line: e.step.line, endLine: e.step.endLine, text: render(e, lines), rewrites: e.rewrites }));
   return { hunks, suggestions, bytes: hunks.reduce((s, h) => s + h.rewrites.reduce((t, r) => t + r.bytes, 0), 0) };
+}
+
+/**
+ * Runs as root when the config names no user, or user 0: a USER line before the final stage's
+ * CMD/ENTRYPOINT (or at its end) with the numeric nobody id, which needs no passwd entry.
+ */
+function harden(result: InspectResult, finalSteps: DockerfileStep[], editOf: (s: DockerfileStep) => Edit, suggestions: Suggestion[]): void {
+  const user = result.image.config.config?.User ?? '';
+  if (user !== '' && !/^(?:0|root)(?::.*)?$/.test(user)) return;
+  if (finalSteps.some((s) => s.keyword === 'USER')) {
+    suggestions.push({ rules: ['hardening-root'], bytes: 0, why: 'the final stage sets USER, yet the image runs as root: check the last USER line' });
+    return;
+  }
+  const at = finalSteps.find((s) => s.keyword === 'CMD' || s.keyword === 'ENTRYPOINT') ?? finalSteps[finalSteps.length - 1];
+  if (!at) return;
+  const e = editOf(at);
+  e.prepend = 'USER 65534:65534';
+  e.rewrites.push({ rules: ['hardening-root'], bytes: 0, why: 'run as an unprivileged user (65534, nobody): files the app writes must be writable by it' });
 }
 
 /** The instruction's new text: its lines as written, with the edits applied. */
@@ -195,5 +224,5 @@ function render(e: Edit, lines: string[]): string {
   if (e.flags.length) text = text.replace(/^(\s*COPY)\b/i, `$1 ${e.flags.join(' ')}`);
   for (const [re, to] of e.replace) text = text.replace(re, to);
   if (e.append.length) text = `${text.replace(/\s+$/, '')} \\\n && ${[...new Set(e.append)].join(' \\\n && ')}`;
-  return text;
+  return e.prepend ? `${e.prepend}\n${text}` : text;
 }

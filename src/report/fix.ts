@@ -49,10 +49,20 @@ export function renderFixDiff(file: string, text: string, plan: FixPlan): string
       let removed = 0;
       for (const h of g) {
         for (; cur < h.line; cur++) body.push(` ${old[cur - 1]}`);
-        for (; cur <= h.endLine; cur++, removed++) body.push(`-${old[cur - 1]}`);
+        // Lines the rewrite keeps at the start and end of the instruction stay context.
+        const was = old.slice(h.line - 1, h.endLine);
         const next = h.text === '' ? [] : h.text.split('\n');
-        for (const l of next) body.push(`+${l}`);
-        added += next.length;
+        let head = 0;
+        while (head < was.length && head < next.length && was[head] === next[head]) head++;
+        let tail = 0;
+        while (tail < was.length - head && tail < next.length - head && was[was.length - 1 - tail] === next[next.length - 1 - tail]) tail++;
+        for (const l of was.slice(0, head)) body.push(` ${l}`);
+        for (const l of was.slice(head, was.length - tail)) body.push(`-${l}`);
+        for (const l of next.slice(head, next.length - tail)) body.push(`+${l}`);
+        for (const l of was.slice(was.length - tail)) body.push(` ${l}`);
+        removed += was.length - head - tail;
+        added += next.length - head - tail;
+        cur = h.endLine + 1;
       }
       for (; cur <= end; cur++) body.push(` ${old[cur - 1]}`);
       const oldLen = end - start + 1;
