@@ -28,7 +28,7 @@ export async function fixCommand(ref: string, flags: FixFlags, io: Io): Promise<
   const { parsePlatform } = await import('../source/platform.js');
   const { inspect } = await import('../pipeline/inspect.js');
   const { parseBuildArgs } = await import('../pipeline/attribution.js');
-  const { planFixes } = await import('../fix/plan.js');
+  const { alignmentProblem, planFixes } = await import('../fix/plan.js');
   const { applyPlan, renderFixDiff } = await import('../report/fix.js');
   const progress = new Progress(io.stderr.isTTY ? io.stderr : undefined);
   const resolveImage = await sourceResolver(flags, io, progress);
@@ -40,11 +40,8 @@ export async function fixCommand(ref: string, flags: FixFlags, io: Io): Promise<
     progress.clear();
     await image.close();
   }
-  // A patch for a Dockerfile that does not match the image would be a guess: refuse it.
-  const status = result.attribution.status;
-  if (status.source !== 'dockerfile' || status.warnings.some((w) => /not aligned|does not match|no history/i.test(w))) {
-    throw new MsbError(status.warnings.find((w) => /not aligned|does not match|no history/i.test(w)) ?? `${flags.dockerfile}: does not match ${ref}; no fix is written`);
-  }
+  const problem = alignmentProblem(result, flags.dockerfile);
+  if (problem) throw new MsbError(problem);
   const text = await readFile(flags.dockerfile, 'utf8');
   const plan = planFixes(result, text, { buildArgs: parseBuildArgs(flags.buildArg), harden: flags.harden });
   const rel = path.relative(io.cwd, path.resolve(io.cwd, flags.dockerfile)).split(path.sep).join('/');

@@ -44,6 +44,7 @@ export async function inspectCommand(ref: string, flags: InspectFlags, io: Io): 
       await runTui({
         image,
         inspect: (o) => inspect(image, { ...options, ...o }),
+        ...(flags.dockerfile ? { fix: (r) => fixView(r, flags.dockerfile!, flags.buildArg, io) } : {}),
         // Registry layers download while they are walked: show it in the loading screen.
         subscribeDownloads: (emit) =>
           progress.takeDownloads((p) => emit({ type: 'download', id: p.digest, bytes: p.bytes, total: p.total, done: p.done })),
@@ -71,4 +72,19 @@ export async function inspectCommand(ref: string, flags: InspectFlags, io: Io): 
   } finally {
     await image.close();
   }
+}
+
+/** `msb fix`'s patch for the terminal UI's Fix view; a Dockerfile that does not align says why. */
+async function fixView(result: import('../pipeline/types.js').InspectResult, dockerfile: string, buildArg: string[] | undefined, io: Io) {
+  const { readFile } = await import('node:fs/promises');
+  const path = await import('node:path');
+  const { alignmentProblem, planFixes } = await import('../fix/plan.js');
+  const { renderFixDiff } = await import('../report/fix.js');
+  const { parseBuildArgs } = await import('../pipeline/attribution.js');
+  const problem = alignmentProblem(result, dockerfile);
+  if (problem) return { lines: [], bytes: 0, changes: 0, unavailable: problem };
+  const text = await readFile(dockerfile, 'utf8');
+  const plan = planFixes(result, text, { buildArgs: parseBuildArgs(buildArg) });
+  const rel = path.relative(io.cwd, path.resolve(io.cwd, dockerfile)).split(path.sep).join('/');
+  return { lines: renderFixDiff(rel, text, plan).trimEnd().split('\n'), bytes: plan.bytes, changes: plan.hunks.flatMap((h) => h.rewrites).length };
 }

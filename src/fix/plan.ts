@@ -70,6 +70,17 @@ export interface PlanOptions {
   harden?: boolean;
 }
 
+/**
+ * Why no patch can be written for this result, if so: a Dockerfile that did not align with the
+ * image (a patch for another image would be a guess). Names the instruction that did not match.
+ */
+export function alignmentProblem(result: InspectResult, dockerfile: string): string | undefined {
+  const st = result.attribution.status;
+  const bad = st.warnings.find((w) => /not aligned|does not match|no history/i.test(w));
+  if (st.source === 'dockerfile' && !bad) return undefined;
+  return bad ?? `${dockerfile}: does not match the image; no fix is written`;
+}
+
 export function planFixes(result: InspectResult, dockerfileText: string, opts: PlanOptions = {}): FixPlan {
   const buildArgs = opts.buildArgs ?? {};
   const df = parseDockerfile(dockerfileText, buildArgs);

@@ -16,6 +16,7 @@ import { helpPane, keyHintLine } from './panes/help.js';
 import { indexWidth, instructionPane, layerOverlay, layersPane } from './panes/layers.js';
 import { dirAt, dirRows, layerBreakdowns, stageBreakdowns } from './model/map.js';
 import { directoryPane, overviewPane } from './panes/map.js';
+import { fixPane } from './panes/fix.js';
 
 /**
  * The inspect screen: Layers (with details) and Findings on the left, Files (with the selected file's
@@ -137,7 +138,7 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
   view.current = {
     layers: analysis.layers, origins, layerRows: lRows, layerPage: pages.layers, items, findingPage: pages.findings,
     files: { tree, rows, page: pages.files },
-    mapRows, mapPage,
+    mapRows, mapPage, fixLines: data.fix?.lines.length ?? 0, fixPage: Math.max(1, bodyH - 2),
   };
 
   // ---- draw ----
@@ -153,6 +154,8 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
   let body: Line[];
   if (s.overlay === 'help') {
     body = helpPane('inspect', [MARKS_NOTE], W, bodyH, theme);
+  } else if (s.overlay === 'fix') {
+    body = fixPane(data.fix, s.fixScroll, W, bodyH, theme);
   } else if (mapOpen) {
     const dirTotal = dirAt(a.root, s.mapPath)?.size ?? 0;
     body = [
@@ -175,6 +178,6 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     ];
     body = beside(left, right);
   }
-  const lines = [fit(header, W), ...body, fit(keyHintLine('inspect', mapOpen ? 'map' : focus, s.editing, query, theme), W)];
+  const lines = [fit(header, W), ...body, fit(keyHintLine('inspect', mapOpen ? 'map' : s.overlay === 'fix' ? 'fix' : focus, s.editing, query, theme), W)];
   return <Frame lines={lines} width={W} />;
 }

@@ -17,6 +17,17 @@ export interface TuiData {
   findings: Finding[];
   /** Bytes the findings' fixes would save (no byte counted twice). */
   savings: number;
+  /** The Fix view: `msb fix`'s patch as lines, or why there is none. */
+  fix?: FixView;
+}
+
+export interface FixView {
+  lines: string[];
+  /** Predicted bytes saved by the patch. */
+  bytes: number;
+  changes: number;
+  /** Set when there is no patch to show (e.g. no --dockerfile). */
+  unavailable?: string;
 }
 
 /** One image of a comparison, as the diff screen shows it. */

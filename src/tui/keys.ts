@@ -14,7 +14,7 @@ export const PANES = { inspect: ['layers', 'files', 'findings'], diff: ['layers'
 export type InspectPane = (typeof PANES.inspect)[number];
 export type DiffPane = (typeof PANES.diff)[number];
 /** The inspect screen's Map takes the whole body; its keys act as in a pane of its own. */
-export type Pane = InspectPane | DiffPane | 'map';
+export type Pane = InspectPane | DiffPane | 'map' | 'fix';
 
 /** The pane showing the file tree, where `/`, sorting and folding act. */
 export const TREE_PANE = { inspect: 'files', diff: 'changes' } as const;
@@ -25,7 +25,7 @@ export type Action =
   | Move
   | 'quit' | 'help' | 'nextPane' | 'prevPane'
   | 'left' | 'right' | 'toggle' | 'open' | 'instruction' | 'cancel'
-  | 'layerView' | 'sort' | 'filter' | 'wastedOnly' | 'findingsOnly' | 'foldAll' | 'map';
+  | 'layerView' | 'sort' | 'filter' | 'wastedOnly' | 'findingsOnly' | 'foldAll' | 'map' | 'fix';
 
 /** Actions that close an overlay (help, the layer's full instruction); other keys are ignored under it. */
 export const CLOSES_OVERLAY: readonly Action[] = ['help', 'quit', 'cancel', 'open', 'instruction'];
@@ -70,6 +70,7 @@ export const K = {
   x: char('x', 'x'),
   z: char('z', 'z'),
   m: char('m', 'm'),
+  f: char('f', 'f'),
   q: char('q', 'q'),
   slash: char('/', '/'),
   question: char('?', '?'),
@@ -125,6 +126,7 @@ export const BINDINGS: readonly Binding[] = [
   { id: 'wasted', label: 'w', keys: [[K.w, 'wastedOnly']], screens: ['inspect'], help: 'Files: wasted bytes only', hint: 'w' },
   { id: 'findingsOnly', label: 'x', keys: [[K.x, 'findingsOnly']], screens: ['inspect'], help: 'Files: findings only', hint: 'x' },
   { id: 'map', label: 'm', keys: [[K.m, 'map']], screens: ['inspect'], help: 'Map: bytes by stage, layer and what msb found; directories by size (Enter/→ in, ← out, Esc back)', hint: 'm' },
+  { id: 'fix', label: 'f', keys: [[K.f, 'fix']], screens: ['inspect'], help: 'Findings: the Dockerfile patch (msb fix) with the bytes each change saves (needs --dockerfile)', panes: { inspect: ['findings', 'fix'] }, hint: 'f' },
   { id: 'foldAll', label: 'z', keys: [[K.z, 'foldAll']], screens: BOTH, help: onTree('fold / unfold all'), hint: 'z' },
   { id: 'help', label: '?', keys: [[K.question, 'help']], screens: BOTH, help: 'this help', hint: '?' },
   { id: 'quit', label: 'q  Ctrl-C', keys: [[K.q, 'quit'], [K.ctrlC, 'quit']], screens: BOTH, help: 'quit', hint: 'q' },
@@ -135,12 +137,13 @@ export const BINDINGS: readonly Binding[] = [
 /** The bottom line: these first on every pane, in bold... */
 const LEAD: ReadonlyArray<readonly [string, string]> = [['help', 'keys'], ['quit', 'quit'], ['pane', 'pane']];
 /** ...then what matters in the focused pane: [binding id, what it does there]. */
-const HINTS: { [S in Screen]: Record<(typeof PANES)[S][number], ReadonlyArray<readonly [string, string]>> & Partial<Record<'map', ReadonlyArray<readonly [string, string]>>> } = {
+const HINTS: { [S in Screen]: Record<(typeof PANES)[S][number], ReadonlyArray<readonly [string, string]>> & Partial<Record<'map' | 'fix', ReadonlyArray<readonly [string, string]>>> } = {
   inspect: {
     layers: [['move', 'layer'], ['enter', 'instruction'], ['space', 'fold base'], ['layerView', 'layer/image'], ['wasted', 'wasted']],
     files: [['move', 'move'], ['fold', 'fold'], ['layerView', 'layer/image'], ['sort', 'sort'], ['filter', 'filter'], ['wasted', 'wasted'], ['findingsOnly', 'findings']],
-    findings: [['move', 'move'], ['enter', 'jump to file'], ['layerView', 'layer/image'], ['wasted', 'wasted'], ['findingsOnly', 'findings']],
+    findings: [['move', 'move'], ['enter', 'jump to file'], ['layerView', 'layer/image'], ['wasted', 'wasted'], ['findingsOnly', 'findings'], ['fix', 'fix']],
     map: [['move', 'move'], ['enter', 'open directory'], ['fold', 'in / out'], ['map', 'back']],
+    fix: [['move', 'scroll'], ['fix', 'back']],
   },
   diff: {
     layers: [['move', 'layer'], ['enter', 'its paths only'], ['sort', 'sort'], ['filter', 'filter']],

@@ -4,7 +4,7 @@ import { MsbError } from '../errors.js';
 import type { DiffResult, InspectOptions, InspectResult } from '../pipeline/types.js';
 import { isImageStream, type AnyImage } from '../source/types.js';
 import { App } from './App.js';
-import { type DiffData, type TuiData, diffData, tuiData } from './data.js';
+import { type DiffData, type FixView, type TuiData, diffData, tuiData } from './data.js';
 import { DiffApp } from './DiffApp.js';
 import { useTerminalSize } from './input.js';
 import { Loading } from './Loading.js';
@@ -21,6 +21,8 @@ export interface RunTuiOptions {
   image: AnyImage;
   /** Runs the pipeline; gets the abort signal and the layer progress callback. */
   inspect: (opts: Pick<InspectOptions, 'signal' | 'onProgress'>) => Promise<InspectResult>;
+  /** `msb fix`'s patch for the result, for the Fix view (absent: the view says why there is none). */
+  fix?: (result: InspectResult) => Promise<FixView>;
   /** Hook for sources that download (registry pulls): call with download progress events. */
   subscribeDownloads?: (emit: (e: ProgressEvent) => void) => () => void;
 }
@@ -85,7 +87,8 @@ export function InspectScreen({ opts, onDone }: { opts: RunTuiOptions; onDone: (
     async (signal, push) => {
       const unsubscribe = opts.subscribeDownloads?.((e) => push(0, e));
       try {
-        return tuiData(await opts.inspect({ signal, onProgress: (p) => push(0, { type: 'layer', ...p }) }));
+        const result = await opts.inspect({ signal, onProgress: (p) => push(0, { type: 'layer', ...p }) });
+        return { ...tuiData(result), ...(opts.fix ? { fix: await opts.fix(result) } : {}) };
       } finally {
         unsubscribe?.();
       }

@@ -15,6 +15,9 @@ import { resolveImage } from '../../src/source/resolve.js';
 import { inspect } from '../../src/pipeline/inspect.js';
 import { diffResults } from '../../src/pipeline/diff.js';
 import { diffData as toDiffData, tuiData } from '../../src/tui/data.js';
+import { planFixes } from '../../src/fix/plan.js';
+import { renderFixDiff } from '../../src/report/fix.js';
+import { readFileSync } from 'node:fs';
 
 const DEMO = 'examples/demo-app.tar';
 const MULTI = 'test/fixtures/images/multistage.tar';
@@ -24,7 +27,11 @@ let diffData: DiffData;
 before(async () => {
   process.chdir(ROOT);
   const image = await resolveImage(DEMO, {});
-  data = tuiData(await inspect(image, { dockerfile: 'examples/demo-app/Dockerfile' }));
+  const result = await inspect(image, { dockerfile: 'examples/demo-app/Dockerfile' });
+  const text = readFileSync('examples/demo-app/Dockerfile', 'utf8');
+  const plan = planFixes(result, text);
+  const lines = renderFixDiff('examples/demo-app/Dockerfile', text, plan).trimEnd().split('\n');
+  data = { ...tuiData(result), fix: { lines, bytes: plan.bytes, changes: plan.hunks.flatMap((h) => h.rewrites).length } };
   await image.close();
   const a = await resolveImage(MULTI, {});
   const b = await resolveImage(DEMO, {});
@@ -49,6 +56,8 @@ const inspectShots: Array<[string, string[]]> = [
   ['back-tab', [KEY.shiftTab]],
   ['help', ['?']],
   ['map', ['m']],
+  ['fix', [KEY.tab, KEY.tab, 'f']],
+  ['fix-scrolled', [KEY.tab, KEY.tab, 'f', KEY.pgDn]],
   ['map-drill', ['m', KEY.down, KEY.enter]],
 ];
 

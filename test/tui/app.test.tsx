@@ -302,3 +302,24 @@ test('m opens the Map: bars by stage and layer, directories by size to drill int
   assert.match(f, /▶ Layers 3\/3/);
   assert.doesNotMatch(f, /Map ·/);
 });
+
+test('f on the findings opens the Fix view: the patch scrolls, Esc goes back; without a Dockerfile it says why', async () => {
+  const lines = ['# msb fix: 1 change, predicted saving 3 kB', '--- a/Dockerfile', '+++ b/Dockerfile', '@@ -1,2 +1,2 @@ waste-deleted: saves 3 kB', ...Array.from({ length: 40 }, (_, i) => ` line ${i}`)];
+  const { press } = await open(data({ fix: { lines, bytes: 3000, changes: 1 } }));
+  let f = await press('f');
+  assert.doesNotMatch(f, /Fix ·/, 'f acts on the Findings pane only');
+  f = await press(KEY.tab, KEY.tab, 'f');
+  assert.match(f, /▶ Fix · 1 change · saves 3 kB · 1-19\/44/);
+  assert.match(f, /@@ -1,2 \+1,2 @@ waste-deleted: saves 3 kB/);
+  assert.match(f, /↑↓ scroll {2}f back/);
+  f = await press(KEY.pgDn);
+  assert.match(f, /· 20-38\/44/);
+  f = await press(KEY.end);
+  assert.match(f, /· 26-44\/44/);
+  assert.match(f, / line 39/);
+  f = await press(KEY.esc);
+  assert.match(f, /▶ Findings/);
+  const none = await open();
+  f = await none.press(KEY.tab, KEY.tab, 'f');
+  assert.match(f, /msb fix needs the Dockerfile: run msb inspect IMAGE --dockerfile PATH/);
+});

@@ -26,13 +26,15 @@ export interface InspectState extends ViewState<InspectPane> {
   mapCursor: number;
   /** After going up: the entry the Map cursor goes to once its rows are drawn. */
   mapReveal: string | null;
+  /** The Fix view: first line shown. */
+  fixScroll: number;
 }
 
 export function initialInspect(layerCount: number): InspectState {
   return {
     focus: 'layers', overlay: null, editing: false, query: '', sort: 'name', collapsed: new Set(), treeCursor: 0,
     layerCursor: Math.max(0, layerCount - 1), baseFolded: true, mode: 'image', wastedOnly: false, findingsOnly: false, findingCursor: 0, reveal: null,
-    mapPath: '', mapCursor: 0, mapReveal: null,
+    mapPath: '', mapCursor: 0, mapReveal: null, fixScroll: 0,
   };
 }
 
@@ -48,6 +50,9 @@ export interface InspectView {
   /** The Map's directory rows as drawn, and how many show. */
   mapRows: DirRow[];
   mapPage: number;
+  /** The Fix view's line count and how many show. */
+  fixLines: number;
+  fixPage: number;
 }
 
 export function inspectKey(s: InspectState, input: string, key: Key, v: InspectView): Step<InspectState> {
@@ -56,7 +61,9 @@ export function inspectKey(s: InspectState, input: string, key: Key, v: InspectV
 
 export function reduceInspect(s: InspectState, a: Action, v: InspectView): InspectState {
   if (s.overlay === 'map') return reduceMap(s, a, v);
+  if (s.overlay === 'fix') return reduceFix(s, a, v);
   if (a === 'map') return { ...s, overlay: 'map' };
+  if (a === 'fix') return { ...s, overlay: 'fix', fixScroll: 0 };
   if (s.focus === 'layers') {
     const row = v.layerRows[clamp(s.layerCursor, 0, v.layerRows.length - 1)];
     if (isMove(a)) return { ...s, layerCursor: moved(s.layerCursor, a, v.layerPage, v.layerRows.length) };
@@ -81,6 +88,18 @@ function reduceMap(s: InspectState, a: Action, v: InspectView): InspectState {
   // Up a level, the cursor back on the directory we came from.
   if (a === 'left' && s.mapPath) return { ...s, mapPath: parentPath(s.mapPath), mapCursor: 0, mapReveal: s.mapPath };
   if (a === 'cancel' || a === 'map') return { ...s, overlay: null };
+  if (a === 'help') return { ...s, overlay: 'help' };
+  return s;
+}
+
+/** The Fix view: arrows and pages scroll the patch; Esc or f goes back. */
+function reduceFix(s: InspectState, a: Action, v: InspectView): InspectState {
+  const last = Math.max(0, v.fixLines - v.fixPage);
+  if (isMove(a)) {
+    const to = a === 'up' ? s.fixScroll - 1 : a === 'down' ? s.fixScroll + 1 : a === 'pageUp' ? s.fixScroll - v.fixPage : a === 'pageDown' ? s.fixScroll + v.fixPage : a === 'home' ? 0 : last;
+    return { ...s, fixScroll: clamp(to, 0, last) };
+  }
+  if (a === 'cancel' || a === 'fix') return { ...s, overlay: null };
   if (a === 'help') return { ...s, overlay: 'help' };
   return s;
 }

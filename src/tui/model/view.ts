@@ -12,7 +12,7 @@ import { type Move, clamp, move } from './scroll.js';
 export interface ViewState<P extends Pane = Pane> {
   focus: P;
   /** An overlay over the body: the key help, or (inspect) the selected layer's full instruction or the Map. */
-  overlay: 'help' | 'layer' | 'map' | null;
+  overlay: 'help' | 'layer' | 'map' | 'fix' | null;
   /** A `/` filter is being typed: keys go to it. */
   editing: boolean;
   query: string;
@@ -56,9 +56,9 @@ export function typed(query: string, input: string, key: Key): { query: string; 
 export function keyStep<S extends ViewState>(screen: Screen, s: S, input: string, key: Key, apply: (s: S, a: Action) => S): Step<S> {
   if (alwaysAction(screen, input, key) === 'quit') return { state: s, quit: true };
   if (s.editing) return { state: { ...s, ...typed(s.query, input, key), treeCursor: 0 } };
-  if (s.overlay === 'map') {
-    // The Map is a view of its own: its keys go to the screen's reducer as in a pane.
-    const a = actionOf(screen, 'map', input, key);
+  if (s.overlay === 'map' || s.overlay === 'fix') {
+    // The Map and the Fix view are views of their own: their keys go to the screen's reducer as in a pane.
+    const a = actionOf(screen, s.overlay, input, key);
     if (a === undefined) return { state: s };
     if (a === 'quit') return { state: s, quit: true };
     return { state: apply(s, a) };
