@@ -13,7 +13,8 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { resolveImage } from '../../src/source/resolve.js';
 import { inspect } from '../../src/pipeline/inspect.js';
-import { renderHtml } from '../../src/report/html/page.js';
+import { renderDiffHtml, renderHtml } from '../../src/report/html/page.js';
+import { diffResults } from '../../src/pipeline/diff.js';
 import { dockerArchive, tarBuffer } from '../helpers/handmade.js';
 import { ROOT } from '../helpers/cli.js';
 
@@ -83,6 +84,28 @@ describe('the HTML report', { skip }, () => {
     // Names are path components on the map: the ones without a slash show whole, as text.
     for (const n of evil.filter((x) => !x.includes('/'))) assert.ok(names.includes(n), `${n} is on the map as text`);
     assert.ok(names.includes('<'), 'the </script> name is there too, split at its slashes');
+    await page.close();
+  });
+
+  test('msb diff as HTML: where the second image grew, by stage and directory', async () => {
+    const [a, b] = [await resolveImage(path.join(ROOT, 'test/fixtures/images/multistage.tar'), {}), await resolveImage(path.join(ROOT, 'examples/demo-app.tar'), {})];
+    const file = path.join(dir, 'diff.html');
+    const d = await diffResults(await inspect(a), await inspect(b));
+    writeFileSync(file, renderDiffHtml(d));
+    const grown = d.diff.items.reduce((t, i) => t + Math.max(0, i.afterBytes - i.beforeBytes), 0);
+    await a.close();
+    await b.close();
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(pathToFileURL(file).href);
+    assert.match(await page.locator('h1').textContent() ?? '', /^msb diff · .*multistage\.tar → .*demo-app\.tar$/);
+    // Only the build's own layers grew: the shared base image is no area on the map.
+    assert.deepEqual(await page.locator('#map .cell.d1').evaluateAll((els) => els.map((e) => e.getAttribute('data-name'))), ['build']);
+    assert.equal(await page.locator('#map .cell.d1').getAttribute('data-bytes'), String(grown), 'the map is every added and grown byte');
+    assert.ok(grown > 1_000_000);
+    const stages = await page.locator('#stages tr').evaluateAll((rows) => rows.map((r) => r.textContent));
+    assert.ok(stages.some((t) => /^base image localhost\/busybox-base:latest1\.98 MB1\.98 MB±0 B$/.test(t ?? '')), stages.join(' | '));
+    assert.ok(stages.some((t) => /^build300 kB4\.69 MB\+4\.39 MB$/.test(t ?? '')), stages.join(' | '));
+    assert.ok(await page.locator('#directories tr').count() > 3);
     await page.close();
   });
 

@@ -8,7 +8,7 @@ export const CLIENT_JS = String.raw`
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('msb-data').textContent);
-  var CAT = { n: 'needed', w: 'wasted', t: 'toolchain', c: 'cache', s: 'source', l: 'leftover', x: 'secret' };
+  var CAT = data.legend;
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -24,16 +24,9 @@ export const CLIENT_JS = String.raw`
   function pct(x) { return (x * 100).toFixed(x >= 0.1 || x === 0 ? 0 : 1) + '%'; }
 
   // Header.
-  var s = data.summary;
-  document.getElementById('title').textContent = data.reference + (data.platform ? ' (' + data.platform + ')' : '');
-  var facts = [
-    ['size', fmt(s.totalBytes)], ['layers', String(s.layers)], ['files', s.files.toLocaleString('en-US')],
-    ['wasted', fmt(s.wastedBytes) + ' (' + pct(s.totalBytes ? s.wastedBytes / s.totalBytes : 0) + ')'],
-    ['can go', fmt(s.potentialSavingsBytes) + ' (' + pct(s.totalBytes ? s.potentialSavingsBytes / s.totalBytes : 0) + ')'],
-    ['findings', String(data.findings.length)],
-  ];
+  document.getElementById('title').textContent = data.title;
   var summary = document.getElementById('summary');
-  facts.forEach(function (f) {
+  data.facts.forEach(function (f) {
     var d = el('div', 'fact');
     d.appendChild(el('span', 'k', f[0]));
     d.appendChild(el('span', 'v', f[1]));
@@ -79,11 +72,11 @@ export const CLIENT_JS = String.raw`
     var path = trail.concat(chain);
     var layer;
     for (var i = path.length - 1; layer === undefined && i >= 0; i--) layer = path[i].l;
-    if (layer !== undefined && data.layers[layer]) {
+    if (layer !== undefined && data.layers && data.layers[layer]) {
       var L = data.layers[layer];
       lines.push('layer ' + L.index + (L.line !== undefined ? ' · Dockerfile line ' + L.line : '') + (L.stage !== undefined ? ' · stage ' + L.stage : '') + ': ' + L.instruction);
     }
-    if (node.f !== undefined) {
+    if (node.f !== undefined && data.findings) {
       var F = data.findings[node.f];
       lines.push('finding ' + F.rule + ': ' + F.fix);
     }
@@ -149,22 +142,20 @@ export const CLIENT_JS = String.raw`
   window.addEventListener('resize', draw);
 
   // Tables.
-  function table(id, heads, rows) {
-    var t = document.getElementById(id);
+  var tables = document.getElementById('tables');
+  data.tables.forEach(function (t) {
+    tables.appendChild(el('h2', null, t.title));
+    var table = el('table');
+    table.id = t.id;
     var tr = el('tr');
-    heads.forEach(function (h) { tr.appendChild(el('th', null, h)); });
-    t.appendChild(tr);
-    rows.forEach(function (r) {
+    t.heads.forEach(function (h) { tr.appendChild(el('th', null, h)); });
+    table.appendChild(tr);
+    t.rows.forEach(function (r) {
       var row = el('tr');
       r.forEach(function (c) { row.appendChild(el('td', null, c)); });
-      t.appendChild(row);
+      table.appendChild(row);
     });
-  }
-  table('findings', ['bytes', 'rule', 'severity', 'layer', 'line', 'path', 'fix'], data.findings.map(function (f) {
-    return [fmt(f.bytes), f.rule, f.severity, String(f.layer), f.line !== undefined ? String(f.line) : '', f.path, f.fix];
-  }));
-  table('layers', ['#', 'bytes', 'wasted', 'stage', 'line', 'instruction'], data.layers.map(function (l) {
-    return [String(l.index), fmt(l.bytes), l.wasted ? fmt(l.wasted) : '', l.base !== undefined ? 'base ' + l.base : l.stage !== undefined ? l.stage : '', l.line !== undefined ? String(l.line) : '', l.instruction];
-  }));
+    tables.appendChild(table);
+  });
 })();
 `;

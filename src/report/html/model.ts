@@ -1,6 +1,8 @@
 import type { Finding } from '../../analysis/findings/types.js';
 import type { TreeNode } from '../../analysis/types.js';
+import prettyBytes from 'pretty-bytes';
 import type { InspectResult } from '../../pipeline/types.js';
+import { percent } from '../format.js';
 
 /**
  * What the HTML report's size map draws, computed from an InspectResult: every byte of the image
@@ -11,7 +13,8 @@ import type { InspectResult } from '../../pipeline/types.js';
  */
 
 /** Category codes, one letter each to keep the embedded data small. */
-export type MapCode = 'n' | 'w' | 't' | 'c' | 's' | 'l' | 'x';
+export type MapCode = 'n' | 'w' | 't' | 'c' | 's' | 'l' | 'x' | 'a' | 'g';
+export const INSPECT_LEGEND: Record<string, string> = { n: 'needed', w: 'wasted', t: 'toolchain', c: 'cache', s: 'source', l: 'leftover', x: 'secret' };
 const CODE: Record<string, MapCode> = { toolchain: 't', cache: 'c', source: 's', leftover: 'l', secret: 'x' };
 
 export interface MapNode {
@@ -30,22 +33,30 @@ export interface MapNode {
   k?: MapNode[];
 }
 
+/** What the page shows; the same page serves msb inspect and msb diff. */
 export interface ReportData {
-  reference: string;
-  platform: string;
-  summary: InspectResult['summary'];
+  /** The heading: what was inspected (or compared). */
+  title: string;
+  /** Label and value pairs for the summary line, already formatted. */
+  facts: Array<[string, string]>;
+  /** Map category code → its name in the legend (codes are CSS classes c-<code>). */
+  legend: Record<string, string>;
+  /** Tables below the map: heading, column heads, rows of text. */
+  tables: Array<{ id: string; title: string; heads: string[]; rows: string[][] }>;
   tree: MapNode;
-  layers: Array<{ index: number; instruction: string; stage?: string; line?: number; bytes: number; wasted: number; base?: string }>;
-  findings: Array<{ rule: string; category: string; severity: string; bytes: number; layer: number; line?: number; stage?: string; fix: string; path: string }>;
+  /** For hover: what each layer is (inspect reports). */
+  layers?: Array<{ index: number; instruction: string; stage?: string; line?: number; bytes: number; wasted: number; base?: string }>;
+  /** For hover: the finding a cell's index names (inspect reports). */
+  findings?: Array<{ rule: string; category: string; severity: string; bytes: number; layer: number; line?: number; stage?: string; fix: string; path: string }>;
   notes: string[];
 }
 
 /** A node smaller than this share of the image is folded into its directory's "smaller files". */
-const FOLD_SHARE = 1 / 4000;
+export const FOLD_SHARE = 1 / 4000;
 /** At most this many children shown per directory; the rest fold. */
 const MAX_CHILDREN = 120;
 
-interface Building {
+export interface Building {
   name: string;
   bytes: number;
   code?: MapCode;
@@ -53,7 +64,7 @@ interface Building {
   children?: Map<string, Building>;
 }
 
-function add(root: Building, path: string, bytes: number, code: MapCode, finding: number | undefined): void {
+export function add(root: Building, path: string, bytes: number, code: MapCode, finding: number | undefined): void {
   const parts = path.split('/');
   let node = root;
   root.bytes += bytes;
@@ -72,7 +83,7 @@ function add(root: Building, path: string, bytes: number, code: MapCode, finding
 }
 
 /** Building tree → compact nodes, folding small children; iterative (trees can be deep). */
-function compact(root: Building, min: number): MapNode {
+export function compact(root: Building, min: number): MapNode {
   const out: MapNode = { n: root.name, b: root.bytes };
   const stack: Array<[Building, MapNode]> = [[root, out]];
   while (stack.length) {
@@ -144,7 +155,7 @@ function* files(root: TreeNode): Generator<[string, TreeNode]> {
   }
 }
 
-const stageLabel = (o: { base?: string; stage?: string } | undefined): string =>
+export const stageLabel = (o: { base?: string; stage?: string } | undefined): string =>
   o?.base !== undefined ? `base image ${o.base}` : o?.stage !== undefined ? `stage ${o.stage}` : 'build';
 
 export function reportData(r: InspectResult): ReportData {
@@ -177,10 +188,21 @@ export function reportData(r: InspectResult): ReportData {
   });
   tree.b = tree.k!.reduce((s, k) => s + k.b, 0);
   const c = r.image.config;
+  const platform = [c.os, c.architecture, c.variant].filter(Boolean).join('/');
+  const s = r.summary;
+  const share = (n: number) => (s.totalBytes ? ` (${percent(n / s.totalBytes)})` : '');
   return {
-    reference: r.image.reference,
-    platform: [c.os, c.architecture, c.variant].filter(Boolean).join('/'),
-    summary: r.summary,
+    title: `${r.image.reference}${platform ? ` (${platform})` : ''}`,
+    facts: [
+      ['size', prettyBytes(s.totalBytes)], ['layers', String(s.layers)], ['files', s.files.toLocaleString('en-US')],
+      ['wasted', `${prettyBytes(s.wastedBytes)}${share(s.wastedBytes)}`], ['can go', `${prettyBytes(s.potentialSavingsBytes)}${share(s.potentialSavingsBytes)}`],
+      ['findings', String(findings.length)],
+    ],
+    legend: INSPECT_LEGEND,
+    tables: [
+      { id: 'findings', title: 'Findings', heads: ['bytes', 'rule', 'severity', 'layer', 'line', 'path', 'fix'], rows: findings.map((f) => [prettyBytes(f.bytes), f.rule, f.severity, String(f.layer), f.line !== undefined ? String(f.line) : '', f.paths[0]?.path ?? '', f.fix]) },
+      { id: 'layers', title: 'Layers', heads: ['#', 'bytes', 'wasted', 'stage', 'line', 'instruction'], rows: r.layers.map((l) => [String(l.index), prettyBytes(l.stats.bytes), l.stats.wastedBytes ? prettyBytes(l.stats.wastedBytes) : '', l.origin.base !== undefined ? `base ${l.origin.base}` : l.origin.stage ?? '', l.origin.line !== undefined ? String(l.origin.line) : '', l.instruction]) },
+    ],
     tree,
     layers: r.layers.map((l) => ({
       index: l.index,

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { InspectResult } from '../../pipeline/types.js';
+import type { DiffResult, InspectResult } from '../../pipeline/types.js';
+import { diffReportData } from './diff-model.js';
 import { CLIENT_JS } from './client.js';
-import { reportData } from './model.js';
+import { type ReportData, reportData } from './model.js';
 
 /**
  * `--format html`: one self-contained file that opens offline in any browser. The styles, the
@@ -47,6 +48,7 @@ h2 { font-size: 16px; margin: 24px 0 8px; }
 .cell.group > .label { font-weight: 600; } .cell.d2.group { background: #f1f3f5; }
 .c-n { background: #9ccc65; } .c-w { background: #e57373; } .c-t { background: #ffb74d; } .c-c { background: #ba68c8; }
 .c-s { background: #64b5f6; } .c-l { background: #bdbdbd; } .c-x { background: #d32f2f; color: #fff; }
+.c-a { background: #ef9a9a; } .c-g { background: #ffcc80; }
 #tip { position: absolute; display: none; max-width: 320px; padding: 6px 8px; background: #263238; color: #fff; font-size: 12px; white-space: pre-wrap; word-break: break-all; pointer-events: none; border-radius: 4px; z-index: 10; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { text-align: left; border-bottom: 1px solid var(--line); padding: 4px 6px; vertical-align: top; }
@@ -54,7 +56,14 @@ td { word-break: break-word; }
 `;
 
 export function renderHtml(result: InspectResult): string {
-  const data = reportData(result);
+  return page(reportData(result), '');
+}
+
+export function renderDiffHtml(result: DiffResult): string {
+  return page(diffReportData(result), ' diff');
+}
+
+function page(data: ReportData, kind: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -65,17 +74,14 @@ export function renderHtml(result: InspectResult): string {
 <style>${CSS}</style>
 </head>
 <body>
-<h1>msb · <span id="title"></span></h1>
+<h1>msb${kind} · <span id="title"></span></h1>
 <div id="summary"></div>
 <h2>Where the bytes are</h2>
 <div id="legend"></div>
 <div id="crumbs"></div>
 <div id="map" data-testid="map"></div>
 <div id="tip"></div>
-<h2>Findings</h2>
-<table id="findings"></table>
-<h2>Layers</h2>
-<table id="layers"></table>
+<div id="tables"></div>
 <script id="msb-data" type="application/json">${scriptJson(data)}</script>
 <script>${d3Hierarchy()}</script>
 <script>${CLIENT_JS}</script>
