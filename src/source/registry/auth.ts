@@ -1,6 +1,6 @@
 import { MsbError } from '../../errors.js';
 import { lookupCredentials, type Credentials } from './credentials.js';
-import { networkError } from './http.js';
+import { MAX_TOKEN, networkError, readLimited, timedFetch, type NetLimits, type Timed } from './http.js';
 
 /**
  * Registry authentication (distribution's token spec): the WWW-Authenticate challenge, Basic
@@ -30,7 +30,7 @@ export function parseChallenge(header: string): Challenge | undefined {
 export interface AuthOptions {
   /** Explicit credentials (--username/--password-stdin); else looked up in ~/.docker/config.json. */
   credentials?: Credentials;
-  timeoutMs: number;
+  limits: NetLimits;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -41,10 +41,6 @@ export class RegistryAuth {
     readonly repository: string,
     private readonly opts: AuthOptions,
   ) {}
-
-  private get timeoutMs(): number {
-    return this.opts.timeoutMs;
-  }
 
   /** Whether any credentials were sent, so a 401 can say "wrong credentials" or "needs a login". */
   usedCredentials = false;
@@ -93,23 +89,30 @@ export class RegistryAuth {
       headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
     }
     this.tokens++;
-    let res: Response;
+    let got: Timed;
     try {
-      res = await fetch(realm, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
+      got = await timedFetch(realm, init, this.opts.limits);
     } catch (e) {
       throw networkError(realm.toString(), e);
     }
-    if (res.status === 401 || res.status === 403) {
+    const res = got.res;
+    const drop = async () => {
+      got.idle(false);
       await res.body?.cancel().catch(() => undefined);
+    };
+    if (res.status === 401 || res.status === 403) {
+      await drop();
       throw new MsbError(`${what}: the token server for ${this.registry} refused ${creds ? `the credentials from ${creds.origin}` : 'anonymous access (log in with --username/--password-stdin or docker login)'} (HTTP ${res.status})`);
     }
     if (!res.ok) {
-      await res.body?.cancel().catch(() => undefined);
+      await drop();
       throw new MsbError(`${what}: the token server for ${this.registry} answered HTTP ${res.status}`);
     }
+    const body = await readLimited(res, got.idle, MAX_TOKEN, `${what}: the token server for ${this.registry}`);
     let j: { token?: string; access_token?: string };
     try {
-      j = (await res.json()) as typeof j;
+      j = JSON.parse(body.toString('utf8')) as typeof j;
+      if (!j || typeof j !== 'object') throw new Error('not an object');
     } catch {
       throw new MsbError(`${what}: the token server for ${this.registry} did not answer JSON`);
     }
