@@ -1,6 +1,7 @@
 import { MsbError } from '../../errors.js';
+import type { Init, TransportOptions } from './transport.js';
 import { lookupCredentials, type Credentials } from './credentials.js';
-import { MAX_TOKEN, networkError, readLimited, timedFetch, type NetLimits, type Timed } from './http.js';
+import { discard, MAX_TOKEN, networkError, readLimited, timedFetch, type NetLimits, type Timed } from './http.js';
 
 /**
  * Registry authentication (distribution's token spec): the WWW-Authenticate challenge, Basic
@@ -31,6 +32,7 @@ export interface AuthOptions {
   /** Explicit credentials (--username/--password-stdin); else looked up in ~/.docker/config.json. */
   credentials?: Credentials;
   limits: NetLimits;
+  transport?: TransportOptions;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -78,7 +80,7 @@ export class RegistryAuth {
     realm.searchParams.set('scope', ch.params.scope || `repository:${this.repository}:pull`);
     const creds = await this.credentials();
     const headers: Record<string, string> = {};
-    let init: RequestInit = { headers };
+    let init: Init = { headers };
     if (creds?.username === '<token>') {
       // An identity token (docker login with OAuth) is a refresh token: POST it (distribution's token spec, OAuth2 flow).
       const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.password, service: ch.params.service ?? '', scope: realm.searchParams.get('scope')!, client_id: 'msb' });
@@ -91,14 +93,13 @@ export class RegistryAuth {
     this.tokens++;
     let got: Timed;
     try {
-      got = await timedFetch(realm, init, this.opts.limits);
+      got = await timedFetch(realm, init, this.opts.limits, this.opts.transport);
     } catch (e) {
       throw networkError(realm.toString(), e);
     }
     const res = got.res;
     const drop = async () => {
-      got.idle(false);
-      await res.body?.cancel().catch(() => undefined);
+      discard(got);
     };
     if (res.status === 401 || res.status === 403) {
       await drop();

@@ -3,7 +3,8 @@ import { MsbError } from '../../errors.js';
 import { apiHost, isLoopback } from '../reference.js';
 import { RegistryAuth } from './auth.js';
 import type { Credentials } from './credentials.js';
-import { errCode, isTransientCode, MAX_CONFIG, MAX_ERROR_BODY, MAX_MANIFEST, netLimits, networkError, readLimited, sleep, timedFetch, Transient, type NetLimits, type Timed } from './http.js';
+import { discard, errCode, isTransientCode, MAX_CONFIG, MAX_ERROR_BODY, MAX_MANIFEST, netLimits, networkError, readLimited, sleep, timedFetch, Transient, type NetLimits, type Timed } from './http.js';
+import type { TransportOptions } from './transport.js';
 
 /**
  * A minimal Registry API v2 client (distribution spec): GET manifests and blobs for one repository,
@@ -41,7 +42,10 @@ export interface BlobResponse {
 }
 
 export class RegistryClient {
-  readonly base: string;
+  /** https://host, or http:// for loopback hosts, or after an --insecure registry answered plain HTTP. */
+  base: string;
+  private readonly insecure: boolean;
+  private readonly transport: TransportOptions;
   /** The Authorization header that worked, reused for this registry host only. */
   private authorization?: string;
   private readonly counts = { manifests: 0, blobs: 0 };
@@ -54,11 +58,14 @@ export class RegistryClient {
     readonly repository: string,
     opts: ClientOptions = {},
   ) {
-    const scheme = opts.insecure || isLoopback(registry) ? 'http' : 'https';
+    // --insecure: HTTPS without certificate checks first, plain HTTP if the registry speaks only that (as docker does).
+    const scheme = isLoopback(registry) ? 'http' : 'https';
     this.base = `${scheme}://${apiHost(registry)}`;
+    this.insecure = !!opts.insecure;
+    this.transport = { insecureHosts: opts.insecure ? new Set([new URL(this.base).host]) : undefined, env: opts.env };
     this.limits = netLimits(opts.env, opts.timeoutMs);
     this.retries = opts.retries ?? 2;
-    this.auth = new RegistryAuth(registry, repository, { credentials: opts.credentials, limits: this.limits, env: opts.env });
+    this.auth = new RegistryAuth(registry, repository, { credentials: opts.credentials, limits: this.limits, env: opts.env, transport: this.transport });
   }
 
   /** Requests made, by kind: tests and --debug use these to show what the cache saved. */
@@ -68,7 +75,7 @@ export class RegistryClient {
 
   /** One fetch under the idle timeout and total deadline; the timers keep running while the body is read. */
   private fetchOnce(url: string, headers: Record<string, string>): Promise<Timed> {
-    return timedFetch(url, { headers, redirect: 'manual' }, this.limits);
+    return timedFetch(url, { headers }, this.limits, this.transport);
   }
 
   /**
@@ -96,8 +103,7 @@ export class RegistryClient {
       const got = await this.follow(`${this.base}${path}`, accept, what);
       if (got.res.status === 401 && !authTried) {
         const challenge = got.res.headers.get('www-authenticate') ?? '';
-        got.idle(false);
-        await got.res.body?.cancel().catch(() => undefined);
+        discard(got);
         authTried = true;
         this.authorization = await this.auth.authenticate(challenge, what);
         continue;
@@ -105,7 +111,8 @@ export class RegistryClient {
       if (got.res.ok) return got;
       const status = got.res.status;
       // Bounded and timed like any read: an error body may be huge or arrive a byte at a time.
-      const body = (await readLimited(got.res, got.idle, MAX_ERROR_BODY, `${what}: HTTP ${status} from ${this.registry}: error body`)).toString('utf8');
+      // Its error codes only: cut at 64 KiB, and given up on (timers still apply) rather than waited for.
+      const body = await readLimited(got.res, got.idle, MAX_ERROR_BODY, what).then((b) => b.toString('utf8'), () => '');
       if (status >= 500) throw new Transient(`HTTP ${status} from ${this.registry}`);
       throw this.statusError(status, body, what);
     }
@@ -115,7 +122,7 @@ export class RegistryClient {
   private async follow(start: string, accept: string | undefined, what: string): Promise<Timed> {
     const origin = new URL(this.base).host;
     let url = start;
-    for (let hops = 0; hops < 6; hops++) {
+    for (let hops = 0, fellBack = false; hops < 6; hops++) {
       const headers: Record<string, string> = {};
       if (accept) headers.accept = accept;
       if (this.authorization && new URL(url).host === origin) headers.authorization = this.authorization;
@@ -124,6 +131,14 @@ export class RegistryClient {
         got = await this.fetchOnce(url, headers);
       } catch (e) {
         const code = errCode(e);
+        if (this.insecure && !fellBack && url.startsWith('https:') && new URL(url).host === origin && /EPROTO|ERR_SSL_WRONG_VERSION|ERR_SSL_PACKET/.test(code ?? '')) {
+          // An --insecure registry that speaks plain HTTP: use that from now on.
+          fellBack = true;
+          hops--;
+          this.base = this.base.replace(/^https:/, 'http:');
+          url = url.replace(/^https:/, 'http:');
+          continue;
+        }
         if (isTransientCode(code)) throw new Transient(`connection to ${new URL(url).host} failed (${code})`);
         if ((e as Error)?.name === 'AbortError' || (e as Error)?.name === 'TimeoutError') {
           throw new Transient(`no response from ${new URL(url).host} (${(e as Error).message})`);
@@ -132,8 +147,7 @@ export class RegistryClient {
       }
       const { res } = got;
       if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
-        got.idle(false);
-        await res.body?.cancel().catch(() => undefined);
+        discard(got);
         url = new URL(res.headers.get('location')!, url).toString();
         continue;
       }
@@ -180,8 +194,7 @@ export class RegistryClient {
     this.counts.blobs++;
     const { res, idle, noDeadline } = await this.get(`/v2/${this.repository}/blobs/${digest}`, undefined, what);
     noDeadline(); // a layer may rightly take longer than the deadline; the idle timeout still holds
-    if (!res.body) throw new MsbError(`${what}: the registry sent no body`);
-    const web = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream, { highWaterMark: 1 << 20 });
+    const web = res.body;
     // Each chunk restarts the idle timer; a 'data' listener on `web` itself would start it flowing too early.
     const body = new Transform({
       transform(chunk, _e, cb) {

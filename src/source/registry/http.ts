@@ -1,4 +1,5 @@
 import { MsbError } from '../../errors.js';
+import { request, type HttpResponse, type Init, type TransportOptions } from './transport.js';
 
 /** Plumbing shared by the registry client and its token requests: error classification and bounded reads. */
 
@@ -27,8 +28,9 @@ export function networkError(url: string, e: unknown): MsbError {
   const msg = (e as { cause?: Error })?.cause?.message ?? (e as Error)?.message ?? String(e);
   if (code === 'ECONNREFUSED') return new MsbError(`cannot reach registry ${host}: connection refused`);
   if (code === 'ENOTFOUND') return new MsbError(`cannot reach registry ${host}: unknown host`);
-  if (/SSL|TLS|certificate|wrong version number/i.test(msg) || /^ERR_SSL|CERT|DEPTH_ZERO/.test(code ?? '')) {
-    return new MsbError(`TLS error talking to ${host}: ${msg} (for a plain-HTTP registry use --insecure)`);
+  if (/^ERR_PROXY/.test(code ?? '')) return new MsbError(`cannot reach registry ${host}: ${msg}`);
+  if (/SSL|TLS|certificate|wrong version number/i.test(msg) || /^ERR_SSL|CERT|DEPTH_ZERO|EPROTO/.test(code ?? '')) {
+    return new MsbError(`TLS error talking to ${host}: ${msg} (for a registry with a self-signed certificate or plain HTTP use --insecure; for a private CA set NODE_EXTRA_CA_CERTS)`);
   }
   return new MsbError(`cannot reach registry ${host}: ${msg}`);
 }
@@ -59,15 +61,15 @@ export function netLimits(env: NodeJS.ProcessEnv | undefined = process.env, idle
 
 /** A fetch's timers: `idle(true)` restarts the idle timer, `idle(false)` stops both, `noDeadline()` lifts the total one. */
 export interface Timed {
-  res: Response;
+  res: HttpResponse;
   idle: (on: boolean) => void;
   noDeadline: () => void;
 }
 
 const secs = (ms: number) => `${ms / 1000}s`;
 
-/** fetch() under an idle timeout and a total deadline; the timers keep running while the body is read. */
-export async function timedFetch(url: string | URL, init: RequestInit, limits: NetLimits): Promise<Timed> {
+/** A request (transport.ts) under an idle timeout and a total deadline; the timers keep running while the body is read. */
+export async function timedFetch(url: string | URL, init: Init, limits: NetLimits, transport?: TransportOptions): Promise<Timed> {
   const ac = new AbortController();
   let idleTimer: NodeJS.Timeout | undefined;
   let deadline: NodeJS.Timeout | undefined = setTimeout(() => ac.abort(new Error(`no complete answer within ${secs(limits.deadlineMs)}`)), limits.deadlineMs);
@@ -84,7 +86,7 @@ export async function timedFetch(url: string | URL, init: RequestInit, limits: N
   };
   idle(true);
   try {
-    const res = await fetch(url, { ...init, signal: ac.signal });
+    const res = await request(url, { ...init, signal: ac.signal }, transport);
     return { res, idle, noDeadline };
   } catch (e) {
     idle(false);
@@ -95,12 +97,11 @@ export async function timedFetch(url: string | URL, init: RequestInit, limits: N
 }
 
 /** Reads a response body whole, refusing more than `limit` bytes; `idle` restarts the no-data timer. */
-export async function readLimited(res: Response, idle: (on: boolean) => void, limit: number, what: string): Promise<Buffer> {
+export async function readLimited(res: HttpResponse, idle: (on: boolean) => void, limit: number, what: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let n = 0;
   try {
-    if (!res.body) return Buffer.alloc(0);
-    for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const c of res.body as AsyncIterable<Buffer>) {
       idle(true);
       n += c.length;
       if (n > limit) throw new MsbError(`${what}: larger than ${sizeText(limit)}, refusing to read it into memory`);
@@ -111,6 +112,7 @@ export async function readLimited(res: Response, idle: (on: boolean) => void, li
     throw new MsbError(`${what}: download failed: ${(e as Error).message}`);
   } finally {
     idle(false);
+    if (!res.body.readableEnded) res.body.destroy();
   }
   return Buffer.concat(chunks);
 }
@@ -118,4 +120,10 @@ export async function readLimited(res: Response, idle: (on: boolean) => void, li
 /** 4194304 → "4 MiB" (limits are whole KiB or MiB). */
 export function sizeText(n: number): string {
   return n >= 1 << 20 ? `${n / (1 << 20)} MiB` : `${n / 1024} KiB`;
+}
+
+/** Drops a response's body (a redirect, a 401) and stops its timers. */
+export function discard(got: Timed): void {
+  got.idle(false);
+  got.res.body.destroy();
 }
