@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { findFindings } from '../analysis/findings/find.js';
 import { layerHistory } from '../analysis/history.js';
 import { instructionOf } from '../analysis/instruction.js';
@@ -30,12 +31,22 @@ export async function inspect(source: AnyImage, opts: InspectOptions = {}): Prom
 }
 
 async function readDockerfile(file: string): Promise<DockerfileText> {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses anything not a regular file.
+  let fh: FileHandle | undefined;
   try {
-    return { text: await readFile(file, 'utf8'), label: file };
+    fh = await open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+    const st = await fh.stat();
+    if (!st.isFile()) throw new MsbError(`${file}: cannot read the Dockerfile (${st.isDirectory() ? 'a directory' : 'not a regular file'})`);
+    if (st.size > MAX_DOCKERFILE) throw new MsbError(`${file}: cannot read the Dockerfile (${st.size} bytes; larger than ${MAX_DOCKERFILE >> 20} MiB)`);
+    return { text: await fh.readFile('utf8'), label: file };
   } catch (e) {
+    if (e instanceof MsbError) throw e;
     throw new MsbError(`${file}: cannot read the Dockerfile (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  } finally {
+    await fh?.close();
   }
 }
+const MAX_DOCKERFILE = 16 << 20;
 
 /**
  * The walk and the merge: only same-size rewrites need content digests, so just those copies are

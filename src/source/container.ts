@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { MsbError } from '../errors.js';
+import { MAX_CONFIG } from './limits.js';
 import type { BlobLocation, Platform } from './types.js';
 
 /**
@@ -18,8 +19,6 @@ export interface Container {
   close(): Promise<void>;
 }
 
-/** Largest JSON document (manifest, index, config) msb will read into memory. */
-const MAX_JSON = 64 << 20;
 
 /** Normalizes a name used inside an image layout; refuses anything that escapes it. */
 export function safeName(label: string, name: string): string {
@@ -33,7 +32,7 @@ export function safeName(label: string, name: string): string {
 /** Reads a small named file whole (manifest, config, attestation), refusing oversized ones. */
 export async function readWhole(c: Container, name: string, what: string): Promise<Buffer> {
   const loc = await c.locate(name);
-  if (loc.size > MAX_JSON) throw new MsbError(`${c.label}: ${name} is ${loc.size} bytes, too large for ${what}`);
+  if (loc.size > MAX_CONFIG) throw new MsbError(`${c.label}: ${name} is ${loc.size} bytes, too large for ${what} (the limit is ${MAX_CONFIG >> 20} MiB)`);
   const fh = await open(loc.file, 'r');
   try {
     const buf = Buffer.alloc(loc.size);

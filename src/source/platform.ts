@@ -1,4 +1,5 @@
 import { MsbError } from '../errors.js';
+import { closeMatches } from './suggest.js';
 import type { Descriptor, Platform } from './types.js';
 
 /** Platform strings ("linux/arm64/v8") and manifest selection from an index, as Docker does it. */
@@ -49,7 +50,7 @@ export function selectManifest(label: string, manifests: Descriptor[], wanted: P
   // Entries without a platform (nested indexes, single-image layouts) are resolved further down;
   // the config's own os/architecture is checked against --platform once it is read.
   if (images.every((d) => !d.platform)) return images[0];
-  const have = images.map((d) => formatPlatform(d.platform)).join(', ');
+  const have = closeMatches(formatPlatform(want), images.map((d) => formatPlatform(d.platform)));
   throw new MsbError(`${label}: no image for platform ${formatPlatform(want)}; available: ${have} (use --platform)`);
 }
 

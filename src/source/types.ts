@@ -92,6 +92,12 @@ export interface LayerBlob {
   location?: BlobLocation;
   /** The raw stored bytes, streaming. */
   open(): Promise<Readable>;
+  /**
+   * The source guarantees the bytes open() gives match `digest`: it checked them already (a
+   * verified cache entry) or checks them as they stream, failing the read on a mismatch (registry).
+   * A walk that completes then counts the layer as verified without --verify.
+   */
+  sourceVerified?: boolean;
 }
 
 /** A layer as it arrives inside a larger stream (a daemon's save stream), before its position is known. */

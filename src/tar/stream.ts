@@ -12,7 +12,11 @@ import { BLOCK, paddedSize, parseHeader, sparseContinues, type RawHeader } from 
  */
 
 export interface EntrySink {
-  write(chunk: Buffer): void;
+  /**
+   * One chunk of the entry's data. Returning a Promise is backpressure: the parser takes no more
+   * bytes (and so its writer none) until it settles; a rejection fails the parse.
+   */
+  write(chunk: Buffer): void | Promise<void>;
   end(): void;
 }
 
@@ -43,12 +47,16 @@ export class TarParser extends Writable {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    try {
-      this.consume(chunk);
-      cb();
-    } catch (e) {
-      cb(e as Error);
-    }
+    const from = (start: number): void => {
+      try {
+        const wait = this.consume(chunk, start);
+        if (wait) wait.until.then(() => from(wait.next), (e: Error) => cb(e));
+        else cb();
+      } catch (e) {
+        cb(e as Error);
+      }
+    };
+    from(0);
   }
 
   override _final(cb: (err?: Error | null) => void): void {
@@ -59,17 +67,18 @@ export class TarParser extends Writable {
     cb(new MsbError(`truncated layer: the tar stream ends ${where}`));
   }
 
-  private consume(chunk: Buffer): void {
-    let i = 0;
+  /** Parses chunk[start..]; when a sink asks to wait, returns the promise and where to go on. */
+  private consume(chunk: Buffer, start: number): { until: Promise<void>; next: number } | undefined {
+    let i = start;
     while (i < chunk.length) {
       const s = this.state;
-      if (s.kind === 'done') return;
+      if (s.kind === 'done') return undefined;
       if (s.kind === 'header' || s.kind === 'sparse') {
         const take = Math.min(BLOCK - this.blockLen, chunk.length - i);
         chunk.copy(this.block, this.blockLen, i, i + take);
         this.blockLen += take;
         i += take;
-        if (this.blockLen < BLOCK) return;
+        if (this.blockLen < BLOCK) return undefined;
         this.blockLen = 0;
         if (s.kind === 'sparse') {
           if (!sparseContinues(this.block, 0)) this.startData(s.header, s.size);
@@ -89,11 +98,15 @@ export class TarParser extends Writable {
           this.state = { kind: 'header' };
         }
       } else if (s.kind === 'data') {
-        s.sink?.write(chunk.subarray(i, i + take));
+        const wait = s.sink?.write(chunk.subarray(i, i + take));
         s.left -= take;
         if (s.left === 0) {
           s.sink?.end();
           this.state = s.pad ? { kind: 'pad', left: s.pad } : { kind: 'header' };
+        }
+        if (wait) {
+          this.pos += take;
+          return { until: wait, next: i + take };
         }
       } else {
         s.left -= take;
@@ -102,6 +115,7 @@ export class TarParser extends Writable {
       i += take;
       this.pos += take;
     }
+    return undefined;
   }
 
   private onHeader(): void {

@@ -65,6 +65,7 @@ export async function walkLayer(blob: LayerBlob, opts: WalkOptions = {}): Promis
           }
           opts.onProgress?.(loc.size);
           b.contents.tarBytes = loc.size;
+          b.contents.verified = !!blob.sourceVerified;
           return b.contents;
         }
       } finally {
@@ -183,7 +184,7 @@ async function streamLayer(blob: LayerBlob, opts: WalkOptions): Promise<LayerCon
     if (blobHash) checkDigest('blob digest', blob.digest, blobHash);
     checkDigest('diff_id', blob.diffId, diffHash!);
     b.contents.verified = true;
-  }
+  } else if (blob.sourceVerified) b.contents.verified = true;
   return b.contents;
 }
 

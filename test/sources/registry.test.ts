@@ -74,7 +74,8 @@ before(async () => {
   await skopeoCopy(`oci:${img}/multi-oci:latest`, `docker://${anon.host}/multi:latest`, ['--all']);
   await skopeoCopy(`oci:${img}/app-zstd:latest`, `docker://${anon.host}/zstd:latest`, ['--preserve-digests']);
   await skopeoCopy(`docker-archive:${img}/app.tar`, `docker://${anon.host}/corrupt:latest`, ['--format', 'oci', '--dest-compress-format', 'gzip']);
-  const arch = await runCli(['inspect', `${img}/app.tar`, '--json']);
+  // --verify so the archive's report also says "verified" (registry blobs are always checked against their digests).
+  const arch = await runCli(['inspect', `${img}/app.tar`, '--json', '--verify']);
   assert.equal(arch.code, 0, arch.stderr);
   archiveReport = comparable(JSON.parse(arch.stdout));
 

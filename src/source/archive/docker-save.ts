@@ -2,6 +2,7 @@ import { MsbError } from '../../errors.js';
 import { openLocation, readJson, type Container, type LayoutOptions } from '../container.js';
 import { checkConfig, checkSaveManifest, saveConfigDigest } from '../manifest.js';
 import { checkConfigPlatform } from '../platform.js';
+import { closeMatches } from '../suggest.js';
 import type { Image, LayerBlob, SourceKind } from '../types.js';
 
 /**
@@ -14,7 +15,7 @@ export async function readDockerArchive(c: Container, kind: SourceKind, opts: La
   let entry = entries[0];
   if (opts.tag) {
     const found = entries.find((e) => (e.RepoTags ?? []).some((t) => t === opts.tag || t.endsWith(`/${opts.tag}`)));
-    if (!found) throw new MsbError(`${c.label}: no image tagged ${opts.tag}; the archive has ${entries.flatMap((e) => e.RepoTags ?? []).join(', ') || 'untagged images'}`);
+    if (!found) throw new MsbError(`${c.label}: no image tagged ${opts.tag}; the archive has ${closeMatches(opts.tag, entries.flatMap((e) => e.RepoTags ?? [])) || 'untagged images'}`);
     entry = found;
   } else if (entries.length > 1) {
     notes.push(`archive holds ${entries.length} images; using the first (${entry.RepoTags?.[0] ?? 'untagged'})`);

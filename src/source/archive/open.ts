@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MsbError } from '../../errors.js';
@@ -9,6 +10,15 @@ import type { Image } from '../types.js';
 import { readDockerArchive } from './docker-save.js';
 import { TarContainer } from './tar.js';
 
+/** What a non-regular path is, for messages. */
+export function fileKind(st: Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
 /** A directory or a tar file; a compressed tar is refused with the command that unpacks it. */
 export async function openContainer(p: string): Promise<Container> {
   let st;
@@ -18,6 +28,8 @@ export async function openContainer(p: string): Promise<Container> {
     throw new MsbError(`${p}: no such file or directory`);
   }
   if (st.isDirectory()) return DirContainer.open(p);
+  // Opening a FIFO (or a device) would block until a writer appears: refuse it before any open().
+  if (!st.isFile()) throw new MsbError(`${p}: not a regular file or directory (${fileKind(st)}); give an image archive or layout`);
   const fh = await open(p, 'r');
   const head = Buffer.alloc(4);
   try {

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, type Stats, type WriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Transform, TransformCallback } from 'node:stream';
@@ -30,6 +30,7 @@ class CachingStream extends VerifyingStream {
     private readonly tmp: string,
     private readonly dest: string,
     onBytes?: (n: number) => void,
+    private readonly onCommit?: () => Promise<void>,
   ) {
     super(what, digest, size, onBytes);
     this.file = createWriteStream(tmp, { flags: 'wx' });
@@ -52,6 +53,7 @@ class CachingStream extends VerifyingStream {
         this.check();
         await rename(this.tmp, this.dest);
         this.committed = true;
+        await this.onCommit?.();
       })
       .then(
         () => {
@@ -80,6 +82,16 @@ export class BlobCache {
     return path.join(this.dir, 'blobs', 'sha256', sha256Hex(digest, 'cache'));
   }
 
+  /** The marker recording that the blob file, as it is now, was hashed and matched its name. */
+  private markerOf(digest: string): string {
+    return path.join(this.dir, 'verified', sha256Hex(digest, 'cache'));
+  }
+
+  /** What a marker holds: the file's identity and every time the kernel keeps for it. */
+  private static stamp(st: Stats): string {
+    return `${st.size} ${st.mtimeMs} ${st.ctimeMs} ${st.ino} ${st.dev}\n`;
+  }
+
   /** Where a cached blob is, or undefined when it is not cached (or its size is not the expected one). */
   async lookup(digest: string, size?: number): Promise<BlobLocation | undefined> {
     const file = this.pathOf(digest);
@@ -89,6 +101,49 @@ export class BlobCache {
       return { file, offset: 0, size: st.size };
     } catch {
       return undefined;
+    }
+  }
+
+  /**
+   * A cached blob whose bytes are known to match its digest, or undefined (not cached, or found
+   * corrupt and evicted, so the caller fetches it again). A file verified once is not hashed again
+   * while its size, mtime, ctime and inode are those recorded in its marker: any rewrite or swap
+   * of the file changes its ctime, which no user-space call can set back.
+   */
+  async lookupVerified(digest: string, size?: number): Promise<BlobLocation | undefined> {
+    const loc = await this.lookup(digest, size);
+    if (!loc) return undefined;
+    const st = await stat(loc.file).catch(() => undefined);
+    const marker = await readFile(this.markerOf(digest), 'utf8').catch(() => '');
+    if (st && marker === BlobCache.stamp(st)) return loc;
+    const hash = createHash('sha256');
+    try {
+      for await (const c of createReadStream(loc.file, { highWaterMark: 1 << 20 })) hash.update(c as Buffer);
+    } catch {
+      return undefined;
+    }
+    if (`sha256:${hash.digest('hex')}` !== digest) {
+      await this.evict(digest);
+      return undefined;
+    }
+    await this.mark(digest);
+    return loc;
+  }
+
+  /** Drops a blob found corrupt (and its marker). */
+  async evict(digest: string): Promise<void> {
+    await unlink(this.pathOf(digest)).catch(() => undefined);
+    await unlink(this.markerOf(digest)).catch(() => undefined);
+  }
+
+  /** Records that the blob file as it is now was verified. */
+  private async mark(digest: string): Promise<void> {
+    try {
+      const st = await stat(this.pathOf(digest));
+      await mkdir(path.join(this.dir, 'verified'), { recursive: true });
+      await writeFile(this.markerOf(digest), BlobCache.stamp(st));
+    } catch {
+      /* no marker: the blob is hashed again next time */
     }
   }
 
@@ -103,11 +158,12 @@ export class BlobCache {
       await mkdir(path.dirname(dest), { recursive: true });
       await mkdir(tmpDir, { recursive: true });
     } catch (e) {
-      throw new MsbError(`cannot create the cache directory ${this.dir}: ${(e as Error).message} (use --cache-dir DIR or --no-cache)`);
+      const err = e as NodeJS.ErrnoException;
+      throw new MsbError(`cannot create the cache directory ${this.dir}: ${err.code ?? err.message} (use --cache-dir DIR or --no-cache)`);
     }
     await this.pruneTmp(tmpDir);
     const tmp = path.join(tmpDir, `${sha256Hex(digest, what).slice(0, 16)}-${randomBytes(6).toString('hex')}.partial`);
-    return new CachingStream(what, digest, size, tmp, dest, onBytes);
+    return new CachingStream(what, digest, size, tmp, dest, onBytes, () => this.mark(digest));
   }
 
   private pruned = false;

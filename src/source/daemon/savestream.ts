@@ -1,7 +1,10 @@
-import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import tar from 'tar-stream';
+import { finished } from 'node:stream/promises';
+import type { RawHeader } from '../../tar/header.js';
+import { TarParser, type EntrySink } from '../../tar/stream.js';
+import { MAX_CONFIG } from '../limits.js';
 import { MsbError, shortDigest } from '../../errors.js';
 import { sniffCompression } from '../compression.js';
 import { checkConfig, checkSaveManifest, resolveManifest, saveConfigDigest, type Fetched } from '../manifest.js';
@@ -15,9 +18,45 @@ import type { ArrivingLayer, Image, ImageStream, LayerBlob, Platform, SourceKind
  * stream ends the manifest says which arrived layer sits where, and the complete Image is built.
  */
 
-const MAX_JSON = 64 << 20;
+/** No bytes from the daemon for this long (while msb waits for them) ends the read; MSB_DAEMON_IDLE_MS overrides it. */
+export const DAEMON_IDLE_MS = 60_000;
+
+/**
+ * Feeds the save stream to the parser, one chunk at a time (the parser's sinks may hold it back),
+ * under an idle timeout while waiting for the daemon, and stops at the end-of-archive marker: what
+ * follows it (a stream of zeros, say) is never read.
+ */
+async function pump(stream: Readable, parser: TarParser, idleMs: number, label: string): Promise<void> {
+  const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  try {
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<never>((_r, reject) => {
+        timer = setTimeout(() => reject(new MsbError(`${label}: the daemon sent no data for ${idleMs / 1000}s; giving up`)), idleMs);
+      });
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await Promise.race([it.next(), stalled]);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (next.done) break;
+      await new Promise<void>((resolve, reject) => parser.write(next.value, (e) => (e ? reject(e) : resolve())));
+      if (parser.ended) break;
+    }
+    await new Promise<void>((resolve, reject) => {
+      parser.once('error', reject);
+      parser.end(() => resolve());
+    });
+  } finally {
+    if (!stream.destroyed) stream.destroy();
+    void it.return?.().catch(() => undefined);
+  }
+}
 
 export interface SaveStreamOptions {
+  /** No bytes for this long ends the read (ms; default MSB_DAEMON_IDLE_MS or 60 s). */
+  idleMs?: number;
   /** How the image is named in messages. */
   label: string;
   /** What the user asked for (Image.reference); defaults to the label. */
@@ -110,6 +149,8 @@ function isLayer(name: string, head: Buffer): boolean {
 /** Turns a save stream into an ImageStream: drain `layers`, then `finish()` gives the Image. */
 export function imageStreamFromSave(stream: Readable, opts: SaveStreamOptions): ImageStream {
   const { label } = opts;
+  const envIdle = Number(process.env.MSB_DAEMON_IDLE_MS);
+  const idleMs = opts.idleMs ?? (Number.isFinite(envIdle) && envIdle > 0 ? envIdle : DAEMON_IDLE_MS);
   const d = new SaveDocs(label);
   const hashes = new Map<string, string>();
   let result: ReturnType<ImageStream['finish']> | undefined;
@@ -162,65 +203,109 @@ export function imageStreamFromSave(stream: Readable, opts: SaveStreamOptions): 
   };
 
   async function* arrivals(): AsyncGenerator<ArrivingLayer> {
-    const extract = tar.extract();
-    stream.on('error', (e) => extract.destroy(e));
-    stream.pipe(extract as unknown as NodeJS.WritableStream);
+    // The parser hands each entry to a sink; layers reach the consumer through a channel, one at a time.
+    const queue: Array<{ key: string; body: Readable } | { error: unknown } | { end: true }> = [];
+    let wake: (() => void) | undefined;
+    const send = (x: (typeof queue)[number]) => {
+      queue.push(x);
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    let current: Readable | undefined;
+    const parser = new TarParser((h) => entrySink(h, (key, body) => {
+      current = body;
+      send({ key, body });
+    }));
+    parser.on('error', () => undefined); // surfaced through the write callbacks
+    const pumping = pump(stream, parser, idleMs, label).then(
+      () => send({ end: true }),
+      (e: unknown) => send({ error: e }),
+    );
     try {
-      for await (const entry of extract) {
-        const h = entry.header;
-        const name = path.posix.normalize(h.name.replace(/^\.\//, ''));
-        if (h.type === 'symlink' && h.linkname) {
-          d.links.set(name, path.posix.normalize(path.posix.join(path.posix.dirname(name), h.linkname)));
-          entry.resume();
-          continue;
+      for (;;) {
+        while (queue.length === 0) await new Promise<void>((r) => (wake = r));
+        const x = queue.shift()!;
+        if ('end' in x) break;
+        if ('error' in x) throw x.error;
+        yield { key: x.key, open: () => Promise.resolve(x.body) };
+        // The consumer stopped early (it walked only the tar's end-of-archive marker): drain the rest.
+        if (!x.body.readableEnded && !x.body.destroyed) {
+          x.body.resume();
+          await finished(x.body).catch(() => undefined);
         }
-        if (h.type !== 'file' && h.type !== 'contiguous-file') {
-          entry.resume();
-          continue;
-        }
-        const it = (entry as unknown as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-        const first = await it.next();
-        const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
-        if (!isLayer(name, head)) {
-          if ((h.size ?? 0) > MAX_JSON) {
-            throw new MsbError(`${label}: ${name} in the save stream is neither a layer nor a small JSON document`);
-          }
-          const chunks = [head];
-          for (let r = await it.next(); !r.done; r = await it.next()) chunks.push(r.value);
-          d.docs.set(name, Buffer.concat(chunks));
-          continue;
-        }
-        const hash = createHash('sha256');
-        hash.update(head);
-        let drained = false;
-        const body = Readable.from(
-          (async function* () {
-            yield head;
-            for (let r = await it.next(); !r.done; r = await it.next()) {
-              hash.update(r.value);
-              yield r.value;
-            }
-            drained = true;
-          })(),
-          { objectMode: false, highWaterMark: 1 << 20 },
-        );
-        yield { key: name, open: () => Promise.resolve(body) };
-        if (!drained) {
-          // The consumer stopped early (it walked only the tar's end-of-archive marker): drain the rest.
-          for await (const _ of body) void _;
-        }
-        hashes.set(name, `sha256:${hash.digest('hex')}`);
       }
     } catch (e) {
       if (e instanceof MsbError) throw e;
       const msg = (e as Error)?.message ?? String(e);
       throw new MsbError(`${label}: reading the daemon's save stream failed: ${msg}`);
     } finally {
-      extract.destroy();
+      current?.destroy();
       if (!stream.destroyed) stream.destroy();
+      await pumping;
     }
     // Errors in the documents surface here, as the last step of draining, before any result is shown.
     result = await build();
+  }
+
+  /** Where one archive entry's bytes go: a link, a small document, or a layer handed out as it streams. */
+  function entrySink(h: RawHeader, onLayer: (key: string, body: Readable) => void): EntrySink | undefined {
+    const name = path.posix.normalize(h.name.replace(/^\.\//, ''));
+    if (h.type === 'symlink' && h.linkname) {
+      d.links.set(name, path.posix.normalize(path.posix.join(path.posix.dirname(name), h.linkname)));
+      return undefined;
+    }
+    if (h.type !== 'file') return undefined;
+    let doc: Buffer[] | undefined;
+    let layer: { body: Readable; hash: Hash; wake?: () => void } | undefined;
+    const decide = (head: Buffer) => {
+      if (isLayer(name, head)) {
+        const l: NonNullable<typeof layer> = {
+          hash: createHash('sha256'),
+          body: new Readable({
+            highWaterMark: 1 << 20,
+            read: () => release(),
+            destroy: (err, cb) => {
+              release();
+              cb(err);
+            },
+          }),
+        };
+        const release = () => {
+          const w = l.wake;
+          l.wake = undefined;
+          w?.();
+        };
+        layer = l;
+        onLayer(name, l.body);
+      } else {
+        if (h.size > MAX_CONFIG) throw new MsbError(`${label}: ${name} in the save stream is neither a layer nor a small JSON document (over ${MAX_CONFIG >> 20} MiB)`);
+        doc = [];
+      }
+    };
+    return {
+      write(chunk) {
+        if (!doc && !layer) decide(chunk);
+        if (doc) {
+          doc.push(chunk);
+          return undefined;
+        }
+        const l = layer!;
+        l.hash.update(chunk);
+        // A consumer that destroyed the body gets nothing more; the bytes are still hashed.
+        if (l.body.destroyed) return undefined;
+        if (l.body.push(chunk)) return undefined;
+        return new Promise<void>((r) => (l.wake = r));
+      },
+      end() {
+        if (!doc && !layer) decide(Buffer.alloc(0));
+        if (doc) d.docs.set(name, Buffer.concat(doc));
+        else {
+          hashes.set(name, `sha256:${layer!.hash.digest('hex')}`);
+          if (!layer!.body.destroyed) layer!.body.push(null);
+        }
+      },
+    };
   }
 
   const self: ImageStream = {

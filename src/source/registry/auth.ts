@@ -1,6 +1,7 @@
 import { MsbError } from '../../errors.js';
+import type { Init, TransportOptions } from './transport.js';
 import { lookupCredentials, type Credentials } from './credentials.js';
-import { networkError } from './http.js';
+import { discard, MAX_TOKEN, networkError, readLimited, timedFetch, type NetLimits, type Timed } from './http.js';
 
 /**
  * Registry authentication (distribution's token spec): the WWW-Authenticate challenge, Basic
@@ -30,7 +31,8 @@ export function parseChallenge(header: string): Challenge | undefined {
 export interface AuthOptions {
   /** Explicit credentials (--username/--password-stdin); else looked up in ~/.docker/config.json. */
   credentials?: Credentials;
-  timeoutMs: number;
+  limits: NetLimits;
+  transport?: TransportOptions;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -41,10 +43,6 @@ export class RegistryAuth {
     readonly repository: string,
     private readonly opts: AuthOptions,
   ) {}
-
-  private get timeoutMs(): number {
-    return this.opts.timeoutMs;
-  }
 
   /** Whether any credentials were sent, so a 401 can say "wrong credentials" or "needs a login". */
   usedCredentials = false;
@@ -82,7 +80,7 @@ export class RegistryAuth {
     realm.searchParams.set('scope', ch.params.scope || `repository:${this.repository}:pull`);
     const creds = await this.credentials();
     const headers: Record<string, string> = {};
-    let init: RequestInit = { headers };
+    let init: Init = { headers };
     if (creds?.username === '<token>') {
       // An identity token (docker login with OAuth) is a refresh token: POST it (distribution's token spec, OAuth2 flow).
       const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.password, service: ch.params.service ?? '', scope: realm.searchParams.get('scope')!, client_id: 'msb' });
@@ -93,23 +91,29 @@ export class RegistryAuth {
       headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
     }
     this.tokens++;
-    let res: Response;
+    let got: Timed;
     try {
-      res = await fetch(realm, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
+      got = await timedFetch(realm, init, this.opts.limits, this.opts.transport);
     } catch (e) {
       throw networkError(realm.toString(), e);
     }
+    const res = got.res;
+    const drop = async () => {
+      discard(got);
+    };
     if (res.status === 401 || res.status === 403) {
-      await res.body?.cancel().catch(() => undefined);
+      await drop();
       throw new MsbError(`${what}: the token server for ${this.registry} refused ${creds ? `the credentials from ${creds.origin}` : 'anonymous access (log in with --username/--password-stdin or docker login)'} (HTTP ${res.status})`);
     }
     if (!res.ok) {
-      await res.body?.cancel().catch(() => undefined);
+      await drop();
       throw new MsbError(`${what}: the token server for ${this.registry} answered HTTP ${res.status}`);
     }
+    const body = await readLimited(res, got.idle, MAX_TOKEN, `${what}: the token server for ${this.registry}`);
     let j: { token?: string; access_token?: string };
     try {
-      j = (await res.json()) as typeof j;
+      j = JSON.parse(body.toString('utf8')) as typeof j;
+      if (!j || typeof j !== 'object') throw new Error('not an object');
     } catch {
       throw new MsbError(`${what}: the token server for ${this.registry} did not answer JSON`);
     }

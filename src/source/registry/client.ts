@@ -3,7 +3,8 @@ import { MsbError } from '../../errors.js';
 import { apiHost, isLoopback } from '../reference.js';
 import { RegistryAuth } from './auth.js';
 import type { Credentials } from './credentials.js';
-import { errCode, isTransientCode, networkError, readLimited, sleep, Transient } from './http.js';
+import { discard, errCode, isTransientCode, MAX_CONFIG, MAX_ERROR_BODY, MAX_MANIFEST, netLimits, networkError, readLimited, sleep, timedFetch, Transient, type NetLimits, type Timed } from './http.js';
+import type { TransportOptions } from './transport.js';
 
 /**
  * A minimal Registry API v2 client (distribution spec): GET manifests and blobs for one repository,
@@ -17,7 +18,7 @@ export interface ClientOptions {
   insecure?: boolean;
   /** Explicit credentials (--username/--password-stdin); else looked up in ~/.docker/config.json. */
   credentials?: Credentials;
-  /** No response headers, or no body bytes, for this long: give up (ms). */
+  /** No response headers, or no body bytes, for this long: give up (ms; default MSB_NET_IDLE_MS or 30 s). */
   timeoutMs?: number;
   /** Retries after the first attempt for 5xx and dropped connections. */
   retries?: number;
@@ -41,12 +42,15 @@ export interface BlobResponse {
 }
 
 export class RegistryClient {
-  readonly base: string;
+  /** https://host, or http:// for loopback hosts, or after an --insecure registry answered plain HTTP. */
+  base: string;
+  private readonly insecure: boolean;
+  private readonly transport: TransportOptions;
   /** The Authorization header that worked, reused for this registry host only. */
   private authorization?: string;
   private readonly counts = { manifests: 0, blobs: 0 };
   private readonly auth: RegistryAuth;
-  private readonly timeoutMs: number;
+  private readonly limits: NetLimits;
   private readonly retries: number;
 
   constructor(
@@ -54,11 +58,14 @@ export class RegistryClient {
     readonly repository: string,
     opts: ClientOptions = {},
   ) {
-    const scheme = opts.insecure || isLoopback(registry) ? 'http' : 'https';
+    // --insecure: HTTPS without certificate checks first, plain HTTP if the registry speaks only that (as docker does).
+    const scheme = isLoopback(registry) ? 'http' : 'https';
     this.base = `${scheme}://${apiHost(registry)}`;
-    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.insecure = !!opts.insecure;
+    this.transport = { insecureHosts: opts.insecure ? new Set([new URL(this.base).host]) : undefined, env: opts.env };
+    this.limits = netLimits(opts.env, opts.timeoutMs);
     this.retries = opts.retries ?? 2;
-    this.auth = new RegistryAuth(registry, repository, { credentials: opts.credentials, timeoutMs: this.timeoutMs, env: opts.env });
+    this.auth = new RegistryAuth(registry, repository, { credentials: opts.credentials, limits: this.limits, env: opts.env, transport: this.transport });
   }
 
   /** Requests made, by kind: tests and --debug use these to show what the cache saved. */
@@ -66,30 +73,16 @@ export class RegistryClient {
     return { ...this.counts, tokens: this.auth.tokens };
   }
 
-  /** One fetch with a header timeout; the timer is handed back so a body read can keep resetting it. */
-  private async fetchOnce(url: string, headers: Record<string, string>): Promise<{ res: Response; idle: (on: boolean) => void }> {
-    const ac = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const idle = (on: boolean) => {
-      if (timer) clearTimeout(timer);
-      timer = on ? setTimeout(() => ac.abort(new Error(`no data for ${this.timeoutMs / 1000}s`)), this.timeoutMs) : undefined;
-      timer?.unref();
-    };
-    idle(true);
-    try {
-      const res = await fetch(url, { headers, redirect: 'manual', signal: ac.signal });
-      return { res, idle };
-    } catch (e) {
-      idle(false);
-      throw e;
-    }
+  /** One fetch under the idle timeout and total deadline; the timers keep running while the body is read. */
+  private fetchOnce(url: string, headers: Record<string, string>): Promise<Timed> {
+    return timedFetch(url, { headers }, this.limits, this.transport);
   }
 
   /**
    * GET with auth, redirects and retries. Resolves with a 2xx response (body unread, idle timer
    * running) or throws a one-line MsbError naming what failed.
    */
-  private async get(path: string, accept: string | undefined, what: string): Promise<{ res: Response; idle: (on: boolean) => void }> {
+  private async get(path: string, accept: string | undefined, what: string): Promise<Timed> {
     let lastErr: unknown;
     for (let attempt = 0; attempt <= this.retries; attempt++) {
       if (attempt > 0) await sleep(250 * 3 ** (attempt - 1));
@@ -103,33 +96,33 @@ export class RegistryClient {
     throw new MsbError(`${what}: ${(lastErr as Error).message} (gave up after ${this.retries + 1} attempts)`);
   }
 
-  private async getAuthed(path: string, accept: string | undefined, what: string): Promise<{ res: Response; idle: (on: boolean) => void }> {
+  private async getAuthed(path: string, accept: string | undefined, what: string): Promise<Timed> {
     // One (re)authentication per request: the first 401, or an expired token in a long pull.
     let authTried = false;
     for (;;) {
       const got = await this.follow(`${this.base}${path}`, accept, what);
       if (got.res.status === 401 && !authTried) {
         const challenge = got.res.headers.get('www-authenticate') ?? '';
-        got.idle(false);
-        await got.res.body?.cancel().catch(() => undefined);
+        discard(got);
         authTried = true;
         this.authorization = await this.auth.authenticate(challenge, what);
         continue;
       }
       if (got.res.ok) return got;
-      got.idle(false);
       const status = got.res.status;
-      const body = await got.res.text().catch(() => '');
+      // Bounded and timed like any read: an error body may be huge or arrive a byte at a time.
+      // Its error codes only: cut at 64 KiB, and given up on (timers still apply) rather than waited for.
+      const body = await readLimited(got.res, got.idle, MAX_ERROR_BODY, what).then((b) => b.toString('utf8'), () => '');
       if (status >= 500) throw new Transient(`HTTP ${status} from ${this.registry}`);
       throw this.statusError(status, body, what);
     }
   }
 
   /** Follows redirects by hand: Authorization goes only to the registry's own host. */
-  private async follow(start: string, accept: string | undefined, what: string): Promise<{ res: Response; idle: (on: boolean) => void }> {
+  private async follow(start: string, accept: string | undefined, what: string): Promise<Timed> {
     const origin = new URL(this.base).host;
     let url = start;
-    for (let hops = 0; hops < 6; hops++) {
+    for (let hops = 0, fellBack = false; hops < 6; hops++) {
       const headers: Record<string, string> = {};
       if (accept) headers.accept = accept;
       if (this.authorization && new URL(url).host === origin) headers.authorization = this.authorization;
@@ -138,16 +131,23 @@ export class RegistryClient {
         got = await this.fetchOnce(url, headers);
       } catch (e) {
         const code = errCode(e);
+        if (this.insecure && !fellBack && url.startsWith('https:') && new URL(url).host === origin && /EPROTO|ERR_SSL_WRONG_VERSION|ERR_SSL_PACKET/.test(code ?? '')) {
+          // An --insecure registry that speaks plain HTTP: use that from now on.
+          fellBack = true;
+          hops--;
+          this.base = this.base.replace(/^https:/, 'http:');
+          url = url.replace(/^https:/, 'http:');
+          continue;
+        }
         if (isTransientCode(code)) throw new Transient(`connection to ${new URL(url).host} failed (${code})`);
         if ((e as Error)?.name === 'AbortError' || (e as Error)?.name === 'TimeoutError') {
-          throw new Transient(`no response from ${new URL(url).host} within ${this.timeoutMs / 1000}s`);
+          throw new Transient(`no response from ${new URL(url).host} (${(e as Error).message})`);
         }
         throw networkError(url, e);
       }
       const { res } = got;
       if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
-        got.idle(false);
-        await res.body?.cancel().catch(() => undefined);
+        discard(got);
         url = new URL(res.headers.get('location')!, url).toString();
         continue;
       }
@@ -177,11 +177,11 @@ export class RegistryClient {
     return err(`${what}: HTTP ${status} from ${this.registry}${tag}`);
   }
 
-  /** Fetches a manifest (by tag or digest), whole: manifests are small (registries cap them at 4 MiB). */
+  /** Fetches a manifest (by tag or digest), whole: manifests are small (registries cap them at 4 MiB, and so does msb). */
   async manifest(ref: string, accept: string, what: string): Promise<{ body: Buffer; mediaType?: string; digest?: string }> {
     this.counts.manifests++;
     const { res, idle } = await this.get(`/v2/${this.repository}/manifests/${ref}`, accept, what);
-    const body = await readLimited(res, idle, 16 << 20, what);
+    const body = await readLimited(res, idle, MAX_MANIFEST, what);
     return {
       body,
       mediaType: res.headers.get('content-type')?.split(';')[0].trim(),
@@ -192,9 +192,9 @@ export class RegistryClient {
   /** Streams a blob; the caller verifies its digest. The idle timeout keeps running while it is read. */
   async blob(digest: string, what: string): Promise<BlobResponse> {
     this.counts.blobs++;
-    const { res, idle } = await this.get(`/v2/${this.repository}/blobs/${digest}`, undefined, what);
-    if (!res.body) throw new MsbError(`${what}: the registry sent no body`);
-    const web = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream, { highWaterMark: 1 << 20 });
+    const { res, idle, noDeadline } = await this.get(`/v2/${this.repository}/blobs/${digest}`, undefined, what);
+    noDeadline(); // a layer may rightly take longer than the deadline; the idle timeout still holds
+    const web = res.body;
     // Each chunk restarts the idle timer; a 'data' listener on `web` itself would start it flowing too early.
     const body = new Transform({
       transform(chunk, _e, cb) {
@@ -207,7 +207,7 @@ export class RegistryClient {
       },
     });
     web.on('error', (e: Error) => {
-      const why = e?.name === 'AbortError' || /no data for/.test(e?.message ?? '') ? `no data for ${this.timeoutMs / 1000}s` : (e?.message ?? String(e));
+      const why = e?.name === 'AbortError' || /no data for/.test(e?.message ?? '') ? `no data for ${this.limits.idleMs / 1000}s` : (e?.message ?? String(e));
       body.destroy(new MsbError(`${what}: download from ${this.registry} interrupted (${why})`));
     });
     pipeline(web, body, (err) => {
@@ -218,7 +218,7 @@ export class RegistryClient {
   }
 
   /** A small blob (config, attestation), whole. */
-  async smallBlob(digest: string, what: string, limit = 64 << 20): Promise<Buffer> {
+  async smallBlob(digest: string, what: string, limit = MAX_CONFIG): Promise<Buffer> {
     this.counts.blobs++;
     const { res, idle } = await this.get(`/v2/${this.repository}/blobs/${digest}`, undefined, what);
     return readLimited(res, idle, limit, what);

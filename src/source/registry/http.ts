@@ -1,4 +1,5 @@
 import { MsbError } from '../../errors.js';
+import { request, type HttpResponse, type Init, type TransportOptions } from './transport.js';
 
 /** Plumbing shared by the registry client and its token requests: error classification and bounded reads. */
 
@@ -27,22 +28,83 @@ export function networkError(url: string, e: unknown): MsbError {
   const msg = (e as { cause?: Error })?.cause?.message ?? (e as Error)?.message ?? String(e);
   if (code === 'ECONNREFUSED') return new MsbError(`cannot reach registry ${host}: connection refused`);
   if (code === 'ENOTFOUND') return new MsbError(`cannot reach registry ${host}: unknown host`);
-  if (/SSL|TLS|certificate|wrong version number/i.test(msg) || /^ERR_SSL|CERT|DEPTH_ZERO/.test(code ?? '')) {
-    return new MsbError(`TLS error talking to ${host}: ${msg} (for a plain-HTTP registry use --insecure)`);
+  if (/^ERR_PROXY/.test(code ?? '')) return new MsbError(`cannot reach registry ${host}: ${msg}`);
+  if (/SSL|TLS|certificate|wrong version number/i.test(msg) || /^ERR_SSL|CERT|DEPTH_ZERO|EPROTO/.test(code ?? '')) {
+    return new MsbError(`TLS error talking to ${host}: ${msg} (for a registry with a self-signed certificate or plain HTTP use --insecure; for a private CA set NODE_EXTRA_CA_CERTS)`);
   }
   return new MsbError(`cannot reach registry ${host}: ${msg}`);
 }
 
+/**
+ * Network limits (docs/sources.md). Every request has an idle timeout (no response headers, or no
+ * body bytes, for this long) and documents (manifests, configs, tokens, error bodies) a total
+ * deadline; layer blobs only the idle timeout, since a large layer may rightly take long.
+ * MSB_NET_IDLE_MS and MSB_NET_DEADLINE_MS override them (tests use short ones).
+ */
+export const NET_IDLE_MS = 30_000;
+export const NET_DEADLINE_MS = 120_000;
+export { MAX_CONFIG, MAX_ERROR_BODY, MAX_MANIFEST, MAX_TOKEN } from '../limits.js';
+
+function envMs(env: NodeJS.ProcessEnv | undefined, name: string, dflt: number): number {
+  const v = Number(env?.[name]);
+  return Number.isFinite(v) && v > 0 ? v : dflt;
+}
+
+export interface NetLimits {
+  idleMs: number;
+  deadlineMs: number;
+}
+
+export function netLimits(env: NodeJS.ProcessEnv | undefined = process.env, idleMs?: number): NetLimits {
+  return { idleMs: idleMs ?? envMs(env, 'MSB_NET_IDLE_MS', NET_IDLE_MS), deadlineMs: envMs(env, 'MSB_NET_DEADLINE_MS', NET_DEADLINE_MS) };
+}
+
+/** A fetch's timers: `idle(true)` restarts the idle timer, `idle(false)` stops both, `noDeadline()` lifts the total one. */
+export interface Timed {
+  res: HttpResponse;
+  idle: (on: boolean) => void;
+  noDeadline: () => void;
+}
+
+const secs = (ms: number) => `${ms / 1000}s`;
+
+/** A request (transport.ts) under an idle timeout and a total deadline; the timers keep running while the body is read. */
+export async function timedFetch(url: string | URL, init: Init, limits: NetLimits, transport?: TransportOptions): Promise<Timed> {
+  const ac = new AbortController();
+  let idleTimer: NodeJS.Timeout | undefined;
+  let deadline: NodeJS.Timeout | undefined = setTimeout(() => ac.abort(new Error(`no complete answer within ${secs(limits.deadlineMs)}`)), limits.deadlineMs);
+  deadline.unref();
+  const noDeadline = () => {
+    if (deadline) clearTimeout(deadline);
+    deadline = undefined;
+  };
+  const idle = (on: boolean) => {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = on ? setTimeout(() => ac.abort(new Error(`no data for ${secs(limits.idleMs)}`)), limits.idleMs) : undefined;
+    idleTimer?.unref();
+    if (!on) noDeadline();
+  };
+  idle(true);
+  try {
+    const res = await request(url, { ...init, signal: ac.signal }, transport);
+    return { res, idle, noDeadline };
+  } catch (e) {
+    idle(false);
+    // An abort by one of the timers surfaces as its reason.
+    if (ac.signal.aborted && ac.signal.reason instanceof Error) throw Object.assign(new Error(ac.signal.reason.message), { name: 'TimeoutError' });
+    throw e;
+  }
+}
+
 /** Reads a response body whole, refusing more than `limit` bytes; `idle` restarts the no-data timer. */
-export async function readLimited(res: Response, idle: (on: boolean) => void, limit: number, what: string): Promise<Buffer> {
+export async function readLimited(res: HttpResponse, idle: (on: boolean) => void, limit: number, what: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let n = 0;
   try {
-    if (!res.body) return Buffer.alloc(0);
-    for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const c of res.body as AsyncIterable<Buffer>) {
       idle(true);
       n += c.length;
-      if (n > limit) throw new MsbError(`${what}: larger than ${limit} bytes, refusing to read it into memory`);
+      if (n > limit) throw new MsbError(`${what}: larger than ${sizeText(limit)}, refusing to read it into memory`);
       chunks.push(Buffer.from(c));
     }
   } catch (e) {
@@ -50,6 +112,18 @@ export async function readLimited(res: Response, idle: (on: boolean) => void, li
     throw new MsbError(`${what}: download failed: ${(e as Error).message}`);
   } finally {
     idle(false);
+    if (!res.body.readableEnded) res.body.destroy();
   }
   return Buffer.concat(chunks);
+}
+
+/** 4194304 → "4 MiB" (limits are whole KiB or MiB). */
+export function sizeText(n: number): string {
+  return n >= 1 << 20 ? `${n / (1 << 20)} MiB` : `${n / 1024} KiB`;
+}
+
+/** Drops a response's body (a redirect, a 401) and stops its timers. */
+export function discard(got: Timed): void {
+  got.idle(false);
+  got.res.body.destroy();
 }
