@@ -13,7 +13,7 @@ function withSourceOptions(cmd: Command): Command {
     .option('--source <source>', 'read IMAGE from: daemon, podman, registry or archive (default: an existing path is an archive; a name comes from the Docker daemon if it has it, else its registry; prefixes docker:// podman:// registry:// choose too)')
     .option('--username <user>', 'registry user name (with --password-stdin)')
     .option('--password-stdin', 'read the registry password or token from stdin')
-    .option('--insecure', 'talk plain HTTP to the registry (always so for localhost and 127.0.0.1)')
+    .option('--insecure', 'skip TLS certificate checks for the named registry, falling back to plain HTTP (loopback registries always use HTTP)')
     .option('--cache-dir <dir>', 'where downloaded registry blobs are cached (default $XDG_CACHE_HOME/msb or ~/.cache/msb)')
     .option('--no-cache', 'do not read or write the blob cache');
 }

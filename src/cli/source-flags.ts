@@ -41,6 +41,8 @@ export async function sourceOptions(flags: SourceFlags, io: Io, progress: Progre
     credentials,
     insecure: flags.insecure,
     cache,
+    // Proxies, timeouts and the docker config come from this run's environment.
+    env: io.env,
     onDownload: (p: DownloadProgress) => progress.download(p),
   };
 }
