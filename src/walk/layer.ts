@@ -38,6 +38,13 @@ const KIND: Partial<Record<TarEntryType, EntryKind>> = {
   dir: 'dir',
 };
 
+/** A capture's answer → bytes to keep of a file of `size` bytes (0: none). */
+function keepBytes(answer: boolean | number | undefined, size: number): number {
+  if (answer === true) return size;
+  if (typeof answer === 'number' && answer > 0) return Math.min(Math.floor(answer), size);
+  return 0;
+}
+
 export async function walkLayer(blob: LayerBlob, opts: WalkOptions = {}): Promise<LayerContents> {
   try {
     if (blob.location && !opts.verify) {
@@ -49,18 +56,19 @@ export async function walkLayer(blob: LayerBlob, opts: WalkOptions = {}): Promis
         if (loc.size === 0) throw new MsbError('layer blob is empty (0 bytes)');
         if (sniffCompression(head) === 'none') {
           const b = new LayerBuilder(blob.index, 'none');
-          const wanted: FileEntry[] = [];
+          const wanted: Array<[FileEntry, number]> = [];
           await scanTar(fh, loc.offset, loc.size, ({ header: h, dataOffset }) => {
             const e = b.add(h.name, KIND[h.type] ?? 'other', h.size, h.mode, h.uid, h.gid, h.mtime, h.linkname);
             if (e) {
               e.dataOffset = dataOffset;
-              if (opts.capture?.want(e.path, e.size)) wanted.push(e);
+              const n = keepBytes(opts.capture?.want(e.path, e.size, e.mode), e.size);
+              if (n > 0) wanted.push([e, n]);
             }
           });
-          for (const e of wanted) {
-            const buf = Buffer.alloc(e.size);
-            const { bytesRead } = await fh.read(buf, 0, e.size, e.dataOffset!);
-            if (bytesRead < e.size) throw new MsbError(`truncated data for ${e.path}`);
+          for (const [e, n] of wanted) {
+            const buf = Buffer.alloc(n);
+            const { bytesRead } = await fh.read(buf, 0, n, e.dataOffset!);
+            if (bytesRead < n) throw new MsbError(`truncated data for ${e.path}`);
             e.content = buf;
           }
           opts.onProgress?.(loc.size);
@@ -145,11 +153,15 @@ async function streamLayer(blob: LayerBlob, opts: WalkOptions): Promise<LayerCon
     const e = b.add(h.name, KIND[h.type] ?? 'other', h.size, h.mode, h.uid, h.gid, h.mtime, h.linkname);
     if (!e || e.size === 0) return undefined;
     const hash = createHash('sha256');
-    const keep: Buffer[] | undefined = opts.capture?.want(e.path, e.size) ? [] : undefined;
+    let room = keepBytes(opts.capture?.want(e.path, e.size, e.mode), e.size);
+    const keep: Buffer[] | undefined = room > 0 ? [] : undefined;
     return {
       write: (c) => {
         hash.update(c);
-        keep?.push(c);
+        if (keep && room > 0) {
+          keep.push(c.length <= room ? c : c.subarray(0, room));
+          room -= Math.min(room, c.length);
+        }
       },
       end: () => {
         e.digest = hash.digest('hex');
