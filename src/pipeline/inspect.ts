@@ -51,8 +51,9 @@ export async function walkAndMerge(source: AnyImage, opts: InspectOptions = {}):
 
 function assemble(image: Image, contents: LayerContents[], analysis: Analysis, attribution: Attribution): InspectResult {
   const origins = attribution.origins;
-  // Findings phrase their fixes with whatever the origins know (stage, line, COPY --from).
-  const findings = findFindings({ analysis, contents, origins });
+  // Findings phrase their fixes with whatever the origins know (stage, line, COPY --from); the
+  // config's entrypoint decides what the image runs (kept, never called removable).
+  const findings = findFindings({ analysis, contents, origins, config: image.config });
   const history = layerHistory(image.config, image.layers.length);
   const layers: LayerResult[] = analysis.layers.map((stats, i) => {
     const origin = origins[i] ?? { index: i, instruction: '' };

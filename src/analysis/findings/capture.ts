@@ -32,19 +32,38 @@ const WANTED: Array<[RegExp, number, boolean?]> = [
   [/(?:^|\/)id_(?:rsa|dsa|ecdsa|ed25519)$/, 64 * KB, true],
 ];
 
+/** How much of an executable is kept: its ELF headers, dynamic section and strings, or its `#!` line. */
+export const EXEC_PREFIX = 64 * KB;
+/** Where executables live: bin dirs, and a JDK/Go/Node tree's own bin. */
+const BIN_DIR = /^(?:usr\/(?:local\/)?)?s?bin\/[^/]+$|^(?:opt|usr\/lib\/jvm|usr\/local)\/(?:[^/]+\/)*bin\/[^/]+$/;
+/** What the config says the image runs: the file names whose executables to keep the start of. */
+export interface EntryHints {
+  /** Basenames of the entrypoint's program and the files it is given (script, jar). */
+  names: string[];
+}
+
 /** A ContentCapture with a total budget (default 64 MB) shared by every layer of one image. */
 export class FindingsCapture implements ContentCapture {
   /** Files that matched but were not kept because they or the budget were too big. */
   skipped = 0;
-  constructor(private budget = 64 * MB) {}
+  /** Budget for executable prefixes and the secret sniff (apart from package databases). */
+  private prefixBudget = 16 * MB;
+  private readonly hinted: Set<string>;
+  constructor(
+    private budget = 64 * MB,
+    hints?: EntryHints,
+  ) {
+    this.hinted = new Set(hints?.names ?? []);
+  }
 
   /** What the report should say when some wanted files were too big to keep. */
   note(): string | undefined {
     if (this.skipped === 0) return undefined;
+    // (prefix captures over budget are not worth a note: the runtime set then says what it could not resolve)
     return `findings: ${this.skipped} package-database or credential file(s) were too big to read; package evidence and secret checks may be incomplete`;
   }
 
-  want(path: string, size: number): boolean {
+  want(path: string, size: number, mode = 0): boolean | number {
     for (const [re, max, quiet] of WANTED) {
       if (!re.test(path)) continue;
       if (quiet && size > max) return false;
@@ -55,6 +74,18 @@ export class FindingsCapture implements ContentCapture {
       this.budget -= size;
       return true;
     }
+    if (size < 4) return false;
+    // The entrypoint's program and the files it names (found by basename: symlinks resolve later).
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    if (this.hinted.has(base)) return this.take(Math.min(size, EXEC_PREFIX), true);
+    // Executables in bin dirs: ELF headers for the libraries they need, or the `#!` interpreter.
+    if (mode & 0o111 && BIN_DIR.test(path)) return this.take(Math.min(size, EXEC_PREFIX));
     return false;
+  }
+
+  private take(n: number, always = false): number | false {
+    if (!always && n > this.prefixBudget) return false;
+    this.prefixBudget -= n;
+    return n;
   }
 }

@@ -194,11 +194,12 @@ function isDevPackage(name: string): boolean {
  * `-dev` package). The last condition keeps libssl3 & co. out: a `-dev` package's runtime library
  * may well be used by a program built from source, which no package database knows about.
  */
-export function toolchainClosure(db: PackageDb): Set<string> {
+export function toolchainClosure(db: PackageDb, runtime: ReadonlySet<string> = new Set()): Set<string> {
   const compilers = new Set<string>();
   const dev = new Set<string>();
   for (const p of db.packages.values()) {
-    if (!isToolchainPackage(p.name)) continue;
+    // What the entrypoint needs is never build-only, whatever its name (a JDK that provides `java`).
+    if (runtime.has(p.name) || !isToolchainPackage(p.name)) continue;
     (isDevPackage(p.name) ? dev : compilers).add(p.name);
   }
   if (compilers.size + dev.size === 0) return compilers;
@@ -214,7 +215,7 @@ export function toolchainClosure(db: PackageDb): Set<string> {
   for (let changed = true; changed; ) {
     changed = false;
     for (const p of db.packages.values()) {
-      if (compilers.has(p.name) || dev.has(p.name) || p.auto === false || p.layer < first) continue;
+      if (compilers.has(p.name) || dev.has(p.name) || runtime.has(p.name) || p.auto === false || p.layer < first) continue;
       const by = [...(rdeps.get(p.name) ?? [])];
       if (by.length && by.every((r) => compilers.has(r) || dev.has(r)) && by.some((r) => compilers.has(r))) {
         compilers.add(p.name);

@@ -30,4 +30,15 @@ export interface Finding {
   why: string;
   /** Toolchain packages behind the bytes (package database evidence), biggest first. */
   packages?: string[];
+  /** What proves it: how the files were matched, how sure that is, and the facts behind it (findFindings always sets it). */
+  evidence?: FindingEvidence;
+}
+
+export interface FindingEvidence {
+  /** package-database: dpkg/apk ownership; path: a path rule; content: the file's bytes; config/history: the image config; layers: the merge. */
+  basis: 'package-database' | 'path' | 'content' | 'config' | 'history' | 'layers';
+  /** low when the runtime set could not be resolved and a toolchain verdict rests on names alone. */
+  confidence: 'high' | 'low';
+  /** One line each: the packages, files or rule that prove it, and what was kept and why. */
+  facts: string[];
 }

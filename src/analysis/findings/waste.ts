@@ -48,6 +48,11 @@ export function wasteFindings(analysis: Analysis, originOf: (i: number) => Layer
       bytes: g.paths.bytes,
       paths: g.paths.summarize(),
       fix,
+      evidence: {
+        basis: 'layers',
+        confidence: 'high',
+        facts: [`the merge: layer ${g.hidden} ${g.kind === 'deleted' ? 'deletes' : g.kind === 'metadata' ? 'changes only the metadata of' : 'overwrites'} these files from layer ${g.shipped}; their bytes still ship in layer ${g.shipped}`],
+      },
     });
   }
   return out;
