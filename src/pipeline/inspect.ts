@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { redactConfig, scanConfig, type ConfigSecret } from '../analysis/findings/config-secrets.js';
 import { findFindings } from '../analysis/findings/find.js';
 import { layerHistory } from '../analysis/history.js';
 import { instructionOf } from '../analysis/instruction.js';
@@ -22,11 +23,22 @@ export async function inspect(source: AnyImage, opts: InspectOptions = {}): Prom
   const dockerfile = opts.dockerfile ? await readDockerfile(opts.dockerfile) : undefined;
   if (opts.target && !dockerfile) throw new MsbError('--target needs --dockerfile');
   const attributionOpts = { dockerfile, target: opts.target, buildArgs: opts.buildArgs };
+  // Secret values in the config (ENV, labels, build args in the history) are found once, here, and
+  // every later step sees a redacted copy: attribution, the JSON/text history, the UI.
+  let secrets = isImageStream(source) ? undefined : redactImage(source);
   // Attribution only needs the config: align before the walk where the config is already known.
   const early = isImageStream(source) ? undefined : await attributeImage(source, attributionOpts);
   const { image, contents, analysis } = await walkAndMerge(source, opts);
+  secrets ??= redactImage(image);
   const attribution = early ?? (await attributeImage(image, attributionOpts));
-  return assemble(image, contents, analysis, attribution);
+  return assemble(image, contents, analysis, attribution, secrets);
+}
+
+/** Replaces the image's config by its redacted copy; returns what was found (names, never values). */
+function redactImage(image: Image): ConfigSecret[] {
+  const scan = scanConfig(image.config);
+  image.config = redactConfig(image.config, scan);
+  return scan.secrets;
 }
 
 async function readDockerfile(file: string): Promise<DockerfileText> {
@@ -49,11 +61,11 @@ export async function walkAndMerge(source: AnyImage, opts: InspectOptions = {}):
   return { image, contents, analysis: finishAnalysis(merged) };
 }
 
-function assemble(image: Image, contents: LayerContents[], analysis: Analysis, attribution: Attribution): InspectResult {
+function assemble(image: Image, contents: LayerContents[], analysis: Analysis, attribution: Attribution, configSecrets: ConfigSecret[]): InspectResult {
   const origins = attribution.origins;
   // Findings phrase their fixes with whatever the origins know (stage, line, COPY --from); the
   // config's entrypoint decides what the image runs (kept, never called removable).
-  const findings = findFindings({ analysis, contents, origins, config: image.config });
+  const findings = findFindings({ analysis, contents, origins, config: image.config, configSecrets });
   const history = layerHistory(image.config, image.layers.length);
   const layers: LayerResult[] = analysis.layers.map((stats, i) => {
     const origin = origins[i] ?? { index: i, instruction: '' };

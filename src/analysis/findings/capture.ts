@@ -25,7 +25,7 @@ const WANTED: Array<[RegExp, number, boolean?]> = [
   [/(?:^|\/)node_modules\/\.package-lock\.json$/, 16 * MB],
   [/^(?!.*(?:^|\/)node_modules\/).*(?:^|\/)package\.json$/, 1 * MB],
   [/(?:^|\/)\.(?:npmrc|pypirc|git-credentials|netrc)$/, 256 * KB],
-  [/(?:^|\/)\.docker\/config\.json$/, 256 * KB],
+  [/(?:^|\/)(?:\.docker\/config\.json|\.kube\/config|kubeconfig)$/, 256 * KB],
   [/(?:^|\/)\.aws\/credentials$/, 256 * KB],
   [/(?:^|\/)\.env(?:\.[\w-]+)?$/, 256 * KB],
   [/^(?!etc\/ssl\/certs\/|usr\/share\/ca-certificates\/).*\.(?:pem|key|ppk)$/, 64 * KB, true],
@@ -34,8 +34,20 @@ const WANTED: Array<[RegExp, number, boolean?]> = [
 
 /** How much of an executable is kept: its ELF headers, dynamic section and strings, or its `#!` line. */
 export const EXEC_PREFIX = 64 * KB;
+/** How much of a small file is kept to sniff a key or token by content. */
+export const SNIFF_PREFIX = 4 * KB;
+/** Files above this size are not sniffed for secrets: keys and token files are small. */
+export const SNIFF_MAX = 64 * KB;
+
 /** Where executables live: bin dirs, and a JDK/Go/Node tree's own bin. */
 const BIN_DIR = /^(?:usr\/(?:local\/)?)?s?bin\/[^/]+$|^(?:opt|usr\/lib\/jvm|usr\/local)\/(?:[^/]+\/)*bin\/[^/]+$/;
+/**
+ * Places where a small file holding a key is plausible: not installed software (package trees,
+ * language libraries, docs), where keys are test data or examples shipped by others.
+ */
+const NO_SNIFF =
+  /^(?:proc|sys|dev|(?:usr\/(?:local\/)?)?s?bin|usr\/(?:share|include|src|lib|lib64|libexec)|lib|lib64|var\/lib\/(?:dpkg|apt|apk)|var\/cache|etc\/ssl\/certs|etc\/ca-certificates|etc\/alternatives)\/|(?:^|\/)(?:node_modules|site-packages|dist-packages|\.git|\.m2|\.cargo|\.rustup|\.gradle|\.npm|\.cache|go\/pkg|gems|vendor|jmods|__pycache__)\/|\.(?:py[co]|class|jar|so(?:\.\d+)*|o|a|gz|xz|zst|zip|png|jpe?g|gif|svg|ico|woff2?|ttf|css|map|html?|md|txt|rst|js|ts|mjs|cjs|c|h|cc|cpp|rs|go|java|rb|php)$/;
+
 /** What the config says the image runs: the file names whose executables to keep the start of. */
 export interface EntryHints {
   /** Basenames of the entrypoint's program and the files it is given (script, jar). */
@@ -80,6 +92,8 @@ export class FindingsCapture implements ContentCapture {
     if (this.hinted.has(base)) return this.take(Math.min(size, EXEC_PREFIX), true);
     // Executables in bin dirs: ELF headers for the libraries they need, or the `#!` interpreter.
     if (mode & 0o111 && BIN_DIR.test(path)) return this.take(Math.min(size, EXEC_PREFIX));
+    // Small files where a key is plausible: sniffed by content, whatever their name.
+    if (size <= SNIFF_MAX && !NO_SNIFF.test(path)) return this.take(Math.min(size, SNIFF_PREFIX));
     return false;
   }
 

@@ -2,6 +2,7 @@ import type { ImageConfig } from '../../source/types.js';
 import type { LayerContents } from '../../walk/types.js';
 import type { LayerOrigin } from '../origin.js';
 import type { Analysis, TreeNode } from '../types.js';
+import { configSecretFindings, type ConfigSecret } from './config-secrets.js';
 import { isUnderDevDir, nodeDevDependencyDirs } from './dev-deps.js';
 import { findingBase } from './finding.js';
 import { fixText, instructionKind, type FixContext } from './fix.js';
@@ -29,6 +30,8 @@ export interface FindingsInput {
   origins: LayerOrigin[];
   /** The image config: its entrypoint/cmd decide what the image runs (the runtime set). */
   config?: ImageConfig;
+  /** Secrets scanConfig() found in the config before it was redacted (values never kept). */
+  configSecrets?: ConfigSecret[];
 }
 
 export interface ToolchainPackage {
@@ -165,7 +168,8 @@ export function findFindings(input: FindingsInput): FindingsResult {
     });
   }
 
-  findings.push(...secretFindings(analysis, contents, originOf));
+  findings.push(...secretFindings(analysis, contents, originOf, db));
+  findings.push(...configSecretFindings(input.configSecrets ?? [], input.config, analysis.layers.length, originOf));
   findings.push(...wasteFindings(analysis, originOf));
 
   findings.sort(
