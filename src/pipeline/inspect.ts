@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { redactConfig, scanConfig, type ConfigSecret } from '../analysis/findings/config-secrets.js';
+import { redactConfig, redactText, scanConfig, type ConfigSecret, type Scan } from '../analysis/findings/config-secrets.js';
 import { findFindings } from '../analysis/findings/find.js';
 import { layerHistory } from '../analysis/history.js';
 import { instructionOf } from '../analysis/instruction.js';
@@ -22,23 +22,28 @@ export async function inspect(source: AnyImage, opts: InspectOptions = {}): Prom
   // A bad --dockerfile fails before any layer is read.
   const dockerfile = opts.dockerfile ? await readDockerfile(opts.dockerfile) : undefined;
   if (opts.target && !dockerfile) throw new MsbError('--target needs --dockerfile');
-  const attributionOpts = { dockerfile, target: opts.target, buildArgs: opts.buildArgs };
   // Secret values in the config (ENV, labels, build args in the history) are found once, here, and
-  // every later step sees a redacted copy: attribution, the JSON/text history, the UI.
-  let secrets = isImageStream(source) ? undefined : redactImage(source);
+  // every later step sees a redacted copy: attribution, the JSON/text history, the UI. A given
+  // Dockerfile is redacted the same way, so it still lines up with the history.
+  const attributionOpts = (scan: Scan) => ({
+    dockerfile: dockerfile && { ...dockerfile, text: redactText(dockerfile.text, scan) },
+    target: opts.target,
+    buildArgs: opts.buildArgs,
+  });
+  let scan = isImageStream(source) ? undefined : redactImage(source);
   // Attribution only needs the config: align before the walk where the config is already known.
-  const early = isImageStream(source) ? undefined : await attributeImage(source, attributionOpts);
+  const early = scan && !isImageStream(source) ? await attributeImage(source, attributionOpts(scan)) : undefined;
   const { image, contents, analysis } = await walkAndMerge(source, opts);
-  secrets ??= redactImage(image);
-  const attribution = early ?? (await attributeImage(image, attributionOpts));
-  return assemble(image, contents, analysis, attribution, secrets);
+  scan ??= redactImage(image);
+  const attribution = early ?? (await attributeImage(image, attributionOpts(scan)));
+  return assemble(image, contents, analysis, attribution, scan.secrets);
 }
 
 /** Replaces the image's config by its redacted copy; returns what was found (names, never values). */
-function redactImage(image: Image): ConfigSecret[] {
+function redactImage(image: Image): Scan {
   const scan = scanConfig(image.config);
   image.config = redactConfig(image.config, scan);
-  return scan.secrets;
+  return scan;
 }
 
 async function readDockerfile(file: string): Promise<DockerfileText> {

@@ -122,3 +122,15 @@ describe('secrets in the image config', () => {
     assert.equal(r.potentialSavingsBytes, 0);
   });
 });
+
+describe('keys in the history', () => {
+  it('a key with its body is a secret; the markers around a command that makes one are not', () => {
+    const body = 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW';
+    const withKey: ImageConfig = { history: [{ created_by: `/bin/sh -c printf '-----BEGIN OPENSSH PRIVATE KEY-----\\n${body}\\n-----END OPENSSH PRIVATE KEY-----\\n' > /root/.ssh/id_rsa` }] };
+    const scan = scanConfig(withKey);
+    assert.equal(scan.secrets.length, 1);
+    assert.doesNotMatch(redactConfig(withKey, scan).history![0].created_by!, new RegExp(body.slice(0, 20)));
+    const maker: ImageConfig = { history: [{ created_by: "/bin/sh -c { echo '-----BEGIN OPENSSH PRIVATE KEY-----'; head -c 1200 /dev/urandom | base64; echo '-----END OPENSSH PRIVATE KEY-----'; } > k" }] };
+    assert.equal(scanConfig(maker).secrets.length, 0);
+  });
+});

@@ -45,7 +45,8 @@ const VALUE_SHAPES = [
   /\bnpm_[A-Za-z0-9]{36}\b/g,
   /\bxox[abpr]-[A-Za-z0-9-]{10,}\b/g,
   /\bsk_live_[A-Za-z0-9]{16,}\b/g,
-  /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[^]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|$)/g,
+  // a key with its body (real newlines or printf's \n); the markers alone, around a command, are not one
+  /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:\s|\\n)*(?:[A-Za-z0-9+/=]{20,}(?:\s|\\n)*)+(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----)?/g,
 ];
 
 function plausibleValue(v: string): boolean {
@@ -55,7 +56,7 @@ function plausibleValue(v: string): boolean {
   return !/^(?:true|false|yes|no|none|null|changeme|example|required|optional)$/i.test(t);
 }
 
-interface Scan {
+export interface Scan {
   secrets: ConfigSecret[];
   /** Literal values to redact everywhere. */
   values: Set<string>;
@@ -144,12 +145,7 @@ export function scanConfig(config: ImageConfig | undefined): Scan {
  */
 export function redactConfig(config: ImageConfig, scan: Scan = scanConfig(config)): ImageConfig {
   if (scan.values.size === 0) return config;
-  const vals = [...scan.values].sort((a, b) => b.length - a.length);
-  const red = (s: string): string => {
-    let out = s;
-    for (const v of vals) if (out.includes(v)) out = out.split(v).join(REDACTED);
-    return out;
-  };
+  const red = (s: string) => redactText(s, scan);
   const c = config.config;
   return {
     ...config,
@@ -176,6 +172,16 @@ export function redactConfig(config: ImageConfig, scan: Scan = scanConfig(config
         }
       : {}),
   };
+}
+
+/**
+ * The same values redacted in any text (a Dockerfile given with --dockerfile), so that it still
+ * lines up with the redacted history and shows no value either.
+ */
+export function redactText(text: string, scan: Scan): string {
+  let out = text;
+  for (const v of [...scan.values].sort((a, b) => b.length - a.length)) if (out.includes(v)) out = out.split(v).join(REDACTED);
+  return out;
 }
 
 function redEnv(e: string, red: (s: string) => string): string {
