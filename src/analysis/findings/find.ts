@@ -69,6 +69,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
   const root = analysis.root;
   const originOf = (i: number): LayerOrigin => input.origins[i] ?? { index: i, instruction: '' };
   const finalStage = input.origins.length ? input.origins[input.origins.length - 1]?.stage : undefined;
+  const buildStages = stagesBesides(input.origins, finalStage);
 
   // Package evidence: which visible files belong to toolchain packages.
   const db = readPackageDb(root, contents);
@@ -154,6 +155,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
       origin,
       layer: g.layer,
       finalStage,
+      ...(buildStages ? { buildStages } : {}),
       packages,
       topPaths: paths.map((p) => p.path),
       ...(copy ? { copy: { bytes: copy.bytes, categories: order([...copy.categories]), keep: layerBins.get(g.layer) ?? [] } } : {}),
@@ -170,7 +172,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
 
   findings.push(...secretFindings(analysis, contents, originOf, db));
   findings.push(...configSecretFindings(input.configSecrets ?? [], input.config, analysis.layers.length, originOf));
-  findings.push(...wasteFindings(analysis, originOf));
+  findings.push(...wasteFindings(analysis, originOf, buildStages !== undefined));
 
   findings.sort(
     (a, b) =>
@@ -222,6 +224,17 @@ function groupEvidence(g: Group, packages: string[], db: ReturnType<typeof readP
 const CATEGORY_ORDER: FindingCategory[] = ['toolchain', 'source', 'cache', 'leftover', 'secret', 'waste'];
 function order(cats: FindingCategory[]): FindingCategory[] {
   return cats.sort((a, b) => CATEGORY_ORDER.indexOf(a) - CATEGORY_ORDER.indexOf(b));
+}
+
+/**
+ * The build stages of a multi-stage image, when the origins show one (a COPY --from another stage,
+ * or layers of several stages): their names, those that bytes were copied from first.
+ */
+function stagesBesides(origins: LayerOrigin[], finalStage: string | undefined): string[] | undefined {
+  const from = origins.filter((o) => o.fromStage !== undefined && !o.fromImage).map((o) => o.fromStage!);
+  const other = origins.map((o) => o.stage).filter((s): s is string => s !== undefined && s !== finalStage);
+  const all = [...new Set([...from, ...other])];
+  return all.length ? all : undefined;
 }
 
 function isBuildTool(name: string): boolean {
