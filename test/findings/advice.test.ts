@@ -32,3 +32,30 @@ describe('multi-stage advice', () => {
     assert.match(r.findings.map((f) => f.fix).join('\n'), /build in a separate stage/);
   });
 });
+
+describe('hardening', () => {
+  it('root, an unneeded shell and package manager, setuid and world-writable files; never savings', () => {
+    const l0 = layer(0, [['bin/sh', 100], ['usr/bin/dpkg', 200], ['usr/bin/passwd', 50], ['tmp/x', 5], ['etc/app.conf', 10]]);
+    l0.entries.find((e) => e.path === 'usr/bin/passwd')!.mode = 0o4755;
+    l0.entries.find((e) => e.path === 'etc/app.conf')!.mode = 0o666;
+    l0.entries.find((e) => e.path === 'tmp/x')!.mode = 0o666;
+    const l1 = layer(1, [['app/server', 70]]);
+    l1.entries[0].mode = 0o755;
+    const layers = [l0, l1];
+    const o: LayerOrigin[] = [0, 1].map((index) => ({ index, instruction: '' }));
+    const r = findFindings({ analysis: analyze(layers), contents: layers, origins: o, config: { config: { Entrypoint: ['/app/server'] } } });
+    const h = r.findings.filter((f) => f.category === 'hardening').map((f) => [f.rule, f.paths.map((p) => p.path).join(' ')]);
+    assert.deepEqual(h.sort(), [
+      ['hardening-package-manager', '/usr/bin/dpkg'],
+      ['hardening-root', 'config User'],
+      ['hardening-setuid', '/usr/bin/passwd'],
+      ['hardening-shell', '/bin/sh'],
+      ['hardening-world-writable', '/etc/app.conf'],
+    ]);
+    assert.equal(r.bytesByCategory.hardening, 0);
+    assert.ok(r.findings.filter((f) => f.category === 'hardening').every((f) => f.bytes === 0));
+    // a non-root user and a shell the entrypoint runs: neither is reported
+    const r2 = findFindings({ analysis: analyze(layers), contents: layers, origins: o, config: { config: { User: '1000', Entrypoint: ['/bin/sh', '-c', '/app/server'] } } });
+    assert.deepEqual(r2.findings.filter((f) => f.rule === 'hardening-root' || f.rule === 'hardening-shell'), []);
+  });
+});

@@ -53,6 +53,7 @@ const CATEGORY_WORDS: Record<FindingCategory, string> = {
   leftover: 'leftovers',
   secret: 'secrets',
   waste: 'waste',
+  hardening: 'hardening',
 };
 
 function words(cats: FindingCategory[]): string {

@@ -96,7 +96,7 @@ function join(dir: string, p: string): string {
 }
 
 /** Follows every symlink, the last one too. */
-function resolveFinal(root: TreeNode, path: string): { node: TreeNode; path: string } | undefined {
+export function resolveFinal(root: TreeNode, path: string): { node: TreeNode; path: string } | undefined {
   let p = path;
   for (let hops = 0; hops < 40; hops++) {
     const hit = resolvePath(root, p);

@@ -2,7 +2,8 @@
  * Findings: stray build artifacts (toolchains, caches, sources, secrets, ...) with the bytes they
  * cost and the fix. The shape is part of the JSON report (`findings[]`).
  */
-export type FindingCategory = 'toolchain' | 'cache' | 'source' | 'leftover' | 'secret' | 'waste';
+/** `hardening` findings (root user, setuid files...) never carry bytes: they are not savings. */
+export type FindingCategory = 'toolchain' | 'cache' | 'source' | 'leftover' | 'secret' | 'waste' | 'hardening';
 export type Severity = 'high' | 'medium' | 'low';
 
 export interface FindingPath {
