@@ -48,7 +48,8 @@ export function hardeningFindings(config: ImageConfig | undefined, root: TreeNod
         `${where(originOf(l), l)}the entrypoint does not run a shell: a distroless or scratch runtime base leaves it out`,
         [`not in the runtime set of \`${rt.command.join(' ').slice(0, 80)}\``]);
     }
-    const pms = unneeded(PACKAGE_MANAGERS);
+    // a multi-call binary (busybox) behind the shell names is reported once, as the shell
+    const pms = unneeded(PACKAGE_MANAGERS).filter(([n]) => !shells.some(([s]) => s === n));
     if (pms.length) {
       const l = Math.max(...pms.map(([n]) => n.layer));
       push('hardening-package-manager', 'low', 'a package manager in the final image lets an intruder install tools', l, pms.map(([n, p]) => ({ path: p, bytes: n.data!.size, count: 1 })),

@@ -64,7 +64,8 @@ export function secretFindings(
         evidence: {
           basis: 'content',
           confidence: 'high',
-          facts: [byContent ? `${rule.id}: found by content (${rule.matches})` : `${rule.id}: the name and the content match (${rule.matches})`, 'not owned by any installed package'],
+          // (the rule's wording, not the file's: no key marker or value is ever repeated here)
+          facts: [byContent ? `${rule.id}: recognised by its content, whatever the file is called` : `${rule.id}: the file name and its content both match`, 'not owned by any installed package'],
         },
       });
     }
