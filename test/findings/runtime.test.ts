@@ -150,11 +150,12 @@ describe('runtime set (synthetic layers)', () => {
     assert.ok(r.runtime.files.includes('app/app.jar'), 'java -jar, relative to WorkingDir');
     for (const p of ['openjdk-17-jre-headless', 'libnss3', 'zlib1g', 'libc6']) assert.ok(r.runtime.packages.includes(p), p);
     const tc = r.toolchainPackages.map((p) => p.name).sort();
-    assert.deepEqual(tc, ['gcc-12', 'libisl23', 'openjdk-17-jdk-headless']);
+    // default-jre-headless only pulls the JRE in for Maven: a metapackage, build-only with it
+    assert.deepEqual(tc, ['default-jre-headless', 'gcc-12', 'libisl23', 'maven', 'openjdk-17-jdk-headless']);
     const claimed = r.findings.flatMap((f) => f.paths.map((p) => p.path)).join('\n');
     assert.doesNotMatch(claimed, /bin\/java$|libjli|libjvm|modules|libnss3|libssl|libz|app\.jar/m);
     const pkgFinding = r.findings.find((f) => f.rule === 'toolchain-packages')!;
-    assert.equal(pkgFinding.bytes, 2 * layers[1].entries.find((e) => e.path === `${JVM}/bin/javac`)!.size + 40000 + 3000 + 9000 + 4000);
+    assert.equal(pkgFinding.bytes, 2 * layers[1].entries.find((e) => e.path === `${JVM}/bin/javac`)!.size + 40000 + 3000 + 9000 + 4000 + 20000);
     assert.equal(pkgFinding.evidence?.confidence, 'high');
     assert.match(pkgFinding.evidence!.facts.join('\n'), /openjdk-17-jdk-headless 1: a build tool, installed in layer 1 \(dpkg database\)/);
     assert.match(pkgFinding.evidence!.facts.join('\n'), /outside the runtime set of `java -jar app\.jar`/);

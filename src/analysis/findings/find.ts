@@ -148,6 +148,8 @@ export function findFindings(input: FindingsInput): FindingsResult {
 
   const findings: Finding[] = [];
   for (const g of groups.values()) {
+    // Empty files (apt's archives/lock) save nothing: not a finding.
+    if (g.paths.bytes === 0) continue;
     const origin = originOf(g.layer);
     const paths = g.paths.summarize();
     const packages = [...g.packages].sort((a, b) => b[1] - a[1]).map(([n]) => n);

@@ -171,7 +171,7 @@ function listAnyArch(root: TreeNode, name: string): string | undefined {
 
 /** Package names that are build tools by themselves (compilers, build systems, headers). */
 const TOOLCHAIN_PKG =
-  /^(?:build-essential|build-base|gcc(?:-\d+)?(?:-[\w-]+-linux-gnu)?|g\+\+(?:-\d+)?|cpp(?:-\d+)?|clang(?:-\d+)?|llvm(?:-\d+)?|lld(?:-\d+)?|gfortran(?:-\d+)?|binutils(?:-[\w-]+)?|libbinutils|libctf0|libctf-nobfd0|libgprofng0|make|cmake(?:-data)?|ninja-build|meson|autoconf|automake|autotools-dev|libtool|m4|bison|flex|pkg-config|pkgconf(?:-bin)?|dpkg-dev|libc-dev-bin|linux-libc-dev|linux-headers(?:-.*)?|musl-dev|fortify-headers|golang(?:-[\d.]+)?(?:-go|-src)?|go|rustc|cargo|rust|openjdk-?\d+(?:-jdk(?:-headless)?)?|default-jdk(?:-headless)?|node-gyp|libcc1-0|.+-dev|.+-headers)$/;
+  /^(?:build-essential|build-base|gcc(?:-\d+)?(?:-[\w-]+-linux-gnu)?|g\+\+(?:-\d+)?|cpp(?:-\d+)?|clang(?:-\d+)?|llvm(?:-\d+)?|lld(?:-\d+)?|gfortran(?:-\d+)?|binutils(?:-[\w-]+)?|libbinutils|libctf0|libctf-nobfd0|libgprofng0|make|cmake(?:-data)?|ninja-build|meson|autoconf|automake|autotools-dev|libtool|m4|bison|flex|pkg-config|pkgconf(?:-bin)?|dpkg-dev|libc-dev-bin|linux-libc-dev|linux-headers(?:-.*)?|musl-dev|fortify-headers|golang(?:-[\d.]+)?(?:-go|-src)?|go|rustc|cargo|rust|openjdk-?\d+(?:-jdk(?:-headless)?)?|default-jdk(?:-headless)?|node-gyp|libcc1-0|maven|maven-debian-helper|maven-repo-helper|ant|ant-optional|gradle|sbt|javahelper|libmaven[\w.-]*-java|libsurefire-java|libplexus-compiler[\w-]*-java|.+-dev|.+-headers)$/;
 /** Things named like a JDK package that are runtimes, not toolchains. */
 const NOT_TOOLCHAIN = /^openjdk-?\d+-jre|^openjdk\d+-jre/;
 
