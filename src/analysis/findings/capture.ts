@@ -34,6 +34,8 @@ const WANTED: Array<[RegExp, number, boolean?]> = [
 
 /** How much of an executable is kept: its ELF headers, dynamic section and strings, or its `#!` line. */
 export const EXEC_PREFIX = 64 * KB;
+/** How much of any other executable in a bin dir is kept. */
+export const BIN_PREFIX = 16 * KB;
 /** How much of a small file is kept to sniff a key or token by content. */
 export const SNIFF_PREFIX = 4 * KB;
 /** Files above this size are not sniffed for secrets: keys and token files are small. */
@@ -88,12 +90,12 @@ export class FindingsCapture implements ContentCapture {
     }
     if (size < 4) return false;
     // The entrypoint's program and the files it names (found by basename: symlinks resolve later).
-    const base = path.slice(path.lastIndexOf('/') + 1);
-    if (this.hinted.has(base)) return this.take(Math.min(size, EXEC_PREFIX), true);
+    if (this.hinted.size && this.hinted.has(path.slice(path.lastIndexOf('/') + 1))) return this.take(Math.min(size, EXEC_PREFIX), true);
     // Executables in bin dirs: ELF headers for the libraries they need, or the `#!` interpreter.
-    if (mode & 0o111 && BIN_DIR.test(path)) return this.take(Math.min(size, EXEC_PREFIX));
+    // (16 KiB: headers and .dynstr of most programs; the entrypoint's own files get EXEC_PREFIX)
+    if (mode & 0o111 && BIN_DIR.test(path)) return this.take(Math.min(size, BIN_PREFIX));
     // Small files where a key is plausible: sniffed by content, whatever their name.
-    if (size <= SNIFF_MAX && !NO_SNIFF.test(path)) return this.take(Math.min(size, SNIFF_PREFIX));
+    if (size <= SNIFF_MAX && this.prefixBudget >= SNIFF_PREFIX && !NO_SNIFF.test(path)) return this.take(Math.min(size, SNIFF_PREFIX));
     return false;
   }
 

@@ -24,19 +24,21 @@ export function secretFindings(
   const out: Finding[] = [];
   const hiddenBy = new Map<string, number>();
   for (const w of analysis.waste) hiddenBy.set(`${w.shippedIn}|${w.path}`, w.hiddenBy);
-  const owned = packageFiles(db);
+  let owned: Map<string, string> | undefined;
   for (const layer of contents) {
     for (const e of layer.entries) {
       if (e.kind !== 'file') continue;
       let rule: SecretRule | undefined = SECRET_RULES.find((r) => r.name.test(e.path));
       let byContent = false;
-      const text = e.content ? e.content.toString('latin1') : undefined;
-      if (rule?.confirm && !(text !== undefined && rule.confirm(text))) rule = undefined;
+      // Content as text only for the files a rule reads (never the package databases).
+      if (rule?.confirm && !(e.content && rule.confirm(e.content.toString('latin1')))) rule = undefined;
       if (!rule && e.content && e.size <= 64 * 1024) {
-        rule = CONTENT_RULES.find((r) => r.sniff!(e.content!, text!));
+        const text = e.content.toString('latin1');
+        rule = CONTENT_RULES.find((r) => r.sniff!(e.content!, text));
         byContent = rule !== undefined;
       }
       if (!rule) continue;
+      owned ??= packageFiles(db);
       const visible = resolvePath(analysis.root, e.path)?.node.data === e;
       const origin = originOf(layer.index);
       const pkg = owned.get(usrMerged(e.path));
