@@ -1,5 +1,6 @@
 import { constants as fsConstants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { redactConfig, redactText, scanConfig, type ConfigSecret, type Scan } from '../analysis/findings/config-secrets.js';
 import { findFindings } from '../analysis/findings/find.js';
 import { layerHistory } from '../analysis/history.js';
 import { instructionOf } from '../analysis/instruction.js';
@@ -22,12 +23,28 @@ export async function inspect(source: AnyImage, opts: InspectOptions = {}): Prom
   // A bad --dockerfile fails before any layer is read.
   const dockerfile = opts.dockerfile ? await readDockerfile(opts.dockerfile) : undefined;
   if (opts.target && !dockerfile) throw new MsbError('--target needs --dockerfile');
-  const attributionOpts = { dockerfile, target: opts.target, buildArgs: opts.buildArgs };
+  // Secret values in the config (ENV, labels, build args in the history) are found once, here, and
+  // every later step sees a redacted copy: attribution, the JSON/text history, the UI. A given
+  // Dockerfile is redacted the same way, so it still lines up with the history.
+  const attributionOpts = (scan: Scan) => ({
+    dockerfile: dockerfile && { ...dockerfile, text: redactText(dockerfile.text, scan) },
+    target: opts.target,
+    buildArgs: opts.buildArgs,
+  });
+  let scan = isImageStream(source) ? undefined : redactImage(source);
   // Attribution only needs the config: align before the walk where the config is already known.
-  const early = isImageStream(source) ? undefined : await attributeImage(source, attributionOpts);
+  const early = scan && !isImageStream(source) ? await attributeImage(source, attributionOpts(scan)) : undefined;
   const { image, contents, analysis } = await walkAndMerge(source, opts);
-  const attribution = early ?? (await attributeImage(image, attributionOpts));
-  return assemble(image, contents, analysis, attribution);
+  scan ??= redactImage(image);
+  const attribution = early ?? (await attributeImage(image, attributionOpts(scan)));
+  return assemble(image, contents, analysis, attribution, scan.secrets);
+}
+
+/** Replaces the image's config by its redacted copy; returns what was found (names, never values). */
+function redactImage(image: Image): Scan {
+  const scan = scanConfig(image.config);
+  image.config = redactConfig(image.config, scan);
+  return scan;
 }
 
 async function readDockerfile(file: string): Promise<DockerfileText> {
@@ -60,10 +77,11 @@ export async function walkAndMerge(source: AnyImage, opts: InspectOptions = {}):
   return { image, contents, analysis: finishAnalysis(merged) };
 }
 
-function assemble(image: Image, contents: LayerContents[], analysis: Analysis, attribution: Attribution): InspectResult {
+function assemble(image: Image, contents: LayerContents[], analysis: Analysis, attribution: Attribution, configSecrets: ConfigSecret[]): InspectResult {
   const origins = attribution.origins;
-  // Findings phrase their fixes with whatever the origins know (stage, line, COPY --from).
-  const findings = findFindings({ analysis, contents, origins });
+  // Findings phrase their fixes with whatever the origins know (stage, line, COPY --from); the
+  // config's entrypoint decides what the image runs (kept, never called removable).
+  const findings = findFindings({ analysis, contents, origins, config: image.config, configSecrets });
   const history = layerHistory(image.config, image.layers.length);
   const layers: LayerResult[] = analysis.layers.map((stats, i) => {
     const origin = origins[i] ?? { index: i, instruction: '' };

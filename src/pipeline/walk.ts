@@ -1,4 +1,5 @@
 import { FindingsCapture } from '../analysis/findings/capture.js';
+import { entryHints } from '../analysis/findings/runtime.js';
 import { isImageStream, type AnyImage, type Image, type LayerBlob } from '../source/types.js';
 import { walkLayer } from '../walk/layer.js';
 import type { LayerContents } from '../walk/types.js';
@@ -59,7 +60,8 @@ function feedOf(image: AnyImage, concurrency: number): Feed {
 
 export async function walkImage(source: AnyImage, opts: InspectOptions): Promise<Walked> {
   const feed = feedOf(source, opts.concurrency ?? 2);
-  const capture = new FindingsCapture();
+  // The entrypoint's program and files are kept by name (their ELF headers, `#!` line) when the config is known.
+  const capture = new FindingsCapture(undefined, isImageStream(source) ? undefined : entryHints(source.config));
   const byKey = new Map<string, LayerContents>();
   const it = feed.items[Symbol.asyncIterator]();
   let seen = 0;

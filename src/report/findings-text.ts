@@ -15,6 +15,7 @@ const CATEGORY_LABEL: Record<FindingCategory, string> = {
   leftover: 'leftovers',
   secret: 'secrets',
   waste: 'wasted',
+  hardening: 'hardening',
 };
 
 interface Fix {

@@ -7,6 +7,7 @@ import type { WasteKind } from '../analysis/types.js';
 import type { GateResult } from './gate.js';
 import type { Finding, FindingCategory } from '../analysis/findings/types.js';
 import type { ToolchainPackage } from '../analysis/findings/find.js';
+import type { RuntimeSet } from '../analysis/findings/runtime.js';
 import type { InspectResult } from '../pipeline/types.js';
 
 /**
@@ -84,6 +85,8 @@ export interface JsonReport {
   findings: Finding[];
   /** Toolchain packages from the image's package database (dpkg/apk), with their visible bytes. */
   toolchainPackages: ToolchainPackage[];
+  /** What the entrypoint needs (files, packages, how each was found): kept, never called removable. */
+  runtime: RuntimeSet;
 }
 
 export interface JsonReportOptions {
@@ -145,5 +148,6 @@ export function buildJsonReport(result: InspectResult, opts: JsonReportOptions =
     ...(opts.files ? { files: fileList(analysis.root, origins) } : {}),
     findings: findings.findings,
     toolchainPackages: findings.toolchainPackages,
+    runtime: findings.runtime,
   };
 }

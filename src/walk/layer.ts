@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { contextError, MsbError } from '../errors.js';
@@ -38,6 +38,45 @@ const KIND: Partial<Record<TarEntryType, EntryKind>> = {
   dir: 'dir',
 };
 
+/**
+ * Reads the kept bytes of the wanted entries (in tar order). Entries close to each other (small
+ * files sit next to their headers) are read with one positioned read of up to 1 MiB, so thousands
+ * of small captures cost a few reads, not thousands.
+ */
+async function readWanted(fh: FileHandle, wanted: Array<[FileEntry, number]>): Promise<void> {
+  const GAP = 64 * 1024;
+  const RUN = 1024 * 1024;
+  for (let i = 0; i < wanted.length; ) {
+    const start = wanted[i][0].dataOffset!;
+    let end = start + wanted[i][1];
+    let j = i + 1;
+    while (j < wanted.length) {
+      const off = wanted[j][0].dataOffset!;
+      const e2 = off + wanted[j][1];
+      if (off < end || off - end > GAP || e2 - start > RUN) break;
+      end = e2;
+      j++;
+    }
+    const buf = Buffer.alloc(end - start);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+    for (let k = i; k < j; k++) {
+      const [e, n] = wanted[k];
+      const at = e.dataOffset! - start;
+      if (at + n > bytesRead) throw new MsbError(`truncated data for ${e.path}`);
+      // One run holds only the captures' bytes: a single wanted file keeps the whole buffer.
+      e.content = j - i === 1 ? buf : Buffer.from(buf.subarray(at, at + n));
+    }
+    i = j;
+  }
+}
+
+/** A capture's answer → bytes to keep of a file of `size` bytes (0: none). */
+function keepBytes(answer: boolean | number | undefined, size: number): number {
+  if (answer === true) return size;
+  if (typeof answer === 'number' && answer > 0) return Math.min(Math.floor(answer), size);
+  return 0;
+}
+
 export async function walkLayer(blob: LayerBlob, opts: WalkOptions = {}): Promise<LayerContents> {
   try {
     if (blob.location && !opts.verify) {
@@ -49,20 +88,16 @@ export async function walkLayer(blob: LayerBlob, opts: WalkOptions = {}): Promis
         if (loc.size === 0) throw new MsbError('layer blob is empty (0 bytes)');
         if (sniffCompression(head) === 'none') {
           const b = new LayerBuilder(blob.index, 'none');
-          const wanted: FileEntry[] = [];
+          const wanted: Array<[FileEntry, number]> = [];
           await scanTar(fh, loc.offset, loc.size, ({ header: h, dataOffset }) => {
             const e = b.add(h.name, KIND[h.type] ?? 'other', h.size, h.mode, h.uid, h.gid, h.mtime, h.linkname);
             if (e) {
               e.dataOffset = dataOffset;
-              if (opts.capture?.want(e.path, e.size)) wanted.push(e);
+              const n = keepBytes(opts.capture?.want(e.path, e.size, e.mode), e.size);
+              if (n > 0) wanted.push([e, n]);
             }
           });
-          for (const e of wanted) {
-            const buf = Buffer.alloc(e.size);
-            const { bytesRead } = await fh.read(buf, 0, e.size, e.dataOffset!);
-            if (bytesRead < e.size) throw new MsbError(`truncated data for ${e.path}`);
-            e.content = buf;
-          }
+          await readWanted(fh, wanted);
           opts.onProgress?.(loc.size);
           b.contents.tarBytes = loc.size;
           b.contents.verified = !!blob.sourceVerified;
@@ -146,11 +181,15 @@ async function streamLayer(blob: LayerBlob, opts: WalkOptions): Promise<LayerCon
     const e = b.add(h.name, KIND[h.type] ?? 'other', h.size, h.mode, h.uid, h.gid, h.mtime, h.linkname);
     if (!e || e.size === 0) return undefined;
     const hash = createHash('sha256');
-    const keep: Buffer[] | undefined = opts.capture?.want(e.path, e.size) ? [] : undefined;
+    let room = keepBytes(opts.capture?.want(e.path, e.size, e.mode), e.size);
+    const keep: Buffer[] | undefined = room > 0 ? [] : undefined;
     return {
       write: (c) => {
         hash.update(c);
-        keep?.push(c);
+        if (keep && room > 0) {
+          keep.push(c.length <= room ? c : c.subarray(0, room));
+          room -= Math.min(room, c.length);
+        }
       },
       end: () => {
         e.digest = hash.digest('hex');

@@ -19,7 +19,11 @@ export interface FileEntry {
   digest?: string;
   /** Absolute offset of the data in the layer's file, for seekable layers (used to hash later). */
   dataOffset?: number;
-  /** The whole content, for the few small files a ContentCapture asked for (package databases...). */
+  /**
+   * The content of the few files a ContentCapture asked for: the whole file (package databases...),
+   * or its first bytes when the capture asked for a prefix (`content.length < size`: ELF headers,
+   * `#!` lines, a secret sniff).
+   */
   content?: Buffer;
 }
 
@@ -29,8 +33,11 @@ export interface FileEntry {
  * per file and keeps its own budget, so memory stays small however big the image is.
  */
 export interface ContentCapture {
-  /** true to keep this regular file's whole content (called once per file, in walk order). */
-  want(path: string, size: number): boolean;
+  /**
+   * true to keep this regular file's whole content, a number to keep only its first that many bytes
+   * (called once per file, in walk order; `mode` is the tar mode, for executables).
+   */
+  want(path: string, size: number, mode: number): boolean | number;
 }
 
 export type Compression = 'none' | 'gzip' | 'zstd';

@@ -11,8 +11,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * reruns and parallel test files share one build. A lock dir keeps two processes from building at once.
  */
 
-const SRC = new URL('../fixtures/findings/', import.meta.url).pathname;
-
 function hashDir(dir: string): string {
   const h = createHash('sha256');
   const walk = (d: string) => {
@@ -40,17 +38,45 @@ export interface Planted {
 }
 
 export async function findingsFixtures(): Promise<{ dir: string; planted: Planted; image: (name: string) => string }> {
+  const { dir, image } = await builtFixtures('findings', 'planted.json');
+  return { dir, planted: JSON.parse(readFileSync(join(dir, 'planted.json'), 'utf8')) as Planted, image };
+}
+
+/** What apt and the filesystem inside the single-stage Java image say is build-only (build.sh). */
+export interface JavaTruth {
+  buildPackages: string[];
+  buildPackageBytes: number;
+  aptListsBytes: number;
+  m2Bytes: number;
+  buildTreeBytes: number;
+  appJarBytes: number;
+  packagedKeyBytes: number;
+  plantedKeyBytes: number;
+}
+
+/** The Java fixtures (test/fixtures/findings-java): debootstrap base, apt-get inside RUN; minutes to build. */
+export async function javaFixtures(): Promise<{ dir: string; truth: JavaTruth; image: (name: string) => string }> {
+  const { dir, image } = await builtFixtures('findings-java', 'truth.json');
+  return { dir, truth: JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as JavaTruth, image };
+}
+
+/**
+ * Builds test/fixtures/<set> once into $MSB_FIXTURE_CACHE/<hash of the dir> (its build.sh writes
+ * `doneFile` last), sharing the build across test files through a lock dir.
+ */
+export async function builtFixtures(set: string, doneFile: string): Promise<{ dir: string; image: (name: string) => string }> {
+  const src = new URL(`../fixtures/${set}/`, import.meta.url).pathname;
   const base = join(process.env.MSB_FIXTURE_CACHE ?? join(tmpdir(), 'msb-findings-fixtures'));
-  const dir = join(base, hashDir(SRC));
-  const done = join(dir, 'planted.json');
+  const dir = join(base, hashDir(src));
+  const done = join(dir, doneFile);
   mkdirSync(base, { recursive: true });
   const lock = `${dir}.lock`;
   while (!existsSync(done)) {
     try {
       mkdirSync(lock);
     } catch {
-      // Someone else is building; a lock older than 15 minutes is from a killed run.
-      if (Date.now() - statSync(lock).mtimeMs > 15 * 60_000) rmSync(lock, { recursive: true, force: true });
+      // Someone else is building; a lock older than 30 minutes is from a killed run.
+      if (Date.now() - statSync(lock).mtimeMs > 30 * 60_000) rmSync(lock, { recursive: true, force: true });
       await sleep(1000);
       continue;
     }
@@ -58,21 +84,21 @@ export async function findingsFixtures(): Promise<{ dir: string; planted: Plante
       const tmp = `${dir}.tmp-${process.pid}`;
       rmSync(tmp, { recursive: true, force: true });
       try {
-        execFileSync('bash', [join(SRC, 'build.sh'), tmp], { stdio: ['ignore', 'ignore', 'pipe'] });
+        execFileSync('bash', [join(src, 'build.sh'), tmp], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MSB_FIXTURE_CACHE: base } });
       } catch (e) {
         const err = String((e as { stderr?: Buffer }).stderr ?? '').trim().split('\n').slice(-5).join(' | ');
-        throw new Error(`building the findings fixtures failed: ${err}`);
+        throw new Error(`building the ${set} fixtures failed: ${err}`);
       }
       rmSync(dir, { recursive: true, force: true });
       renameSync(tmp, dir);
       // Builds for older versions of the fixtures are ~200 MB each: drop those unused for an hour.
       for (const old of readdirSync(base)) {
         const p = join(base, old);
-        if (p !== dir && /^[0-9a-f]{16}$/.test(old) && Date.now() - statSync(p).mtimeMs > 3600_000) rmSync(p, { recursive: true, force: true });
+        if (p !== dir && /^[0-9a-f]{16}$/.test(old) && existsSync(join(p, doneFile)) && Date.now() - statSync(p).mtimeMs > 3600_000) rmSync(p, { recursive: true, force: true });
       }
     } finally {
       rmSync(lock, { recursive: true, force: true });
     }
   }
-  return { dir, planted: JSON.parse(readFileSync(done, 'utf8')) as Planted, image: (name) => join(dir, name) };
+  return { dir, image: (name) => join(dir, name) };
 }

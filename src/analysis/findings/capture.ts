@@ -25,26 +25,59 @@ const WANTED: Array<[RegExp, number, boolean?]> = [
   [/(?:^|\/)node_modules\/\.package-lock\.json$/, 16 * MB],
   [/^(?!.*(?:^|\/)node_modules\/).*(?:^|\/)package\.json$/, 1 * MB],
   [/(?:^|\/)\.(?:npmrc|pypirc|git-credentials|netrc)$/, 256 * KB],
-  [/(?:^|\/)\.docker\/config\.json$/, 256 * KB],
+  [/(?:^|\/)(?:\.docker\/config\.json|\.kube\/config|kubeconfig)$/, 256 * KB],
   [/(?:^|\/)\.aws\/credentials$/, 256 * KB],
   [/(?:^|\/)\.env(?:\.[\w-]+)?$/, 256 * KB],
   [/^(?!etc\/ssl\/certs\/|usr\/share\/ca-certificates\/).*\.(?:pem|key|ppk)$/, 64 * KB, true],
   [/(?:^|\/)id_(?:rsa|dsa|ecdsa|ed25519)$/, 64 * KB, true],
 ];
 
+/** How much of an executable is kept: its ELF headers, dynamic section and strings, or its `#!` line. */
+export const EXEC_PREFIX = 64 * KB;
+/** How much of any other executable in a bin dir is kept. */
+export const BIN_PREFIX = 16 * KB;
+/** How much of a small file is kept to sniff a key or token by content. */
+export const SNIFF_PREFIX = 4 * KB;
+/** Files above this size are not sniffed for secrets: keys and token files are small. */
+export const SNIFF_MAX = 64 * KB;
+
+/** Where executables live: bin dirs, and a JDK/Go/Node tree's own bin. */
+const BIN_DIR = /^(?:usr\/(?:local\/)?)?s?bin\/[^/]+$|^(?:opt|usr\/lib\/jvm|usr\/local)\/(?:[^/]+\/)*bin\/[^/]+$/;
+/**
+ * Places where a small file holding a key is plausible: not installed software (package trees,
+ * language libraries, docs), where keys are test data or examples shipped by others.
+ */
+const NO_SNIFF =
+  /^(?:proc|sys|dev|(?:usr\/(?:local\/)?)?s?bin|usr\/(?:share|include|src|lib|lib64|libexec)|lib|lib64|var\/lib\/(?:dpkg|apt|apk)|var\/cache|etc\/ssl\/certs|etc\/ca-certificates|etc\/alternatives)\/|(?:^|\/)(?:node_modules|site-packages|dist-packages|\.git|\.m2|\.cargo|\.rustup|\.gradle|\.npm|\.cache|go\/pkg|gems|vendor|jmods|__pycache__)\/|\.(?:py[co]|class|jar|so(?:\.\d+)*|o|a|gz|xz|zst|zip|png|jpe?g|gif|svg|ico|woff2?|ttf|css|map|html?|md|txt|rst|js|ts|mjs|cjs|c|h|cc|cpp|rs|go|java|rb|php)$/;
+
+/** What the config says the image runs: the file names whose executables to keep the start of. */
+export interface EntryHints {
+  /** Basenames of the entrypoint's program and the files it is given (script, jar). */
+  names: string[];
+}
+
 /** A ContentCapture with a total budget (default 64 MB) shared by every layer of one image. */
 export class FindingsCapture implements ContentCapture {
   /** Files that matched but were not kept because they or the budget were too big. */
   skipped = 0;
-  constructor(private budget = 64 * MB) {}
+  /** Budget for executable prefixes and the secret sniff (apart from package databases). */
+  private prefixBudget = 16 * MB;
+  private readonly hinted: Set<string>;
+  constructor(
+    private budget = 64 * MB,
+    hints?: EntryHints,
+  ) {
+    this.hinted = new Set(hints?.names ?? []);
+  }
 
   /** What the report should say when some wanted files were too big to keep. */
   note(): string | undefined {
     if (this.skipped === 0) return undefined;
+    // (prefix captures over budget are not worth a note: the runtime set then says what it could not resolve)
     return `findings: ${this.skipped} package-database or credential file(s) were too big to read; package evidence and secret checks may be incomplete`;
   }
 
-  want(path: string, size: number): boolean {
+  want(path: string, size: number, mode = 0): boolean | number {
     for (const [re, max, quiet] of WANTED) {
       if (!re.test(path)) continue;
       if (quiet && size > max) return false;
@@ -55,6 +88,20 @@ export class FindingsCapture implements ContentCapture {
       this.budget -= size;
       return true;
     }
+    if (size < 4) return false;
+    // The entrypoint's program and the files it names (found by basename: symlinks resolve later).
+    if (this.hinted.size && this.hinted.has(path.slice(path.lastIndexOf('/') + 1))) return this.take(Math.min(size, EXEC_PREFIX), true);
+    // Executables in bin dirs: ELF headers for the libraries they need, or the `#!` interpreter.
+    // (16 KiB: headers and .dynstr of most programs; the entrypoint's own files get EXEC_PREFIX)
+    if (mode & 0o111 && BIN_DIR.test(path)) return this.take(Math.min(size, BIN_PREFIX));
+    // Small files where a key is plausible: sniffed by content, whatever their name.
+    if (size <= SNIFF_MAX && this.prefixBudget >= SNIFF_PREFIX && !NO_SNIFF.test(path)) return this.take(Math.min(size, SNIFF_PREFIX));
     return false;
+  }
+
+  private take(n: number, always = false): number | false {
+    if (!always && n > this.prefixBudget) return false;
+    this.prefixBudget -= n;
+    return n;
   }
 }

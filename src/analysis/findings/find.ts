@@ -1,15 +1,19 @@
+import type { ImageConfig } from '../../source/types.js';
 import type { LayerContents } from '../../walk/types.js';
 import type { LayerOrigin } from '../origin.js';
 import type { Analysis, TreeNode } from '../types.js';
+import { configSecretFindings, type ConfigSecret } from './config-secrets.js';
 import { isUnderDevDir, nodeDevDependencyDirs } from './dev-deps.js';
 import { findingBase } from './finding.js';
 import { fixText, instructionKind, type FixContext } from './fix.js';
-import { readPackageDb, toolchainClosure, type Pkg } from './packages.js';
+import { isToolchainPackage, readPackageDb, toolchainClosure, type Pkg } from './packages.js';
 import { PathGroup } from './paths.js';
 import { DEV_DEPS_RULE, firstRule, PACKAGE_RULE, type Rule } from './rules.js';
 import { secretFindings } from './secrets.js';
+import { hardeningFindings } from './hardening.js';
+import { resolveRuntime, type RuntimeSet } from './runtime.js';
 import { resolvePath, visibleFiles, type VisibleFile } from './tree.js';
-import type { Finding, FindingCategory, Severity } from './types.js';
+import type { Finding, FindingCategory, FindingEvidence, Severity } from './types.js';
 import { wasteFindings } from './waste.js';
 
 /**
@@ -25,6 +29,10 @@ export interface FindingsInput {
   contents: LayerContents[];
   /** One per layer; historyOrigins() at least. Richer attribution adds stage, line and COPY --from. */
   origins: LayerOrigin[];
+  /** The image config: its entrypoint/cmd decide what the image runs (the runtime set). */
+  config?: ImageConfig;
+  /** Secrets scanConfig() found in the config before it was redacted (values never kept). */
+  configSecrets?: ConfigSecret[];
 }
 
 export interface ToolchainPackage {
@@ -44,6 +52,8 @@ export interface FindingsResult {
   /** Toolchain packages (and the libraries only they need) from the package database. */
   toolchainPackages: ToolchainPackage[];
   packageManager?: 'dpkg' | 'apk';
+  /** What the entrypoint needs (files, packages, how each was found): never called removable. */
+  runtime: RuntimeSet;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
@@ -60,11 +70,21 @@ export function findFindings(input: FindingsInput): FindingsResult {
   const root = analysis.root;
   const originOf = (i: number): LayerOrigin => input.origins[i] ?? { index: i, instruction: '' };
   const finalStage = input.origins.length ? input.origins[input.origins.length - 1]?.stage : undefined;
+  const buildStages = stagesBesides(input.origins, finalStage);
 
   // Package evidence: which visible files belong to toolchain packages.
   const db = readPackageDb(root, contents);
+  // What the image runs, and what that needs: kept whatever its name.
+  const rt = resolveRuntime(input.config, root, db);
+  const kept = new Set<TreeNode>(rt.nodes);
+  for (const name of rt.pkgSet) {
+    for (const f of db?.packages.get(name)?.files ?? []) {
+      const hit = resolvePath(root, f);
+      if (hit?.node.data) kept.add(hit.node);
+    }
+  }
   const owner = new Map<TreeNode, Pkg>();
-  const toolchain = db ? toolchainClosure(db) : new Set<string>();
+  const toolchain = db ? toolchainClosure(db, rt.pkgSet) : new Set<string>();
   for (const name of toolchain) {
     const pkg = db!.packages.get(name)!;
     for (const f of pkg.files ?? []) {
@@ -77,10 +97,16 @@ export function findFindings(input: FindingsInput): FindingsResult {
   // Claim each visible byte once. Bytes with several names (hardlinks) are build-only only when
   // every name is: busybox installed as hardlinks has an `ar` and a `strings` that are busybox.
   const decided = new Map<object, { rule: Rule; f: VisibleFile; pkg?: Pkg } | null>();
+  let keptBytes = 0;
   const layerBins = new Map<number, string[]>();
   for (const f of visibleFiles(root)) {
     const pkg = owner.get(f.node);
-    const rule = pkg ? PACKAGE_RULE : devDirs.size && isUnderDevDir(f.path, devDirs) ? DEV_DEPS_RULE : firstRule(f.path);
+    let rule = pkg ? PACKAGE_RULE : devDirs.size && isUnderDevDir(f.path, devDirs) ? DEV_DEPS_RULE : firstRule(f.path);
+    // The runtime's own files are never build-only (its docs and caches still are).
+    if (rule && (rule.category === 'toolchain' || rule.category === 'source') && kept.has(f.node)) {
+      keptBytes += f.data.size;
+      rule = undefined;
+    }
     const prev = decided.get(f.data);
     if (!rule) {
       decided.set(f.data, null);
@@ -122,6 +148,8 @@ export function findFindings(input: FindingsInput): FindingsResult {
 
   const findings: Finding[] = [];
   for (const g of groups.values()) {
+    // Empty files (apt's archives/lock) save nothing: not a finding.
+    if (g.paths.bytes === 0) continue;
     const origin = originOf(g.layer);
     const paths = g.paths.summarize();
     const packages = [...g.packages].sort((a, b) => b[1] - a[1]).map(([n]) => n);
@@ -130,6 +158,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
       origin,
       layer: g.layer,
       finalStage,
+      ...(buildStages ? { buildStages } : {}),
       packages,
       topPaths: paths.map((p) => p.path),
       ...(copy ? { copy: { bytes: copy.bytes, categories: order([...copy.categories]), keep: layerBins.get(g.layer) ?? [] } } : {}),
@@ -140,11 +169,15 @@ export function findFindings(input: FindingsInput): FindingsResult {
       paths,
       fix: fixText(g.rule.fix, ctx),
       ...(packages.length ? { packages } : {}),
+      evidence: groupEvidence(g, packages, db, rt, keptBytes),
     });
   }
 
-  findings.push(...secretFindings(analysis, contents, originOf));
-  findings.push(...wasteFindings(analysis, originOf));
+  findings.push(...secretFindings(analysis, contents, originOf, db));
+  findings.push(...configSecretFindings(input.configSecrets ?? [], input.config, analysis.layers.length, originOf));
+  findings.push(...wasteFindings(analysis, originOf, buildStages !== undefined));
+  // How the image runs is only known from its config.
+  if (input.config) findings.push(...hardeningFindings(input.config, root, rt, analysis.layers.length, originOf));
 
   findings.sort(
     (a, b) =>
@@ -154,7 +187,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
       a.layer - b.layer ||
       a.rule.localeCompare(b.rule),
   );
-  const bytesByCategory: Record<FindingCategory, number> = { toolchain: 0, cache: 0, source: 0, leftover: 0, secret: 0, waste: 0 };
+  const bytesByCategory: Record<FindingCategory, number> = { toolchain: 0, cache: 0, source: 0, leftover: 0, secret: 0, waste: 0, hardening: 0 };
   for (const f of findings) bytesByCategory[f.category] += f.bytes;
   const toolchainPackages = [...toolchain]
     .map((n) => db!.packages.get(n)!)
@@ -166,10 +199,49 @@ export function findFindings(input: FindingsInput): FindingsResult {
     bytesByCategory,
     toolchainPackages,
     ...(db ? { packageManager: db.manager } : {}),
+    runtime: { resolved: rt.resolved, command: rt.command, files: rt.files, packages: rt.packages, evidence: rt.evidence, ...(rt.note ? { note: rt.note } : {}) },
   };
 }
 
-const CATEGORY_ORDER: FindingCategory[] = ['toolchain', 'source', 'cache', 'leftover', 'secret', 'waste'];
+/** The evidence of a (rule, layer) group: the packages or the rule, and what the runtime set kept. */
+function groupEvidence(g: Group, packages: string[], db: ReturnType<typeof readPackageDb>, rt: RuntimeSet, keptBytes: number): FindingEvidence {
+  const facts: string[] = [];
+  if (g.rule.id === PACKAGE_RULE.id && db) {
+    for (const n of packages.slice(0, 6)) {
+      const p = db.packages.get(n);
+      facts.push(`${n}${p?.version ? ` ${p.version}` : ''}: ${isBuildTool(n) ? 'a build tool' : 'only needed by build tools'}${p && p.layer >= 0 ? `, installed in layer ${p.layer}` : ''} (${db.manager} database)`);
+    }
+  } else if (g.rule.id === DEV_DEPS_RULE.id) {
+    facts.push('package.json / node_modules/.package-lock.json mark these packages as devDependencies');
+  } else {
+    facts.push(`path rule ${g.rule.id}: ${g.rule.matches}`);
+  }
+  const build = g.rule.category === 'toolchain' || g.rule.category === 'source';
+  if (build && rt.resolved) {
+    facts.push(`outside the runtime set of \`${rt.command.join(' ').slice(0, 80)}\` (${rt.files.length} files, ${rt.packages.length} packages kept: the entrypoint needs them${keptBytes ? `; ${keptBytes} bytes matching build rules kept` : ''})`);
+  } else if (build && rt.note) {
+    facts.push(rt.note);
+  }
+  const basis = g.rule.id === PACKAGE_RULE.id || g.rule.id === DEV_DEPS_RULE.id ? 'package-database' : 'path';
+  return { basis, confidence: build && !rt.resolved && g.rule.category === 'toolchain' ? 'low' : 'high', facts };
+}
+
+const CATEGORY_ORDER: FindingCategory[] = ['toolchain', 'source', 'cache', 'leftover', 'secret', 'waste', 'hardening'];
 function order(cats: FindingCategory[]): FindingCategory[] {
   return cats.sort((a, b) => CATEGORY_ORDER.indexOf(a) - CATEGORY_ORDER.indexOf(b));
+}
+
+/**
+ * The build stages of a multi-stage image, when the origins show one (a COPY --from another stage,
+ * or layers of several stages): their names, those that bytes were copied from first.
+ */
+function stagesBesides(origins: LayerOrigin[], finalStage: string | undefined): string[] | undefined {
+  const from = origins.filter((o) => o.fromStage !== undefined && !o.fromImage).map((o) => o.fromStage!);
+  const other = origins.map((o) => o.stage).filter((s): s is string => s !== undefined && s !== finalStage);
+  const all = [...new Set([...from, ...other])];
+  return all.length ? all : undefined;
+}
+
+function isBuildTool(name: string): boolean {
+  return isToolchainPackage(name);
 }

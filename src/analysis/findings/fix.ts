@@ -18,6 +18,11 @@ export interface FixContext {
   packages?: string[];
   /** Biggest matched directories (absolute), for "rm -rf" and cache mounts. */
   topPaths?: string[];
+  /**
+   * When the image is known to be built in stages (a COPY --from, or layers of several stages):
+   * the stages other than the final one, so advice never says "use a multi-stage build".
+   */
+  buildStages?: string[];
   /** For COPY/ADD layers: all artifact bytes and categories the layer brings, and what to keep. */
   copy?: { bytes: number; categories: FindingCategory[]; keep: string[] };
 }
@@ -48,6 +53,7 @@ const CATEGORY_WORDS: Record<FindingCategory, string> = {
   leftover: 'leftovers',
   secret: 'secrets',
   waste: 'waste',
+  hardening: 'hardening',
 };
 
 function words(cats: FindingCategory[]): string {
@@ -84,6 +90,11 @@ function copyFix(ctx: FixContext): string {
   return `${where(o, ctx.layer)}this ${instructionKind(o.instruction) || 'layer'} brings ${b(c.bytes)} of ${words(c.categories)}; ${only} (if it copies the build context, list the rest in .dockerignore)`;
 }
 
+/** "build in a separate stage, or " — unless the image already is built in stages. */
+function stageOr(ctx: FixContext): string {
+  return ctx.buildStages ? 'in the final stage, use ' : 'build in a separate stage, or ';
+}
+
 export function fixText(kind: FixKind, ctx: FixContext): string {
   const o = ctx.origin;
   const p = where(o, ctx.layer);
@@ -104,7 +115,10 @@ export function fixText(kind: FixKind, ctx: FixContext): string {
       }
       if (k === 'COPY' || k === 'ADD') return ctx.copy ? copyFix(ctx) : `${p}this ${k} brings toolchain files into the final image: copy only the built artifacts`;
       const pk = ctx.packages?.length ? ` (${ctx.packages.slice(0, 4).join(', ')}${ctx.packages.length > 4 ? ', …' : ''})` : '';
-      let s = `${p}this RUN installs a build toolchain${pk} into the final image: build in a separate stage (${code('FROM … AS build')}) and ${code('COPY --from=build')} only the artifacts`;
+      const bs = ctx.buildStages?.[0];
+      let s = ctx.buildStages
+        ? `${p}this RUN installs a build toolchain${pk} into the final stage${ctx.finalStage !== undefined ? ` (${ctx.finalStage})` : ''}: the image is already built in stages; install it in the build stage${bs !== undefined ? ` (${bs})` : ''} instead and ${code(`COPY --from=${bs ?? '<build stage>'}`)} only the artifacts`
+        : `${p}this RUN installs a build toolchain${pk} into the final image: build in a separate stage (${code('FROM … AS build')}) and ${code('COPY --from=build')} only the artifacts`;
       if (apt && !/--no-install-recommends/.test(instr)) s += `; at least install with ${code('--no-install-recommends')}`;
       if (/\bapk\s+add\b/.test(instr) && !/--virtual|\s-t\s/.test(instr)) s += `; or ${code('apk add --virtual .build-deps …')} and ${code('apk del .build-deps')} in the same RUN`;
       return s;
@@ -124,17 +138,19 @@ export function fixText(kind: FixKind, ctx: FixContext): string {
     case 'pnpm-store':
       return `${p}keep the store out of the layer: ${code(`RUN --mount=type=cache,target=${top ?? '/root/.local/share/pnpm/store'}`)}`;
     case 'go-cache':
-      return `${p}build in a separate stage, or keep the caches out of the layer: ${code('RUN --mount=type=cache,target=/root/.cache/go-build --mount=type=cache,target=/go/pkg/mod')}`;
+      return `${p}${stageOr(ctx)}keep the caches out of the layer: ${code('RUN --mount=type=cache,target=/root/.cache/go-build --mount=type=cache,target=/go/pkg/mod')}`;
     case 'cargo-cache':
-      return `${p}build in a separate stage, or ${code('RUN --mount=type=cache,target=/usr/local/cargo/registry')}`;
+      return `${p}${stageOr(ctx)}${code('RUN --mount=type=cache,target=/usr/local/cargo/registry')}`;
     case 'maven-cache':
-      return `${p}build in a separate stage, or ${code('RUN --mount=type=cache,target=/root/.m2')}`;
+      return `${p}${stageOr(ctx)}${code('RUN --mount=type=cache,target=/root/.m2')}`;
     case 'gradle-cache':
-      return `${p}build in a separate stage, or ${code('RUN --mount=type=cache,target=/root/.gradle')}`;
+      return `${p}${stageOr(ctx)}${code('RUN --mount=type=cache,target=/root/.gradle')}`;
     case 'cache':
       return `${p}delete ${top ? code(top) : 'the cache'} in this RUN, or use ${code(`RUN --mount=type=cache,target=${top ?? '<dir>'}`)}`;
     case 'build-output':
-      return `${p}this RUN leaves build inputs and intermediates in the image: build in a separate stage and copy only the result, or delete them in this RUN`;
+      return ctx.buildStages
+        ? `${p}this RUN leaves build inputs and intermediates in the final stage: run it in the build stage${ctx.buildStages[0] !== undefined ? ` (${ctx.buildStages[0]})` : ''} and ${code('COPY --from')} only the result, or delete them in this RUN`
+        : `${p}this RUN leaves build inputs and intermediates in the image: build in a separate stage and copy only the result, or delete them in this RUN`;
     case 'dev-deps':
       return `${p}install with ${code('npm ci --omit=dev')} (or add ${code('&& npm prune --omit=dev')} to this RUN)`;
     case 'docs':

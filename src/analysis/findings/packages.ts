@@ -171,7 +171,7 @@ function listAnyArch(root: TreeNode, name: string): string | undefined {
 
 /** Package names that are build tools by themselves (compilers, build systems, headers). */
 const TOOLCHAIN_PKG =
-  /^(?:build-essential|build-base|gcc(?:-\d+)?(?:-[\w-]+-linux-gnu)?|g\+\+(?:-\d+)?|cpp(?:-\d+)?|clang(?:-\d+)?|llvm(?:-\d+)?|lld(?:-\d+)?|gfortran(?:-\d+)?|binutils(?:-[\w-]+)?|libbinutils|libctf0|libctf-nobfd0|libgprofng0|make|cmake(?:-data)?|ninja-build|meson|autoconf|automake|autotools-dev|libtool|m4|bison|flex|pkg-config|pkgconf(?:-bin)?|dpkg-dev|libc-dev-bin|linux-libc-dev|linux-headers(?:-.*)?|musl-dev|fortify-headers|golang(?:-[\d.]+)?(?:-go|-src)?|go|rustc|cargo|rust|openjdk-?\d+(?:-jdk(?:-headless)?)?|default-jdk(?:-headless)?|node-gyp|libcc1-0|.+-dev|.+-headers)$/;
+  /^(?:build-essential|build-base|gcc(?:-\d+)?(?:-[\w-]+-linux-gnu)?|g\+\+(?:-\d+)?|cpp(?:-\d+)?|clang(?:-\d+)?|llvm(?:-\d+)?|lld(?:-\d+)?|gfortran(?:-\d+)?|binutils(?:-[\w-]+)?|libbinutils|libctf0|libctf-nobfd0|libgprofng0|make|cmake(?:-data)?|ninja-build|meson|autoconf|automake|autotools-dev|libtool|m4|bison|flex|pkg-config|pkgconf(?:-bin)?|dpkg-dev|libc-dev-bin|linux-libc-dev|linux-headers(?:-.*)?|musl-dev|fortify-headers|golang(?:-[\d.]+)?(?:-go|-src)?|go|rustc|cargo|rust|openjdk-?\d+(?:-jdk(?:-headless)?)?|default-jdk(?:-headless)?|node-gyp|libcc1-0|maven|maven-debian-helper|maven-repo-helper|ant|ant-optional|gradle|sbt|javahelper|libmaven[\w.-]*-java|libsurefire-java|libplexus-compiler[\w-]*-java|.+-dev|.+-headers)$/;
 /** Things named like a JDK package that are runtimes, not toolchains. */
 const NOT_TOOLCHAIN = /^openjdk-?\d+-jre|^openjdk\d+-jre/;
 
@@ -194,11 +194,12 @@ function isDevPackage(name: string): boolean {
  * `-dev` package). The last condition keeps libssl3 & co. out: a `-dev` package's runtime library
  * may well be used by a program built from source, which no package database knows about.
  */
-export function toolchainClosure(db: PackageDb): Set<string> {
+export function toolchainClosure(db: PackageDb, runtime: ReadonlySet<string> = new Set()): Set<string> {
   const compilers = new Set<string>();
   const dev = new Set<string>();
   for (const p of db.packages.values()) {
-    if (!isToolchainPackage(p.name)) continue;
+    // What the entrypoint needs is never build-only, whatever its name (a JDK that provides `java`).
+    if (runtime.has(p.name) || !isToolchainPackage(p.name)) continue;
     (isDevPackage(p.name) ? dev : compilers).add(p.name);
   }
   if (compilers.size + dev.size === 0) return compilers;
@@ -214,7 +215,7 @@ export function toolchainClosure(db: PackageDb): Set<string> {
   for (let changed = true; changed; ) {
     changed = false;
     for (const p of db.packages.values()) {
-      if (compilers.has(p.name) || dev.has(p.name) || p.auto === false || p.layer < first) continue;
+      if (compilers.has(p.name) || dev.has(p.name) || runtime.has(p.name) || p.auto === false || p.layer < first) continue;
       const by = [...(rdeps.get(p.name) ?? [])];
       if (by.length && by.every((r) => compilers.has(r) || dev.has(r)) && by.some((r) => compilers.has(r))) {
         compilers.add(p.name);

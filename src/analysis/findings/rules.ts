@@ -5,7 +5,7 @@ import { SOURCE_RULES } from './rules/source.js';
 import { TOOLCHAIN_RULES } from './rules/toolchain.js';
 
 export type { FixKind, Rule, SecretRule } from './rules/rule.js';
-export { SECRET_RULES } from './rules/secrets.js';
+export { CONTENT_RULES, SECRET_RULES } from './rules/secrets.js';
 
 /**
  * The rule catalog: what msb calls a stray build artifact. Path rules run in this order over every

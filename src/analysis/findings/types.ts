@@ -2,7 +2,8 @@
  * Findings: stray build artifacts (toolchains, caches, sources, secrets, ...) with the bytes they
  * cost and the fix. The shape is part of the JSON report (`findings[]`).
  */
-export type FindingCategory = 'toolchain' | 'cache' | 'source' | 'leftover' | 'secret' | 'waste';
+/** `hardening` findings (root user, setuid files...) never carry bytes: they are not savings. */
+export type FindingCategory = 'toolchain' | 'cache' | 'source' | 'leftover' | 'secret' | 'waste' | 'hardening';
 export type Severity = 'high' | 'medium' | 'low';
 
 export interface FindingPath {
@@ -30,4 +31,15 @@ export interface Finding {
   why: string;
   /** Toolchain packages behind the bytes (package database evidence), biggest first. */
   packages?: string[];
+  /** What proves it: how the files were matched, how sure that is, and the facts behind it (findFindings always sets it). */
+  evidence?: FindingEvidence;
+}
+
+export interface FindingEvidence {
+  /** package-database: dpkg/apk ownership; path: a path rule; content: the file's bytes; config/history: the image config; layers: the merge. */
+  basis: 'package-database' | 'path' | 'content' | 'config' | 'history' | 'layers';
+  /** low when the runtime set could not be resolved and a toolchain verdict rests on names alone. */
+  confidence: 'high' | 'low';
+  /** One line each: the packages, files or rule that prove it, and what was kept and why. */
+  facts: string[];
 }

@@ -16,7 +16,7 @@ const WASTE_WHY: Record<WasteKind, string> = {
 };
 
 /** Wasted bytes grouped by the layer that shipped them and the layer that hid them. */
-export function wasteFindings(analysis: Analysis, originOf: (i: number) => LayerOrigin): Finding[] {
+export function wasteFindings(analysis: Analysis, originOf: (i: number) => LayerOrigin, multiStage = false): Finding[] {
   const groups = new Map<string, { kind: WasteKind; shipped: number; hidden: number; paths: PathGroup }>();
   for (const w of analysis.waste) {
     const key = `${w.kind}|${w.shippedIn}|${w.hiddenBy}`;
@@ -38,7 +38,7 @@ export function wasteFindings(analysis: Analysis, originOf: (i: number) => Layer
         : origin.base !== undefined
         ? `${p}${byText} hides ${n} of the base image (${origin.base}); the bytes still ship: use a base without them`
         : g.kind === 'deleted'
-          ? `${p}${byText} deletes ${n} that this layer added: remove them in the same RUN that creates them, or build in a separate stage`
+          ? `${p}${byText} deletes ${n} that this layer added: remove them in the same RUN that creates them${multiStage ? '' : ', or build in a separate stage'}`
           : g.kind === 'metadata'
             ? `${p}${byText} re-ships ${n} of these files only to change mode/owner: set them here (${'`COPY --chmod/--chown`'} or chmod in the same RUN)`
             : `${p}${byText} overwrites ${n} of these files: create them once, in their final form`;
@@ -48,6 +48,11 @@ export function wasteFindings(analysis: Analysis, originOf: (i: number) => Layer
       bytes: g.paths.bytes,
       paths: g.paths.summarize(),
       fix,
+      evidence: {
+        basis: 'layers',
+        confidence: 'high',
+        facts: [`the merge: layer ${g.hidden} ${g.kind === 'deleted' ? 'deletes' : g.kind === 'metadata' ? 'changes only the metadata of' : 'overwrites'} these files from layer ${g.shipped}; their bytes still ship in layer ${g.shipped}`],
+      },
     });
   }
   return out;

@@ -48,4 +48,6 @@ export interface SecretRule {
   name: RegExp;
   /** Confirms from content; when absent the name alone is evidence. Never returns content. */
   confirm?: (content: string) => boolean;
+  /** Content rules: recognises the secret from the file's first bytes, whatever its name. */
+  sniff?: (bytes: Buffer, latin1: string) => boolean;
 }

@@ -1,6 +1,43 @@
 import type { SecretRule } from './rule.js';
 
 const KEY_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----|PuTTY-User-Key-File-\d/;
+/** An AWS access key id (long-term AKIA, temporary ASIA) standing on its own. */
+const AWS_KEY_ID = /(?:^|[^A-Z0-9])(?:AKIA|ASIA)(?![A-Z2-7]{9}EXAMPLE)[A-Z2-7]{16}(?![A-Z0-9])/;
+/** A PKCS#12 file: a DER SEQUENCE whose first element is INTEGER 3 (the PFX version). */
+function isPkcs12(b: Buffer): boolean {
+  if (b.length < 8 || b[0] !== 0x30) return false;
+  const l = b[1];
+  const at = l < 0x80 ? 2 : l === 0x81 ? 3 : l === 0x82 ? 4 : l === 0x83 ? 5 : -1;
+  return at > 0 && b[at] === 0x02 && b[at + 1] === 0x01 && b[at + 2] === 0x03 && b[at + 3] === 0x30;
+}
+
+/** Secrets recognised by content alone, in small files where a key is plausible (any name). */
+export const CONTENT_RULES: SecretRule[] = [
+  {
+    id: 'secret-private-key',
+    severity: 'high',
+    matches: 'a PEM, OpenSSH or PuTTY private key, whatever the file is called',
+    why: 'anyone who can pull the image has the key',
+    name: /$^/,
+    sniff: (_b, t) => KEY_BEGIN.test(t),
+  },
+  {
+    id: 'secret-keystore',
+    severity: 'medium',
+    matches: 'a PKCS#12 keystore (DER, version 3), whatever the file is called',
+    why: 'keystores usually hold a private key',
+    name: /$^/,
+    sniff: (b) => isPkcs12(b),
+  },
+  {
+    id: 'secret-cloud-key',
+    severity: 'high',
+    matches: 'an AWS access key id (AKIA…/ASIA…) in a small text file',
+    why: 'cloud credentials in an image are a breach waiting to happen',
+    name: /$^/,
+    sniff: (b, t) => b.indexOf(0) < 0 && AWS_KEY_ID.test(t),
+  },
+];
 
 export const SECRET_RULES: SecretRule[] = [
   {
@@ -53,10 +90,10 @@ export const SECRET_RULES: SecretRule[] = [
   {
     id: 'secret-docker-config',
     severity: 'high',
-    matches: '.docker/config.json with registry auth',
+    matches: '.docker/config.json with registry auth; a kubeconfig with a token, password or client key',
     why: 'registry credentials let anyone push or pull as you',
-    name: /(?:^|\/)\.docker\/config\.json$/,
-    confirm: (c) => /"(?:auth|identitytoken|registrytoken)"\s*:\s*"[^"]+"/.test(c),
+    name: /(?:^|\/)(?:\.docker\/config\.json|\.kube\/config|kubeconfig)$/,
+    confirm: (c) => /"(?:auth|identitytoken|registrytoken)"\s*:\s*"[^"]+"/.test(c) || /^\s*(?:token|client-key-data|password):\s*\S/m.test(c),
   },
   {
     id: 'secret-aws-credentials',

@@ -26,7 +26,7 @@ export const SOURCE_RULES: Rule[] = [
     id: 'source-build-files',
     category: 'source',
     severity: 'low',
-    matches: 'build trees and build scripts: CMakeFiles/, target/{debug,release}, Makefile, CMakeLists.txt, configure, config.log, *.ninja, ...',
+    matches: 'build trees and build scripts: CMakeFiles/, target/{debug,release}, Maven target/classes, Gradle build/classes, Makefile, CMakeLists.txt, configure, config.log, *.ninja, ...',
     why: 'build scripts and build trees are only needed to build',
     fix: 'build-output',
     hint: [/(?:CMakeFiles|cmake-build-|autom4te\.cache|\.deps|_build|target)\//, /(?:akefile|\.am|\.in|\.txt|\.cmake|configure|\.ac|\.log|\.status|\.build|\.ninja|_log|_deps|\.json|\.lock|\.toml|go\.sum|go\.mod|\.xml|\.gradle|\.kts)$/],
@@ -35,6 +35,9 @@ export const SOURCE_RULES: Rule[] = [
       !/(?:^|\/)node_modules\//.test(p) &&
       (/(?:^|\/)(?:CMakeFiles|cmake-build-[^/]+|autom4te\.cache|\.deps|_build)\//.test(p) ||
         /(?:^|\/)target\/(?:debug|release)\/(?:deps|build|incremental|\.fingerprint)\//.test(p) ||
+        // Maven's and Gradle's build trees (the jar they produce is not in them)
+        /(?:^|\/)target\/(?:classes|test-classes|maven-status|maven-archiver|generated-sources|generated-test-sources|surefire-reports)\//.test(p) ||
+        /(?:^|\/)build\/(?:classes|tmp|kotlin|generated)\/(?:java|kotlin|main|test|compileJava|jar)\//.test(p) ||
         /(?:^|\/)(?:Makefile|makefile|GNUmakefile|Makefile\.(?:am|in)|CMakeLists\.txt|CMakeCache\.txt|cmake_install\.cmake|configure|configure\.ac|config\.log|config\.status|meson\.build|build\.ninja|\.ninja_log|\.ninja_deps|compile_commands\.json|Cargo\.lock|Cargo\.toml|go\.sum|go\.mod|pom\.xml|build\.gradle(?:\.kts)?|settings\.gradle(?:\.kts)?)$/.test(p)),
   },
   {
