@@ -50,6 +50,17 @@ export const CASES: GoldenCase[] = [
   { name: 'gate-fail-on.txt', args: ['inspect', DEMO, '--text', '--fail-on', 'secret,high', '--max-savings', '1MB', ...DEMO_DF] },
   { name: 'gate-fail.json', args: ['inspect', DEMO, '--json', '--max-waste', '2.8MB', '--fail-on', 'toolchain'] },
   { name: 'gate-clean.txt', args: ['inspect', img('multistage.tar'), '--text', '--fail-on', 'secret,high'] },
+  // msb in CI: dive's rules, the report formats for code scanning, merge requests and PR comments.
+  { name: 'ci-dive-defaults.txt', args: ['inspect', DEMO, '--ci'] },
+  { name: 'ci-dive-flags-pass.txt', args: ['inspect', img('multistage.tar'), '--ci', '--lowestEfficiency', '0.9', '--highestWastedBytes', '20MB', '--highestUserWastedPercent', 'disabled'] },
+  { name: 'ci-msb-flags.txt', args: ['inspect', DEMO, '--ci', '--max-waste', '10%', '--fail-on', 'secret', ...DEMO_DF] },
+  { name: 'ci-demo.json', args: ['inspect', DEMO, '--format', 'json', '--ci', '--max-size', '10MB', ...DEMO_DF] },
+  { name: 'ci-demo.sarif', args: ['inspect', DEMO, '--format', 'sarif', ...DEMO_DF] },
+  { name: 'ci-demo-nodockerfile.sarif', args: ['inspect', DEMO, '--format', 'sarif'] },
+  { name: 'ci-demo.md', args: ['inspect', DEMO, '--format', 'markdown', '--ci', '--max-waste', '10%', ...DEMO_DF] },
+  { name: 'ci-demo.codeclimate.json', args: ['inspect', DEMO, '--format', 'codeclimate', ...DEMO_DF] },
+  { name: 'ci-multistage.md', args: ['inspect', img('multistage.tar'), '--format', 'markdown'] },
+  { name: 'error-format.txt', args: ['inspect', DEMO, '--format', 'html'] },
   // msb diff.
   { name: 'diff-multistage-demo.txt', args: ['diff', img('multistage.tar'), DEMO, '--text'] },
   { name: 'diff-multistage-demo.json', args: ['diff', img('multistage.tar'), DEMO, '--json'] },
