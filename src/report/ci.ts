@@ -216,6 +216,8 @@ export function evaluateCi(r: InspectResult, policy: CiPolicy, baseline?: Baseli
       }
     }
   }
+  // dive prints its rules sorted by name.
+  rules.sort((a, b) => a.id.localeCompare(b.id));
   if (policy.maxSize !== undefined) {
     const t = policy.maxSize;
     add('maxSize', 'msb', s.totalBytes > t, bytes(s.totalBytes), `≤ ${bytes(t)}`, `image is ${bytes(s.totalBytes)}, over ${bytes(t)}`, () =>
