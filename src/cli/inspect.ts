@@ -67,7 +67,7 @@ export async function inspectCommand(ref: string, flags: InspectFlags, io: Io): 
   const image = await resolveImage(ref, { platform });
   const options = { verify: flags.verify, dockerfile: flags.dockerfile, target: flags.target, buildArgs: flags.buildArg };
   try {
-    if (!explicitFormat && !ciMode && !ciEnv && !gate.hasLimits(limits) && interactive(io)) {
+    if (!explicitFormat && !ciMode && !gate.hasLimits(limits) && interactive(io)) {
       const { runTui } = await import('../tui/index.js');
       await runTui({
         image,
