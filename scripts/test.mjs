@@ -33,6 +33,7 @@ export const UNIT = new Set([
   'test/sources/reference.test.ts',
   'test/sources/units.test.ts',
   'test/report/schema-goldens.test.ts',
+  'test/report/ci-units.test.ts',
 ]);
 
 export function testFiles(dir = join(ROOT, 'test')) {

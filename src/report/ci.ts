@@ -97,14 +97,19 @@ export const DIVE_DEFAULTS = { lowestEfficiency: 0.9, highestWastedBytes: 'disab
 const TOP = 5;
 
 /** Glob → RegExp over absolute paths. A pattern without a leading `/` matches at any depth. */
-export function globRegExp(glob: string): RegExp {
+export function globRegExp(pattern: string): RegExp {
+  // "dir/**" is the directory and everything below it: the trailing "(/.*)?" covers that.
+  const glob = pattern.length > 3 && pattern.endsWith('/**') ? pattern.slice(0, -3) : pattern;
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i];
     if (c === '*' && glob[i + 1] === '*') {
-      re += '.*';
       i++;
-      if (glob[i + 1] === '/') i++;
+      // "**/" is any number of whole segments (none too).
+      if (glob[i + 1] === '/') {
+        re += '(?:.*/)?';
+        i++;
+      } else re += '.*';
     } else if (c === '*') re += '[^/]*';
     else if (c === '?') re += '[^/]';
     else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
@@ -137,6 +142,11 @@ function exceeds(value: number, total: number, l: Limit): boolean {
   const overBytes = l.bytes === undefined || value > l.bytes;
   const overShare = l.fraction === undefined || (total ? value / total : 0) > l.fraction;
   return overBytes && overShare;
+}
+
+/** "5.0% and 1 MB": what a value must exceed to fail. */
+function overText(l: Limit): string {
+  return [l.fraction !== undefined ? percent(l.fraction) : undefined, l.bytes !== undefined ? bytes(l.bytes) : undefined].filter(Boolean).join(' and ');
 }
 
 function limitText(l: Limit): string {
@@ -228,7 +238,7 @@ export function evaluateCi(r: InspectResult, policy: CiPolicy, baseline?: Baseli
     const waste = s.wastedBytes - ignoredWaste('maxWaste');
     const l = policy.maxWaste;
     add('maxWaste', 'msb', exceeds(waste, s.totalBytes, l), `${bytes(waste)} (${percent(s.totalBytes ? waste / s.totalBytes : 0)})`, limitText(l),
-      `${bytes(waste)} wasted (${percent(s.totalBytes ? waste / s.totalBytes : 0)} of the image), over ${limitText(l).slice(2)}`, () => wasteOffenders('maxWaste'));
+      `${bytes(waste)} wasted (${percent(s.totalBytes ? waste / s.totalBytes : 0)} of the image), over ${overText(l)}`, () => wasteOffenders('maxWaste'));
   }
   if (policy.minEfficiency !== undefined) {
     const t = policy.minEfficiency;
@@ -237,7 +247,7 @@ export function evaluateCi(r: InspectResult, policy: CiPolicy, baseline?: Baseli
   if (policy.maxSavings !== undefined) {
     const v = live.reduce((n, f) => n + f.bytes, 0);
     const l = policy.maxSavings;
-    add('maxSavings', 'msb', exceeds(v, s.totalBytes, l), bytes(v), limitText(l), `msb's fixes would save ${bytes(v)}, over ${limitText(l).slice(2)}`, () => live.map(findingOffender));
+    add('maxSavings', 'msb', exceeds(v, s.totalBytes, l), bytes(v), limitText(l), `msb's fixes would save ${bytes(v)}, over ${overText(l)}`, () => live.map(findingOffender));
   }
   if (policy.failOn !== undefined) {
     const on = policy.failOn;
@@ -255,7 +265,7 @@ export function evaluateCi(r: InspectResult, policy: CiPolicy, baseline?: Baseli
     if (policy.maxGrowth !== undefined) {
       const l = policy.maxGrowth;
       add('maxGrowth', 'msb', exceeds(delta, baseline.summary.totalBytes, l), `${signed(delta)} (${signedPercent(delta, baseline.summary.totalBytes)})`, limitText(l),
-        `image grew by ${signed(delta)} (${signedPercent(delta, baseline.summary.totalBytes)}) since ${baseline.reference}, over ${limitText(l).slice(2)}`,
+        `image grew by ${signed(delta)} (${signedPercent(delta, baseline.summary.totalBytes)}) since ${baseline.reference}, over ${overText(l)}`,
         () => (fresh.length ? fresh.map(findingOffender) : wasteOffenders('maxGrowth')));
     }
     if (policy.maxNewFindings !== undefined) {

@@ -60,6 +60,10 @@ export const CASES: GoldenCase[] = [
   { name: 'ci-demo.md', args: ['inspect', DEMO, '--format', 'markdown', '--ci', '--max-waste', '10%', ...DEMO_DF] },
   { name: 'ci-demo.codeclimate.json', args: ['inspect', DEMO, '--format', 'codeclimate', ...DEMO_DF] },
   { name: 'ci-multistage.md', args: ['inspect', img('multistage.tar'), '--format', 'markdown'] },
+  { name: 'ci-dive-config.txt', args: ['inspect', DEMO, '--ci-config', 'test/fixtures/ci/dive-ci.yml', ...DEMO_DF] },
+  { name: 'ci-msb-config.txt', args: ['inspect', DEMO, '--config', 'test/fixtures/ci/msb.yml', ...DEMO_DF] },
+  { name: 'ci-msb-config.sarif', args: ['inspect', DEMO, '--config', 'test/fixtures/ci/msb.yml', '--format', 'sarif', ...DEMO_DF] },
+  { name: 'error-config.txt', args: ['inspect', DEMO, '--config', 'test/fixtures/ci/bad-msb.yml'] },
   { name: 'error-format.txt', args: ['inspect', DEMO, '--format', 'html'] },
   // msb diff.
   { name: 'diff-multistage-demo.txt', args: ['diff', img('multistage.tar'), DEMO, '--text'] },
