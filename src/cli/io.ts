@@ -17,7 +17,7 @@ export function processIo(): Io {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 }
 
-/** The terminal UI opens only when a person is at a terminal on both ends. */
+/** The terminal UI opens only when a person is at a terminal on both ends, and never under CI=true. */
 export function interactive(io: Io): boolean {
-  return !!io.stdout.isTTY && !!io.stdin.isTTY;
+  return !!io.stdout.isTTY && !!io.stdin.isTTY && !/^(true|1)$/i.test(io.env.CI ?? '');
 }

@@ -18,6 +18,8 @@ function withSourceOptions(cmd: Command): Command {
     .option('--no-cache', 'do not read or write the blob cache');
 }
 
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command();
   program
@@ -50,6 +52,17 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--min-efficiency <ratio|percent>', 'CI gate: fail if efficiency is lower, e.g. 0.95 or 95%')
     .option('--fail-on <list>', 'CI gate: fail on any finding of these categories or severities, e.g. secret or secret,high')
     .option('--max-savings <size>', 'CI gate: fail if the fixes msb suggests would save more than this, e.g. 50MB')
+    .option('--format <format>', 'report format: text, json, markdown, sarif or codeclimate (repeatable; pairs in order with -o)', collect)
+    .option('-o, --output <file>', 'write the report to FILE atomically instead of stdout (repeatable; pairs in order with --format)', collect)
+    .option('--ci', 'CI mode (also CI=true with no report format): no UI, the rule table, exit 0 pass, 1 fail, 2 bad input')
+    .option('--ci-config <file>', "dive's CI rules file (default: .dive-ci or .dive-ci.yml in the working directory)")
+    .option('--config <file>', "msb's CI rules file (default: .msb.yml in the working directory)")
+    .option('--lowestEfficiency <ratio>', "dive's rule: fail if efficiency is lower, e.g. 0.95, or disabled")
+    .option('--highestWastedBytes <size>', "dive's rule: fail if wasted bytes exceed this, e.g. 20MB, 20MiB, or disabled")
+    .option('--highestUserWastedPercent <ratio>', "dive's rule: fail if waste outside the base image exceeds this share, e.g. 0.1, or disabled")
+    .option('--baseline <image|report.json>', 'compare with this image or saved JSON report (maxGrowth, maxNewFindings)')
+    .option('--max-growth <size|percent>', 'CI gate with --baseline: fail if the image grew more, e.g. 5MB, 10% or 10%,5MB (both)')
+    .option('--max-new-findings <n>', 'CI gate with --baseline: fail on more than N findings the baseline did not have')
     .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
     .action(async (ref, flags) => setExit(await (await import('./inspect.js')).inspectCommand(ref, flags, io)));
   withSourceOptions(program

@@ -5,6 +5,7 @@ import {
 import type { HistoryEntry, SourceKind } from '../source/types.js';
 import type { WasteKind } from '../analysis/types.js';
 import type { GateResult } from './gate.js';
+import type { CiVerdict } from './ci.js';
 import type { Finding, FindingCategory } from '../analysis/findings/types.js';
 import type { ToolchainPackage } from '../analysis/findings/find.js';
 import type { RuntimeSet } from '../analysis/findings/runtime.js';
@@ -81,6 +82,8 @@ export interface JsonReport {
   history: HistoryEntry[];
   /** Present when CI gate limits were given (--max-size, --max-waste, --min-efficiency, ...). */
   gate?: GateResult;
+  /** Present in CI mode (--ci, a rules file, --baseline): every rule's verdict, docs/ci.md. */
+  ci?: CiVerdict;
   /** Stray build artifacts, secrets and waste, biggest first (secrets first), each with its fix. */
   findings: Finding[];
   /** Toolchain packages from the image's package database (dpkg/apk), with their visible bytes. */

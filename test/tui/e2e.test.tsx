@@ -86,7 +86,8 @@ test('tmux 80x24: what a user sees and does in msb inspect', async () => {
   const cli = getCli();
   const sock = join(dir, 'tmux.sock');
   const { tmux, screen, keys } = tmuxOn(sock, 'msb');
-  const cmd = `node ${cli} inspect ${tar}; echo "msb exited $?"; sleep 600`;
+  // A person at a terminal: the CI=true of the test run is not theirs (under CI=true msb never opens the UI).
+  const cmd = `env -u CI node ${cli} inspect ${tar}; echo "msb exited $?"; sleep 600`;
   tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'msb', '-x', '80', '-y', '24', 'sh', '-c', cmd);
   try {
     let s = await until(screen, /▶ Layers 7\/7/, 'first screen', 90);
@@ -166,7 +167,7 @@ test('tmux 80x24: msb diff A B in a terminal', async () => {
   const cli = getCli();
   const sock = join(dir, 'tmux-diff.sock');
   const { tmux, screen, keys } = tmuxOn(sock, 'diff');
-  const cmd = (env = '') => `cd ${join(import.meta.dirname, '../fixtures/images')} && ${env} node ${cli} diff overwrite.tar chmod.tar; echo "msb exited $?"; sleep 600`;
+  const cmd = (env = '') => `cd ${join(import.meta.dirname, '../fixtures/images')} && ${env} env -u CI node ${cli} diff overwrite.tar chmod.tar; echo "msb exited $?"; sleep 600`;
   tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'diff', '-x', '80', '-y', '24', 'sh', '-c', cmd());
   try {
     let s = await until(screen, /▶ Changes 1\/6/, 'diff screen');
