@@ -2,7 +2,7 @@ import { safeJson, safeLines } from '../safe-text.js';
 import type { Io } from './io.js';
 import { interactive } from './io.js';
 import { Progress } from './progress.js';
-import { sourceResolver, type SourceFlags } from './source-flags.js';
+import { layerCacheOf, sourceResolver, type SourceFlags } from './source-flags.js';
 
 /** `msb inspect`: resolve the image, run the pipeline once, then render: the UI, JSON or text, and the gate. */
 
@@ -37,7 +37,7 @@ export async function inspectCommand(ref: string, flags: InspectFlags, io: Io): 
   const resolveImage = await sourceResolver(flags, io, progress);
   const { inspect } = await import('../pipeline/inspect.js');
   const image = await resolveImage(ref, { platform: flags.platform ? parsePlatform(flags.platform) : undefined });
-  const options = { verify: flags.verify, dockerfile: flags.dockerfile, target: flags.target, buildArgs: flags.buildArg };
+  const options = { verify: flags.verify, dockerfile: flags.dockerfile, target: flags.target, buildArgs: flags.buildArg, layerCache: await layerCacheOf(flags, io) };
   try {
     if (!flags.json && !flags.text && !gate.hasLimits(limits) && interactive(io)) {
       const { runTui } = await import('../tui/index.js');

@@ -15,7 +15,7 @@ function withSourceOptions(cmd: Command): Command {
     .option('--password-stdin', 'read the registry password or token from stdin')
     .option('--insecure', 'talk plain HTTP to the registry (always so for localhost and 127.0.0.1)')
     .option('--cache-dir <dir>', 'where downloaded registry blobs are cached (default $XDG_CACHE_HOME/msb or ~/.cache/msb)')
-    .option('--no-cache', 'do not read or write the blob cache');
+    .option('--no-cache', 'do not read or write the blob and layer caches');
 }
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -63,5 +63,15 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--verify', "read every byte and check each layer's digest and diff_id")
     .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
     .action(async (a, b, flags) => setExit(await (await import('./diff.js')).diffCommand(a, b, flags, io)));
+  program
+    .command('cache')
+    .description("the layer-analysis cache: ls, du, or prune entries (it holds what walking each layer found, so re-inspects read no layer bytes)")
+    .argument('<action>', 'ls | du | prune')
+    .option('--cache-dir <dir>', 'the cache directory (default $XDG_CACHE_HOME/msb or ~/.cache/msb)')
+    .option('--older-than <age>', 'prune: remove entries unused for longer than this, e.g. 30d, 12h')
+    .option('--max-size <size>', 'prune: then remove the least recently used until the rest fit, e.g. 2GB')
+    .option('--json', 'ls, du: print JSON')
+    .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
+    .action(async (action, flags) => setExit(await (await import('./cache.js')).cacheCommand(action, flags, io)));
   return program;
 }
