@@ -63,6 +63,21 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--verify', "read every byte and check each layer's digest and diff_id")
     .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
     .action(async (a, b, flags) => setExit(await (await import('./diff.js')).diffCommand(a, b, flags, io)));
+  withSourceOptions(program
+    .command('scan')
+    .description('inspect many images in one run: a table per image, the layers they share (each walked once), the top causes across them'))
+    .argument('[images...]', 'images (same forms as inspect)')
+    .option('--from-file <list>', 'read more images from this file, one per line (# comments; - for stdin)')
+    .option('--json', 'print the JSON scan report to stdout')
+    .option('--jobs <n>', 'images inspected at once (default 2)')
+    .option('--platform <os/arch[/variant]>', 'pick this platform from multi-platform images')
+    .option('--max-size <size>', 'CI gate, per image: fail (exit 1) if any image is larger, e.g. 500MB')
+    .option('--max-waste <size|percent>', 'CI gate, per image: fail if wasted bytes exceed this')
+    .option('--min-efficiency <ratio|percent>', 'CI gate, per image: fail if efficiency is lower')
+    .option('--fail-on <list>', 'CI gate, per image: fail on any finding of these categories or severities')
+    .option('--max-savings <size>', 'CI gate, per image: fail if the suggested fixes would save more than this')
+    .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
+    .action(async (images, flags) => setExit(await (await import('./scan.js')).scanCommand(images, flags, io)));
   program
     .command('cache')
     .description("the layer-analysis cache: ls, du, or prune entries (it holds what walking each layer found, so re-inspects read no layer bytes)")

@@ -227,8 +227,22 @@ export class LayerCache {
       await this.put(key, w);
       return { layer: w, hit: false };
     })();
-    this.memo.set(key, run.then((x) => x?.layer, () => undefined));
+    const settled = run.then((x) => x?.layer, () => undefined);
+    this.memo.set(key, settled);
+    settled.then(() => this.settled.add(key), () => undefined);
     return run;
+  }
+
+  private readonly settled = new Set<string>();
+
+  /**
+   * Drops finished layers from this run's map (walks still in flight stay shared). With a
+   * directory they are read back from disk when needed again: memory stays that of the images in
+   * flight, however many a run reads (msb scan).
+   */
+  forgetSettled(): void {
+    for (const k of this.settled) this.memo.delete(k);
+    this.settled.clear();
   }
 
   /** Keeps a walk: in this run's map, and on disk (a failure to write is not an error of the run). */
