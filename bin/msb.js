@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// Runs the compiled CLI (npm install builds dist/ through the "prepare" script).
-import '../dist/cli/main.js';
+// Runs the bundled CLI (npm install builds dist/ through the "prepare" script: scripts/build.mjs).
+import '../dist/msb.js';

@@ -2,7 +2,7 @@ import { safeJson, safeLines } from '../safe-text.js';
 import type { Io } from './io.js';
 import { interactive } from './io.js';
 import { Progress } from './progress.js';
-import { sourceResolver, type SourceFlags } from './source-flags.js';
+import { layerCacheOf, sourceResolver, type SourceFlags } from './source-flags.js';
 
 /** `msb diff`: inspect both images through the pipeline, compare, then render the UI, JSON or text. */
 
@@ -20,6 +20,7 @@ export async function diffCommand(a: string, b: string, flags: DiffFlags, io: Io
   const { inspect } = await import('../pipeline/inspect.js');
   const { diffResults } = await import('../pipeline/diff.js');
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
+  const layerCache = await layerCacheOf(flags, io);
   const before = await resolveImage(a, { platform });
   try {
     const after = await resolveImage(b, { platform });
@@ -33,7 +34,7 @@ export async function diffCommand(a: string, b: string, flags: DiffFlags, io: Io
           await runDiffTui({
             before,
             after,
-            compare: async (x, y) => diffResults(await inspect(before, { verify: flags.verify, ...x }), await inspect(after, { verify: flags.verify, ...y })),
+            compare: async (x, y) => diffResults(await inspect(before, { verify: flags.verify, layerCache, ...x }), await inspect(after, { verify: flags.verify, layerCache, ...y })),
           });
         } finally {
           release();
@@ -42,8 +43,8 @@ export async function diffCommand(a: string, b: string, flags: DiffFlags, io: Io
       }
       let result;
       try {
-        const x = await inspect(before, { verify: flags.verify, onProgress: progress.walk(a) });
-        const y = await inspect(after, { verify: flags.verify, onProgress: progress.walk(b) });
+        const x = await inspect(before, { verify: flags.verify, layerCache, onProgress: progress.walk(a) });
+        const y = await inspect(after, { verify: flags.verify, layerCache, onProgress: progress.walk(b) });
         result = await diffResults(x, y);
       } finally {
         progress.clear();

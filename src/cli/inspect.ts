@@ -4,7 +4,7 @@ import type { InspectResult } from '../pipeline/types.js';
 import type { Io } from './io.js';
 import { interactive } from './io.js';
 import { Progress } from './progress.js';
-import { sourceResolver, type SourceFlags } from './source-flags.js';
+import { layerCacheOf, sourceResolver, type SourceFlags } from './source-flags.js';
 
 /** `msb inspect`: resolve the image, run the pipeline once, then render: the UI, or every requested report, and the gate. */
 
@@ -65,7 +65,7 @@ export async function inspectCommand(ref: string, flags: InspectFlags, io: Io): 
   const { inspect } = await import('../pipeline/inspect.js');
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
   const image = await resolveImage(ref, { platform });
-  const options = { verify: flags.verify, dockerfile: flags.dockerfile, target: flags.target, buildArgs: flags.buildArg };
+  const options = { verify: flags.verify, dockerfile: flags.dockerfile, target: flags.target, buildArgs: flags.buildArg, layerCache: await layerCacheOf(flags, io) };
   try {
     if (!explicitFormat && !ciMode && !gate.hasLimits(limits) && interactive(io)) {
       const { runTui } = await import('../tui/index.js');

@@ -15,7 +15,7 @@ function withSourceOptions(cmd: Command): Command {
     .option('--password-stdin', 'read the registry password or token from stdin')
     .option('--insecure', 'skip TLS certificate checks for the named registry, falling back to plain HTTP (loopback registries always use HTTP)')
     .option('--cache-dir <dir>', 'where downloaded registry blobs are cached (default $XDG_CACHE_HOME/msb or ~/.cache/msb)')
-    .option('--no-cache', 'do not read or write the blob cache');
+    .option('--no-cache', 'do not read or write the blob and layer caches');
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -89,5 +89,30 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--format <diff|json>', 'output: a unified diff (default) or JSON')
     .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
     .action(async (ref, flags) => setExit(await (await import('./fix.js')).fixCommand(ref, flags, io)));
+  withSourceOptions(program
+    .command('scan')
+    .description('inspect many images in one run: a table per image, the layers they share (each walked once), the top causes across them'))
+    .argument('[images...]', 'images (same forms as inspect)')
+    .option('--from-file <list>', 'read more images from this file, one per line (# comments; - for stdin)')
+    .option('--json', 'print the JSON scan report to stdout')
+    .option('--jobs <n>', 'images inspected at once (default 2)')
+    .option('--platform <os/arch[/variant]>', 'pick this platform from multi-platform images')
+    .option('--max-size <size>', 'CI gate, per image: fail (exit 1) if any image is larger, e.g. 500MB')
+    .option('--max-waste <size|percent>', 'CI gate, per image: fail if wasted bytes exceed this')
+    .option('--min-efficiency <ratio|percent>', 'CI gate, per image: fail if efficiency is lower')
+    .option('--fail-on <list>', 'CI gate, per image: fail on any finding of these categories or severities')
+    .option('--max-savings <size>', 'CI gate, per image: fail if the suggested fixes would save more than this')
+    .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
+    .action(async (images, flags) => setExit(await (await import('./scan.js')).scanCommand(images, flags, io)));
+  program
+    .command('cache')
+    .description("the layer-analysis cache: ls, du, or prune entries (it holds what walking each layer found, so re-inspects read no layer bytes)")
+    .argument('<action>', 'ls | du | prune')
+    .option('--cache-dir <dir>', 'the cache directory (default $XDG_CACHE_HOME/msb or ~/.cache/msb)')
+    .option('--older-than <age>', 'prune: remove entries unused for longer than this, e.g. 30d, 12h')
+    .option('--max-size <size>', 'prune: then remove the least recently used until the rest fit, e.g. 2GB')
+    .option('--json', 'ls, du: print JSON')
+    .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
+    .action(async (action, flags) => setExit(await (await import('./cache.js')).cacheCommand(action, flags, io)));
   return program;
 }

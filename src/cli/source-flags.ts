@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { MsbError } from '../errors.js';
+import type { LayerCache } from '../pipeline/layer-cache.js';
 import { BlobCache, defaultCacheDir } from '../source/cache/blob-cache.js';
 import type { DownloadProgress } from '../source/registry/image.js';
 import type { AnyImage } from '../source/types.js';
@@ -45,6 +47,16 @@ export async function sourceOptions(flags: SourceFlags, io: Io, progress: Progre
     env: io.env,
     onDownload: (p: DownloadProgress) => progress.download(p),
   };
+}
+
+/**
+ * The layer-analysis cache beside the blob cache (`<cache dir>/layers`), or none with --no-cache.
+ * `memoryOnly`: with --no-cache, still share layers within this run (msb scan).
+ */
+export async function layerCacheOf(flags: SourceFlags, io: Io, memoryOnly = false): Promise<LayerCache | undefined> {
+  const { LayerCache } = await import('../pipeline/layer-cache.js');
+  if (flags.cache === false) return memoryOnly ? new LayerCache() : undefined;
+  return new LayerCache(path.join(flags.cacheDir ?? defaultCacheDir(io.env), 'layers'));
 }
 
 /**

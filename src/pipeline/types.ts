@@ -5,6 +5,7 @@ import type { Analysis, LayerStats, WasteKind } from '../analysis/types.js';
 import type { FindingCategory } from '../analysis/findings/types.js';
 import type { HistoryEntry, Image } from '../source/types.js';
 import type { Compression } from '../walk/types.js';
+import type { LayerCache } from './layer-cache.js';
 
 /**
  * The one result type of the pipeline (src/pipeline/inspect.ts): everything msb knows about one
@@ -100,4 +101,6 @@ export interface InspectOptions {
   /** Layers walked at once (random-access sources); default 2. */
   concurrency?: number;
   onProgress?: (p: InspectProgress) => void;
+  /** Layer-analysis cache (pipeline/layer-cache.ts); none: every layer is walked. */
+  layerCache?: LayerCache;
 }

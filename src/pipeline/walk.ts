@@ -1,8 +1,13 @@
 import { FindingsCapture } from '../analysis/findings/capture.js';
 import { entryHints } from '../analysis/findings/runtime.js';
+import type { EntryHints } from '../analysis/findings/capture.js';
 import { isImageStream, type AnyImage, type Image, type LayerBlob } from '../source/types.js';
+import { open } from 'node:fs/promises';
+import { MsbError } from '../errors.js';
+import { sniffCompression } from '../walk/decompress.js';
 import { walkLayer } from '../walk/layer.js';
-import type { LayerContents } from '../walk/types.js';
+import type { FileEntry, LayerContents } from '../walk/types.js';
+import { layerKey, type CachedLayer, type LayerCache } from './layer-cache.js';
 import type { InspectOptions } from './types.js';
 
 /**
@@ -12,7 +17,15 @@ import type { InspectOptions } from './types.js';
  * daemon's save stream) feeds layers as their bytes arrive, one at a time, and says their order only
  * at the end. Either way each layer is read once, and the few small files findings need (package
  * databases, credential files) are kept on the way.
+ *
+ * With a layer cache (pipeline/layer-cache.ts), a random-access layer already walked (this run or an
+ * earlier one) is not read at all; a compressed or remote layer walked now is hashed in full so its
+ * entry can be trusted, and stored. Findings' capture budget is applied per image after the walk,
+ * in layer order, to walked and cached layers alike, so the cache cannot change a result.
  */
+
+/** What one layer's walk may keep for findings before the image's budget applies (memory bound). */
+const LAYER_CAPTURE_BUDGET = 512 * 1024 * 1024;
 
 export interface Walked {
   /** The complete image model (for a streamed source, known only once the stream has ended). */
@@ -61,8 +74,9 @@ function feedOf(image: AnyImage, concurrency: number): Feed {
 export async function walkImage(source: AnyImage, opts: InspectOptions): Promise<Walked> {
   const feed = feedOf(source, opts.concurrency ?? 2);
   // The entrypoint's program and files are kept by name (their ELF headers, `#!` line) when the config is known.
-  const capture = new FindingsCapture(undefined, isImageStream(source) ? undefined : entryHints(source.config));
-  const byKey = new Map<string, LayerContents>();
+  const hints = isImageStream(source) ? undefined : entryHints(source.config);
+  const cache = isImageStream(source) ? undefined : opts.layerCache;
+  const byKey = new Map<string, CachedLayer>();
   const it = feed.items[Symbol.asyncIterator]();
   let seen = 0;
   const worker = async () => {
@@ -72,19 +86,88 @@ export async function walkImage(source: AnyImage, opts: InspectOptions): Promise
       const { key, blob } = next.value;
       const i = seen++;
       const report = (bytesRead: number, done: boolean) => opts.onProgress?.({ layer: i, layers: feed.count, bytesRead, done });
-      const contents = await walkLayer(blob, { verify: opts.verify, signal: opts.signal, capture, onProgress: (n) => report(n, false) });
-      byKey.set(key, contents);
+      byKey.set(key, await walkOne(blob, opts, cache, hints, (n) => report(n, false)));
       report(blob.location?.size ?? 0, true);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, feed.concurrency) }, worker));
   const { image, keys, verified } = feed.finish();
+  // The image's capture budget, applied in layer order (walks ran in parallel and kept all they could).
+  const capture = new FindingsCapture(undefined, hints);
+  const applied = new Map<string, LayerContents>();
+  for (const k of keys) {
+    if (applied.has(k)) continue;
+    const c = byKey.get(k)!;
+    applied.set(k, applyCapture(c.contents, capture));
+    capture.skipped += c.skipped;
+  }
   // A blob listed twice in a manifest arrives once from a stream: each position gets its own copy.
   const contents = keys.map((k, index) => {
-    const c = byKey.get(k)!;
+    const c = applied.get(k)!;
     return c.index === index && verified === undefined ? c : { ...c, index, verified: verified ?? c.verified };
   });
   const note = capture.note();
   if (note) image.notes.push(note);
   return { image, contents };
+}
+
+/** One layer: from the cache, or walked (and stored when its key can be established). */
+async function walkOne(blob: LayerBlob, opts: InspectOptions, cache: LayerCache | undefined, hints: EntryHints | undefined, onProgress: (n: number) => void): Promise<CachedLayer> {
+  const plain = async (): Promise<CachedLayer> => {
+    const capture = new FindingsCapture(LAYER_CAPTURE_BUDGET, hints);
+    const contents = await walkLayer(blob, { verify: opts.verify, signal: opts.signal, capture, onProgress });
+    return { contents, skipped: capture.skipped };
+  };
+  const key = cache ? layerKey(blob) : undefined;
+  if (!cache || !key) return plain();
+  const got = await cache.through(key, !opts.verify, async () => {
+    if (await seekable(blob)) return undefined;
+    const capture = new FindingsCapture(LAYER_CAPTURE_BUDGET, hints);
+    try {
+      // Hashing every byte is what makes the entry trustworthy (the diff_id and digest are checked).
+      const contents = await walkLayer(blob, { verify: true, signal: opts.signal, capture, onProgress });
+      return { contents, skipped: capture.skipped };
+    } catch (e) {
+      // A layer whose bytes do not match its digests: not cached, and without --verify not an error.
+      if (!opts.verify && e instanceof MsbError && /(?:diff_id|blob digest) mismatch/.test(e.message)) return undefined;
+      throw e;
+    }
+  });
+  if (!got) return plain();
+  const c = got.layer.contents;
+  // `verified` means checked in this run at the user's request (--verify), as without a cache.
+  const verified = !!opts.verify && !got.hit;
+  return { contents: c.index === blob.index && c.verified === verified ? c : { ...c, index: blob.index, verified }, skipped: got.layer.skipped };
+}
+
+/** An uncompressed layer in a local file: walked by seeking, which reads less than a cache entry. */
+async function seekable(blob: LayerBlob): Promise<boolean> {
+  const loc = blob.location;
+  if (!loc || loc.size === 0) return false;
+  const fh = await open(loc.file, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(512, loc.size));
+    await fh.read(head, 0, head.length, loc.offset);
+    return sniffCompression(head) === 'none';
+  } catch {
+    return false;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * The layer as this image sees it: captured contents the image's budget has no room for are
+ * dropped (on copies: a cached layer is shared by every image of the run).
+ */
+function applyCapture(c: LayerContents, capture: FindingsCapture): LayerContents {
+  let entries: FileEntry[] | undefined;
+  for (let i = 0; i < c.entries.length; i++) {
+    const e = c.entries[i];
+    if (e.content === undefined || capture.want(e.path, e.size, e.mode)) continue;
+    entries ??= c.entries.slice();
+    const { content: _dropped, ...rest } = e;
+    entries[i] = rest;
+  }
+  return entries ? { ...c, entries } : c;
 }

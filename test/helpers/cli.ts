@@ -1,10 +1,19 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { run } from '../../src/cli/run.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * A cache directory of this test process (blob and layer caches), so no run reads what an earlier
+ * test run, or the user's own msb, left in ~/.cache/msb. Removed when the process exits.
+ */
+export const TEST_CACHE_HOME = mkdtempSync(path.join(os.tmpdir(), 'msb-test-cache-'));
+process.on('exit', () => rmSync(TEST_CACHE_HOME, { recursive: true, force: true }));
 
 export interface CliResult {
   code: number | null;
@@ -23,7 +32,7 @@ export function spawnMsb(args: string[], opts: RunOptions = {}): CliResult {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: TEST_CACHE_HOME, ...opts.env },
     input: opts.input,
     timeout: opts.timeout ?? 60_000,
     maxBuffer: 256 << 20,
@@ -48,7 +57,7 @@ export async function runMsb(args: string[], opts: RunOptions = {}): Promise<Cli
   const stdout = sink();
   const stderr = sink();
   const stdin = Readable.from(opts.input !== undefined ? [Buffer.from(opts.input)] : []);
-  const code = await run(args, { stdout, stderr, stdin, env: { ...process.env, NO_COLOR: '1', ...opts.env }, cwd: ROOT });
+  const code = await run(args, { stdout, stderr, stdin, env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: TEST_CACHE_HOME, ...opts.env }, cwd: ROOT });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 

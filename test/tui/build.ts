@@ -9,14 +9,14 @@ import { join, resolve } from 'node:path';
 export const repo = resolve(import.meta.dirname, '../..');
 
 /**
- * Compiles the CLI into a directory of its own (dist/ may be rebuilt by another test meanwhile) and
- * returns the path of its cli.js. Inside the repo so node_modules resolves.
+ * Builds the CLI as it ships (the esbuild bundle of scripts/build.mjs) into a directory of its own
+ * (dist/ may be rebuilt by another test meanwhile) and returns the path of its entry file. Inside
+ * the repo so the packages left outside the bundle (ink, react, dockerode) resolve.
  */
 export function buildCli(name: string): string {
   const out = join(repo, '.test-dist', name);
-  rmSync(out, { recursive: true, force: true });
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.json', '--outDir', out], { cwd: repo, stdio: 'inherit' });
-  return join(out, 'cli/main.js');
+  execFileSync(process.execPath, [join(repo, 'scripts/build.mjs'), out], { cwd: repo, stdio: 'inherit' });
+  return join(out, 'msb.js');
 }
 
 export function removeCli(name: string): void {

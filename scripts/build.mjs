@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/**
+ * Builds the CLI that bin/msb.js runs: src/cli/main.ts bundled by esbuild into dist/msb.js, with
+ * every lazily imported part (each command, the pipeline, reports, the terminal UI) split into
+ * chunks of its own, so `msb --version` loads one small file and `--json` never loads the UI.
+ * ink, react and dockerode stay outside the bundle: they are imported at run time only by the
+ * commands that need them (the UI, the Docker daemon source), from node_modules.
+ *
+ *   node scripts/build.mjs [OUT_DIR]     (default dist; npm install runs it through "prepare")
+ */
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outdir = path.resolve(root, process.argv[2] ?? 'dist');
+// Chunk names carry content hashes: clear out the last build's.
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: { msb: 'src/cli/main.ts' },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  outdir,
+  chunkNames: 'chunks/[name]-[hash]',
+  external: ['ink', 'react', 'react/*', 'react-dom', 'dockerode'],
+  jsx: 'automatic',
+  legalComments: 'none',
+  logLevel: 'warning',
+  // Bundled CommonJS packages (commander, tar-stream) call require() for Node's own modules.
+  banner: { js: "import { createRequire as __msbCreateRequire } from 'node:module'; const require = __msbCreateRequire(import.meta.url);" },
+});
