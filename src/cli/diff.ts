@@ -1,5 +1,7 @@
 import { safeJson, safeLines } from '../safe-text.js';
+import { MsbError } from '../errors.js';
 import type { Io } from './io.js';
+import { planOutputs, writeAtomic } from './output.js';
 import { interactive } from './io.js';
 import { Progress } from './progress.js';
 import { layerCacheOf, sourceResolver, type SourceFlags } from './source-flags.js';
@@ -8,6 +10,8 @@ import { layerCacheOf, sourceResolver, type SourceFlags } from './source-flags.j
 
 export interface DiffFlags extends SourceFlags {
   json?: boolean;
+  format?: string;
+  output?: string;
   text?: boolean;
   platform?: string;
   verify?: boolean;
@@ -25,7 +29,10 @@ export async function diffCommand(a: string, b: string, flags: DiffFlags, io: Io
   try {
     const after = await resolveImage(b, { platform });
     try {
-      if (!flags.json && !flags.text && interactive(io)) {
+      const format = flags.format ?? (flags.json ? 'json' : flags.text ? 'text' : undefined);
+      if (format !== undefined && !['text', 'json', 'html'].includes(format)) throw new MsbError(`unknown --format "${format}": expected one of text, json, html`);
+      const target = flags.output ? planOutputs([format ?? 'text'], [flags.output], io.cwd)[0] : undefined;
+      if (format === undefined && !target && interactive(io)) {
         const { runDiffTui } = await import('../tui/index.js');
         // The loading screen shows each layer's read (registry layers download as they are read);
         // the stderr download line would draw over the screen.
@@ -51,7 +58,14 @@ export async function diffCommand(a: string, b: string, flags: DiffFlags, io: Io
       }
       const { buildDiffReport, renderDiffText } = await import('../report/diff.js');
       const report = buildDiffReport(result);
-      io.stdout.write(flags.json ? `${safeJson(JSON.stringify(report, null, 2))}\n` : safeLines(renderDiffText(report, io.stdout.columns || 100)));
+      const text =
+        format === 'html'
+          ? (await import('../report/html/page.js')).renderDiffHtml(result)
+          : format === 'json'
+            ? `${safeJson(JSON.stringify(report, null, 2))}\n`
+            : safeLines(renderDiffText(report, io.stdout.columns || 100));
+      if (target?.file) writeAtomic(target.file, target.shown!, text);
+      else io.stdout.write(text);
       return 0;
     } finally {
       await after.close();

@@ -109,6 +109,10 @@ export async function inspectCommand(ref: string, flags: InspectFlags, io: Io): 
           const { buildCodeClimate } = await import('../report/codeclimate.js');
           return `${safeJson(JSON.stringify(buildCodeClimate(result, { dockerfileUri, ignore }), null, 2))}\n`;
         }
+        case 'html': {
+          const { renderHtml } = await import('../report/html/page.js');
+          return renderHtml(result);
+        }
         case 'markdown': {
           const { renderMarkdown } = await import('../report/markdown.js');
           return safeLines(renderMarkdown(result, { verdict, ignore, dockerfileUri }));

@@ -8,7 +8,7 @@ import { MsbError } from '../errors.js';
  * the same directory, then a rename, so a reader never sees half a report.
  */
 
-export const FORMATS = ['text', 'json', 'markdown', 'sarif', 'codeclimate'] as const;
+export const FORMATS = ['text', 'json', 'markdown', 'sarif', 'codeclimate', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface OutputTarget {
@@ -31,6 +31,7 @@ function formatOf(file: string): Format {
   const f = file.toLowerCase();
   if (f.endsWith('.sarif') || f.endsWith('.sarif.json')) return 'sarif';
   if (f.endsWith('.md') || f.endsWith('.markdown')) return 'markdown';
+  if (f.endsWith('.html') || f.endsWith('.htm')) return 'html';
   if (f.endsWith('codeclimate.json') || f.endsWith('code-quality.json') || f.endsWith('gl-code-quality-report.json')) return 'codeclimate';
   if (f.endsWith('.json')) return 'json';
   return 'text';

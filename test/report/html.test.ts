@@ -117,3 +117,32 @@ describe('the HTML report', { skip }, () => {
     assert.ok(size < 3_000_000, `${size} bytes`);
   });
 });
+
+describe('msb writes the HTML reports', () => {
+  test('inspect --format html -o, -o report.html alone, and diff --format html -o: one whole page each, written atomically', async () => {
+    const { runMsb } = await import('../helpers/cli.js');
+    const { readFileSync, mkdtempSync: mk, readdirSync } = await import('node:fs');
+    const out = mk(path.join(tmpdir(), 'msb-html-cli-'));
+    try {
+      const a = await runMsb(['inspect', 'examples/demo-app.tar', '--format', 'html', '-o', path.join(out, 'a.html')]);
+      assert.equal(a.code, 0, a.stderr);
+      const b = await runMsb(['inspect', 'examples/demo-app.tar', '-o', path.join(out, 'report.html')]);
+      assert.equal(b.code, 0, b.stderr);
+      const d = await runMsb(['diff', 'test/fixtures/images/multistage.tar', 'examples/demo-app.tar', '--format', 'html', '-o', path.join(out, 'diff.html')]);
+      assert.equal(d.code, 0, d.stderr);
+      for (const f of ['a.html', 'report.html', 'diff.html']) {
+        const html = readFileSync(path.join(out, f), 'utf8');
+        assert.match(html, /^<!doctype html>/);
+        assert.match(html, /<\/html>\n$/);
+        assert.doesNotMatch(html, /<script src=|<link /, 'nothing is loaded from anywhere');
+      }
+      assert.match(readFileSync(path.join(out, 'diff.html'), 'utf8'), /<h1>msb diff · /);
+      assert.deepEqual(readdirSync(out).sort(), ['a.html', 'diff.html', 'report.html'], 'no temp files left');
+      const bad = await runMsb(['diff', 'test/fixtures/images/multistage.tar', 'examples/demo-app.tar', '--format', 'pdf']);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /unknown --format "pdf": expected one of text, json, html/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { DiffResult, InspectResult } from '../../pipeline/types.js';
 import { diffReportData } from './diff-model.js';
 import { CLIENT_JS } from './client.js';
+import { safeJson } from '../../safe-text.js';
 import { type ReportData, reportData } from './model.js';
 
 /**
@@ -26,7 +27,7 @@ function d3Hierarchy(): string {
 
 /** JSON that is safe inside <script>: no "</script>", no "<!--", no line separators. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return safeJson(JSON.stringify(value)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 const CSS = `
