@@ -42,10 +42,10 @@ export const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).di
 export async function dockerArchive(
   out: string,
   layers: Buffer[],
-  opts: { diffIds?: string[]; manifest?: string; omit?: string[] } = {},
+  opts: { diffIds?: string[]; manifest?: string; omit?: string[]; /** The config document as is (hostile shapes). */ config?: string } = {},
 ): Promise<string> {
   const diffIds = opts.diffIds ?? layers.map((l) => sha256(l));
-  const config = JSON.stringify({
+  const config = opts.config ?? JSON.stringify({
     architecture: 'amd64',
     os: 'linux',
     rootfs: { type: 'layers', diff_ids: diffIds },
