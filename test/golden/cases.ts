@@ -64,7 +64,7 @@ export const CASES: GoldenCase[] = [
   { name: 'ci-msb-config.txt', args: ['inspect', DEMO, '--config', 'test/fixtures/ci/msb.yml', ...DEMO_DF] },
   { name: 'ci-msb-config.sarif', args: ['inspect', DEMO, '--config', 'test/fixtures/ci/msb.yml', '--format', 'sarif', ...DEMO_DF] },
   { name: 'error-config.txt', args: ['inspect', DEMO, '--config', 'test/fixtures/ci/bad-msb.yml'] },
-  { name: 'error-format.txt', args: ['inspect', DEMO, '--format', 'html'] },
+  { name: 'error-format.txt', args: ['inspect', DEMO, '--format', 'pdf'] },
   // msb diff.
   { name: 'diff-multistage-demo.txt', args: ['diff', img('multistage.tar'), DEMO, '--text'] },
   { name: 'diff-multistage-demo.json', args: ['diff', img('multistage.tar'), DEMO, '--json'] },
