@@ -136,7 +136,8 @@ async function walkOne(blob: LayerBlob, opts: InspectOptions, cache: LayerCache 
   if (!got) return plain();
   const c = got.layer.contents;
   // `verified` means checked in this run at the user's request (--verify), as without a cache.
-  const verified = !!opts.verify && !got.hit;
+  // A registry blob is checked against its digest as it downloads (sourceVerified), cached or not.
+  const verified = (!!opts.verify && !got.hit) || !!blob.sourceVerified;
   return { contents: c.index === blob.index && c.verified === verified ? c : { ...c, index: blob.index, verified }, skipped: got.layer.skipped };
 }
 

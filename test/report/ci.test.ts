@@ -215,9 +215,9 @@ test('baseline: a saved JSON report catches growth and new findings without the 
 });
 
 test('bad outputs: unknown --format, -o into a missing or non-directory place: exit 2, no file', async () => {
-  const f = await runMsb(['inspect', 'examples/demo-app.tar', '--format', 'html']);
+  const f = await runMsb(['inspect', 'examples/demo-app.tar', '--format', 'pdf']);
   assert.equal(f.code, 2);
-  assert.equal(f.stderr, 'msb: unknown --format "html": expected one of text, json, markdown, sarif, codeclimate\n');
+  assert.equal(f.stderr, 'msb: unknown --format "pdf": expected one of text, json, markdown, sarif, codeclimate, html\n');
   const notDir = path.join(tmp, 'a-file');
   writeFileSync(notDir, 'x');
   for (const target of [path.join(tmp, 'no/such/dir/out.sarif'), path.join(notDir, 'out.sarif')]) {
