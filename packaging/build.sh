@@ -48,6 +48,7 @@ tar --numeric-owner -C "$N" -cf "$CTX/npm.tar" .
 # --- the rest of the context: what the Dockerfile copies from the repository
 cp "$ROOT/package.json" "$ROOT/package-lock.json" "$ROOT/tsconfig.json" "$CTX/"
 cp -r "$ROOT/src" "$ROOT/bin" "$CTX/"
+mkdir -p "$CTX/scripts" && cp "$ROOT/scripts/build.mjs" "$CTX/scripts/"
 cp "$HERE/prune-tests.mjs" "$CTX/"
 
 # MSB_BUILD_STORAGE=DIR keeps buildah's storage (and so its layer cache) between builds.

@@ -21,7 +21,7 @@ const run = promisify(execFile);
 function cacheKey(): string {
   const h = createHash('sha256');
   for (const f of readdirSync(join(ROOT, 'packaging')).sort()) h.update(`${f}\n`).update(readFileSync(join(ROOT, 'packaging', f)));
-  for (const f of ['package.json', 'package-lock.json']) h.update(`${f}\n`).update(readFileSync(join(ROOT, f)));
+  for (const f of ['package.json', 'package-lock.json', 'scripts/build.mjs']) h.update(`${f}\n`).update(readFileSync(join(ROOT, f)));
   return h.digest('hex').slice(0, 16);
 }
 
