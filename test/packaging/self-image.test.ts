@@ -76,7 +76,7 @@ test("msb's own image passes msb's default gate with no toolchain, cache or sour
   const files = (await runMsb(['inspect', image, '--json', '--files'])).stdout;
   const paths = new Set((JSON.parse(files).files as Array<{ path: string }>).map((f) => f.path));
   assert.ok(paths.has('/usr/bin/node'));
-  assert.ok(paths.has('/opt/msb/dist/cli/main.js'));
+  assert.ok(paths.has('/opt/msb/dist/msb.js'), 'the CLI bundle bin/msb.js runs');
   assert.ok(paths.has('/opt/msb/node_modules/commander'));
   assert.ok(!paths.has('/usr/lib/node_modules/npm'));
   assert.ok(!paths.has('/opt/msb/node_modules/typescript'));
