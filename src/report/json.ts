@@ -6,10 +6,10 @@ import type { HistoryEntry, SourceKind } from '../source/types.js';
 import type { WasteKind } from '../analysis/types.js';
 import type { GateResult } from './gate.js';
 import type { CiVerdict } from './ci.js';
-import type { Finding, FindingCategory } from '../analysis/findings/types.js';
+import type { Finding } from '../analysis/findings/types.js';
 import type { ToolchainPackage } from '../analysis/findings/find.js';
 import type { RuntimeSet } from '../analysis/findings/runtime.js';
-import type { InspectResult } from '../pipeline/types.js';
+import type { InspectResult, InspectSummary } from '../pipeline/types.js';
 
 /**
  * The JSON report (`msb inspect --json`): a stable, documented schema. Bump schemaVersion on any
@@ -31,23 +31,8 @@ export interface JsonReport {
     /** How the image was read, e.g. which of several images in an archive. */
     notes: string[];
   };
-  summary: {
-    layers: number;
-    files: number;
-    totalBytes: number;
-    finalBytes: number;
-    wastedBytes: number;
-    efficiency: number;
-    wasteByKind: Record<WasteKind, number>;
-    /** true when every layer's digests were checked against its bytes. */
-    verified: boolean;
-    /** Bytes shipped by the FROM image's layers (see attribution.baseLayers). */
-    baseBytes: number;
-    /** Bytes the findings' fixes would save: wasted bytes plus build-only bytes, none counted twice. */
-    potentialSavingsBytes: number;
-    /** findings[].bytes summed per category. */
-    findingsBytesByCategory: Record<FindingCategory, number>;
-  };
+  /** As InspectSummary (see pipeline/types.ts), with efficiency rounded to 6 decimals. */
+  summary: InspectSummary;
   layers: Array<{
     index: number;
     diffId: string;
