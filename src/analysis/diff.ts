@@ -1,4 +1,5 @@
 import type { FileEntry } from '../walk/types.js';
+import { leavesBelow } from './tree-walk.js';
 import type { Analysis, TreeNode } from './types.js';
 
 /**
@@ -92,24 +93,6 @@ function walkPairs(
   }
 }
 
-/** Every node below `n` (itself included when it is not a directory), depth first, with its path. */
-function eachBelow(n: TreeNode, p: string, fn: (node: TreeNode, path: string) => void): void {
-  if (!n.children) return fn(n, p);
-  const stack = [{ p, it: n.children.entries() }];
-  while (stack.length) {
-    const top = stack[stack.length - 1];
-    const next = top.it.next();
-    if (next.done) {
-      stack.pop();
-      continue;
-    }
-    const [name, c] = next.value;
-    const path = `${top.p}/${name}`;
-    if (c.children) stack.push({ p: path, it: c.children.entries() });
-    else fn(c, path);
-  }
-}
-
 /** Visits paths present in both trees as regular files with equal sizes from different layers. */
 function sameSizePairs(a: DiffInput, b: DiffInput, visit: (x: TreeNode, y: TreeNode) => void): void {
   const { root: x } = a.analysis;
@@ -141,9 +124,9 @@ export function diffDigestCandidates(a: DiffInput, b: DiffInput): [DigestNeed[],
 
 export function diffImages(a: DiffInput, b: DiffInput): ImageDiff {
   const items: DiffItem[] = [];
-  const addAll = (top: TreeNode, at: string, change: 'added' | 'removed') =>
-    eachBelow(top, at, (n, p) => {
-      if (!isFile(n) && n.kind !== 'symlink') return;
+  const addAll = (top: TreeNode, at: string, change: 'added' | 'removed') => {
+    for (const [p, n] of leavesBelow(top, at)) {
+      if (!isFile(n) && n.kind !== 'symlink') continue;
       const bytes = bytesOf(n);
       items.push({
         path: p,
@@ -153,7 +136,8 @@ export function diffImages(a: DiffInput, b: DiffInput): ImageDiff {
         contentChanged: true,
         ...(change === 'removed' ? { beforeLayer: n.layer } : { afterLayer: n.layer }),
       });
-    });
+    }
+  };
   const pair = (cx: TreeNode, cy: TreeNode | undefined, path: string): boolean => {
     if (!cy) {
       addAll(cx, path, 'removed');

@@ -1,3 +1,4 @@
+import { leavesBelow } from '../tree-walk.js';
 import type { TreeNode } from '../types.js';
 import type { FileEntry } from '../../walk/types.js';
 
@@ -17,18 +18,8 @@ export interface VisibleFile {
  */
 export function* visibleFiles(root: TreeNode, prefix = ''): Generator<VisibleFile> {
   if (!root.children) return;
-  const stack: Array<{ it: Iterator<[string, TreeNode]>; prefix: string }> = [{ it: root.children.entries(), prefix }];
-  while (stack.length) {
-    const top = stack[stack.length - 1];
-    const next = top.it.next();
-    if (next.done) {
-      stack.pop();
-      continue;
-    }
-    const [name, child] = next.value;
-    const path = top.prefix ? `${top.prefix}/${name}` : name;
-    if (child.children) stack.push({ it: child.children.entries(), prefix: path });
-    else if ((child.kind === 'file' || child.kind === 'hardlink') && child.data) yield { path, node: child, data: child.data };
+  for (const [path, node] of leavesBelow(root, prefix)) {
+    if ((node.kind === 'file' || node.kind === 'hardlink') && node.data) yield { path, node, data: node.data };
   }
 }
 
