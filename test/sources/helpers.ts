@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -172,4 +172,56 @@ function ping(socket: string): Promise<boolean> {
 
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+}
+
+export interface Podman {
+  socket: string;
+  host: string;
+  /** Runs the podman CLI on the service's own storage (load, build, save), as root with vfs. */
+  cli(args: string[]): Promise<{ stdout: string; stderr: string }>;
+  stop(): Promise<void>;
+}
+
+/** True when a podman binary is installed (.ci/run installs Debian's). */
+export function havePodman(): boolean {
+  return ['/usr/bin/podman', '/usr/local/bin/podman'].some((p) => existsSync(p));
+}
+
+/**
+ * A private `podman system service` under `dir`: its own storage (vfs), runroot, tmpdir and XDG
+ * dirs, cgroupfs and a file event log (no systemd), listening on dir/podman.sock; ready when the
+ * socket answers /_ping. CONTAINER_HOST is unset for podman itself, or the CLI would act as a remote client.
+ */
+export async function startPodman(dir: string): Promise<Podman> {
+  const socket = path.join(dir, 'podman.sock');
+  for (const d of ['tmp', 'xdg-run', 'xdg-config', 'xdg-data']) await mkdir(path.join(dir, d), { recursive: true, mode: 0o700 });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TMPDIR: path.join(dir, 'tmp'),
+    XDG_RUNTIME_DIR: path.join(dir, 'xdg-run'),
+    XDG_CONFIG_HOME: path.join(dir, 'xdg-config'),
+    XDG_DATA_HOME: path.join(dir, 'xdg-data'),
+  };
+  delete env.CONTAINER_HOST;
+  delete env.CONTAINER_CONNECTION;
+  const global = [
+    '--root', path.join(dir, 'storage'), '--runroot', path.join(dir, 'run'), '--storage-driver', 'vfs',
+    '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--tmpdir', path.join(dir, 'libpod'),
+  ];
+  let log = '';
+  const proc = spawn('podman', [...global, 'system', 'service', '--time=0', `unix://${socket}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout!.on('data', (c) => (log += c));
+  proc.stderr!.on('data', (c) => (log = (log + c).slice(-4000)));
+  try {
+    await waitFor('podman system service', () => ping(socket), 30_000, proc, () => log.slice(-800));
+  } catch (e) {
+    await stop(proc);
+    throw e;
+  }
+  return {
+    socket,
+    host: `unix://${socket}`,
+    cli: (args) => run('podman', [...global, ...args], { env, maxBuffer: 16 << 20 }),
+    stop: () => stop(proc),
+  };
 }
