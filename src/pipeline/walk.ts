@@ -2,9 +2,10 @@ import { FindingsCapture } from '../analysis/findings/capture.js';
 import { entryHints } from '../analysis/findings/runtime.js';
 import type { EntryHints } from '../analysis/findings/capture.js';
 import { isImageStream, type AnyImage, type Image, type LayerBlob } from '../source/types.js';
-import { open } from 'node:fs/promises';
+import { readSync } from 'node:fs';
 import { MsbError } from '../errors.js';
 import { sniffCompression } from '../walk/decompress.js';
+import { OpenFiles } from '../walk/files.js';
 import { walkLayer } from '../walk/layer.js';
 import type { FileEntry, LayerContents } from '../walk/types.js';
 import { layerKey, type CachedLayer, type LayerCache } from './layer-cache.js';
@@ -78,6 +79,7 @@ export async function walkImage(source: AnyImage, opts: InspectOptions): Promise
   const cache = isImageStream(source) ? undefined : opts.layerCache;
   const byKey = new Map<string, CachedLayer>();
   const it = feed.items[Symbol.asyncIterator]();
+  const files = new OpenFiles();
   let seen = 0;
   const worker = async () => {
     for (;;) {
@@ -86,11 +88,15 @@ export async function walkImage(source: AnyImage, opts: InspectOptions): Promise
       const { key, blob } = next.value;
       const i = seen++;
       const report = (bytesRead: number, done: boolean) => opts.onProgress?.({ layer: i, layers: feed.count, bytesRead, done });
-      byKey.set(key, await walkOne(blob, opts, cache, hints, (n) => report(n, false)));
+      byKey.set(key, await walkOne(blob, opts, cache, hints, files, (n) => report(n, false)));
       report(blob.location?.size ?? 0, true);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, feed.concurrency) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, feed.concurrency) }, worker));
+  } finally {
+    await files.close();
+  }
   const { image, keys, verified } = feed.finish();
   // The image's capture budget, applied in layer order (walks ran in parallel and kept all they could).
   const capture = new FindingsCapture(undefined, hints);
@@ -112,16 +118,16 @@ export async function walkImage(source: AnyImage, opts: InspectOptions): Promise
 }
 
 /** One layer: from the cache, or walked (and stored when its key can be established). */
-async function walkOne(blob: LayerBlob, opts: InspectOptions, cache: LayerCache | undefined, hints: EntryHints | undefined, onProgress: (n: number) => void): Promise<CachedLayer> {
+async function walkOne(blob: LayerBlob, opts: InspectOptions, cache: LayerCache | undefined, hints: EntryHints | undefined, files: OpenFiles, onProgress: (n: number) => void): Promise<CachedLayer> {
   const plain = async (): Promise<CachedLayer> => {
     const capture = new FindingsCapture(LAYER_CAPTURE_BUDGET, hints);
-    const contents = await walkLayer(blob, { verify: opts.verify, signal: opts.signal, capture, onProgress });
+    const contents = await walkLayer(blob, { verify: opts.verify, signal: opts.signal, capture, onProgress, files });
     return { contents, skipped: capture.skipped };
   };
   const key = cache ? layerKey(blob) : undefined;
-  if (!cache || !key) return plain();
+  // A seekable layer is never cached: asked first, it costs no lookup of an entry that cannot exist.
+  if (!cache || !key || (await seekable(blob, files))) return plain();
   const got = await cache.through(key, !opts.verify, async () => {
-    if (await seekable(blob)) return undefined;
     const capture = new FindingsCapture(LAYER_CAPTURE_BUDGET, hints);
     try {
       // Hashing every byte is what makes the entry trustworthy (the diff_id and digest are checked).
@@ -142,18 +148,16 @@ async function walkOne(blob: LayerBlob, opts: InspectOptions, cache: LayerCache 
 }
 
 /** An uncompressed layer in a local file: walked by seeking, which reads less than a cache entry. */
-async function seekable(blob: LayerBlob): Promise<boolean> {
+async function seekable(blob: LayerBlob, files: OpenFiles): Promise<boolean> {
   const loc = blob.location;
   if (!loc || loc.size === 0) return false;
-  const fh = await open(loc.file, 'r');
   try {
+    const fh = await files.get(loc.file);
     const head = Buffer.alloc(Math.min(512, loc.size));
-    await fh.read(head, 0, head.length, loc.offset);
+    readSync(fh.fd, head, 0, head.length, loc.offset);
     return sniffCompression(head) === 'none';
   } catch {
     return false;
-  } finally {
-    await fh.close();
   }
 }
 

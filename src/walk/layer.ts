@@ -1,4 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
+import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,6 +10,7 @@ import { TarParser } from '../tar/stream.js';
 import type { TarEntryType } from '../tar/header.js';
 import { decompressor, sniffCompression } from './decompress.js';
 import { LayerBuilder } from './entry.js';
+import type { OpenFiles } from './files.js';
 import type { ContentCapture, EntryKind, FileEntry, LayerContents } from './types.js';
 
 /**
@@ -26,6 +28,8 @@ export interface WalkOptions {
   signal?: AbortSignal;
   /** Keep the content of the few files this asks for (FileEntry.content). */
   capture?: ContentCapture;
+  /** Descriptors shared across the layers of one image (else the file is opened for this layer). */
+  files?: OpenFiles;
 }
 
 /** Entry kinds msb tells apart; both readers map tar types through this one table. */
@@ -81,10 +85,11 @@ export async function walkLayer(blob: LayerBlob, opts: WalkOptions = {}): Promis
   try {
     if (blob.location && !opts.verify) {
       const loc = blob.location;
-      const fh = await open(loc.file, 'r');
+      const fh = opts.files ? await opts.files.get(loc.file) : await open(loc.file, 'r');
       try {
         const head = Buffer.alloc(Math.min(512, loc.size));
-        await fh.read(head, 0, head.length, loc.offset);
+        // Synchronous, like the header reads that follow: one page-cache read, no thread-pool trip.
+        readSync(fh.fd, head, 0, head.length, loc.offset);
         if (loc.size === 0) throw new MsbError('layer blob is empty (0 bytes)');
         if (sniffCompression(head) === 'none') {
           const b = new LayerBuilder(blob.index, 'none');
@@ -104,7 +109,7 @@ export async function walkLayer(blob: LayerBlob, opts: WalkOptions = {}): Promis
           return b.contents;
         }
       } finally {
-        await fh.close();
+        if (!opts.files) await fh.close();
       }
     }
     return await streamLayer(blob, opts);
