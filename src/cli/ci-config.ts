@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { MsbError } from '../errors.js';
 import type { CiPolicy, DiveValue, IgnoreEntry, Limit } from '../report/ci.js';
+import { CATEGORIES, SEVERITIES } from '../report/gate.js';
 
 /**
  * Reads the CI gate's configuration: dive's `.dive-ci` / `.dive-ci.yml` (or `--ci-config FILE`) and
@@ -110,8 +111,6 @@ function parseLimit(node: Node, at: Located, key: string): Limit {
   return { bytes: b };
 }
 
-const CATEGORIES = ['toolchain', 'cache', 'source', 'leftover', 'secret', 'waste'];
-const SEVERITIES = ['high', 'medium', 'low'];
 const MSB_KEYS = ['maxSize', 'maxWaste', 'minEfficiency', 'maxSavings', 'failOn', 'maxGrowth', 'maxNewFindings', 'ignore'];
 
 /** `.msb.yml`: msb's own rules and the ignore list. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Finding } from '../analysis/findings/types.js';
 import type { InspectResult } from '../pipeline/types.js';
 import { bytes, percent } from './format.js';
+import { failOnMatches } from './gate.js';
 
 /**
  * The CI gate of `msb inspect --ci`: dive's three rules (lowestEfficiency, highestWastedBytes,
@@ -251,7 +252,7 @@ export function evaluateCi(r: InspectResult, policy: CiPolicy, baseline?: Baseli
   }
   if (policy.failOn !== undefined) {
     const on = policy.failOn;
-    const hits = live.filter((f) => on.includes(f.category) || on.includes(f.severity));
+    const hits = live.filter((f) => failOnMatches(f, on));
     add('failOn', 'msb', hits.length > 0, hits.length ? `${hits.length} finding${hits.length === 1 ? '' : 's'}` : 'none', `none of ${on.join(', ')}`,
       `${hits.length} finding${hits.length === 1 ? '' : 's'} of ${on.join(', ')}: ${[...new Set(hits.map((f) => f.rule))].join(', ')}`, () => hits.map(findingOffender));
   }

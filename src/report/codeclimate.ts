@@ -24,7 +24,7 @@ export function buildCodeClimate(r: InspectResult, opts: CodeClimateOptions) {
       type: 'issue' as const,
       check_name: f.rule,
       description: findingMessage(f),
-      categories: [f.category === 'secret' ? 'Security' : 'Performance'],
+      categories: [f.category === 'secret' || f.category === 'hardening' ? 'Security' : 'Performance'],
       severity: SEVERITY[f.severity],
       fingerprint: findingFingerprint(f),
       location: { path: uri, lines: { begin: f.line ?? 1 } },

@@ -1,4 +1,5 @@
 import { MsbError } from '../errors.js';
+import type { Finding } from '../analysis/findings/types.js';
 import type { InspectResult } from '../pipeline/types.js';
 import { bytes, percent } from './format.js';
 
@@ -20,8 +21,19 @@ export interface GateLimits {
   maxSavings?: number;
 }
 
-const CATEGORIES = ['toolchain', 'cache', 'source', 'leftover', 'secret', 'waste'];
-const SEVERITIES = ['high', 'medium', 'low'];
+export const CATEGORIES = ['toolchain', 'cache', 'source', 'leftover', 'secret', 'waste', 'hardening'];
+export const SEVERITIES = ['high', 'medium', 'low'];
+
+/**
+ * Whether a `--fail-on` / `failOn` list selects a finding: its category is named, or its severity
+ * is. Hardening findings (runs as root, a shell it does not need: advice on nearly every image,
+ * never bytes) are selected only by naming `hardening`, so `--fail-on medium` keeps meaning what it
+ * meant before they existed.
+ */
+export function failOnMatches(f: Pick<Finding, 'category' | 'severity'>, on: readonly string[]): boolean {
+  if (on.includes(f.category)) return true;
+  return f.category !== 'hardening' && on.includes(f.severity);
+}
 
 /** "secret,high" → ['secret', 'high']; each must be a finding category or severity. */
 export function parseFailOn(s: string): string[] {
@@ -96,7 +108,7 @@ export function evaluateGate(r: InspectResult, l: GateLimits): GateResult {
     checks.push({ name: 'potential savings', limit: `≤ ${bytes(l.maxSavings)}`, actual: bytes(v), pass: v <= l.maxSavings });
   }
   if (l.failOn !== undefined) {
-    const hits = r.findings.findings.filter((f) => l.failOn!.includes(f.category) || l.failOn!.includes(f.severity));
+    const hits = r.findings.findings.filter((f) => failOnMatches(f, l.failOn!));
     const rules = [...new Set(hits.map((f) => f.rule))];
     checks.push({
       name: 'findings',

@@ -37,7 +37,9 @@ interface SarifResult {
 
 export function findingMessage(f: Finding): string {
   const more = f.paths.length > 1 ? ` and ${f.paths.length - 1} more path${f.paths.length > 2 ? 's' : ''}` : '';
-  return `${bytes(f.bytes)} in ${f.paths[0]?.path ?? '?'}${more}: ${f.why}. Fix: ${f.fix}`;
+  // Hardening findings are about what the image allows, never bytes: no "0 B in".
+  const what = f.category === 'hardening' ? `${f.paths[0]?.path ?? 'the image config'}${more}` : `${bytes(f.bytes)} in ${f.paths[0]?.path ?? '?'}${more}`;
+  return `${what}: ${f.why}. Fix: ${f.fix}`;
 }
 
 function ruleTitle(id: string): string {
@@ -60,7 +62,8 @@ export function buildSarif(r: InspectResult, opts: SarifOptions) {
       help: { text: `${f.why}. Typical fix: ${f.fix}`, markdown: `${f.why}.\n\n**Fix:** ${f.fix}\n\nSee [${f.rule}](${DOCS}#rules).` },
       helpUri: `${DOCS}#rules`,
       defaultConfiguration: { level: LEVEL[f.severity] },
-      properties: { category: f.category, tags: ['container-image', f.category] },
+      // GitHub code scanning lists rules tagged `security` as security alerts.
+      properties: { category: f.category, tags: ['container-image', f.category, ...(f.category === 'secret' || f.category === 'hardening' ? ['security'] : [])] },
     });
   }
   const results: SarifResult[] = r.findings.findings.map((f) => {

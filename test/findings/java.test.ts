@@ -54,6 +54,16 @@ describe('single-stage Java image (JDK + Maven, java -jar)', () => {
     }
   });
 
+  it("calls build-only exactly the packages apt's autoremove would remove: what apt keeps, msb keeps", () => {
+    // truth.buildPackages is `apt-get -s purge --autoremove` of the JDK and Maven inside this image;
+    // it includes libguava-java ↔ liberror-prone-java, a Depends cycle only Maven reaches.
+    const msb = ins.findings.toolchainPackages.map((p) => p.name).sort();
+    const apt = [...truth.buildPackages].sort();
+    assert.deepEqual(msb.filter((p) => !apt.includes(p)), [], 'msb removes a package apt keeps');
+    assert.deepEqual(apt.filter((p) => !msb.includes(p)), [], 'apt removes a package msb keeps');
+    for (const p of ins.findings.runtime.packages) assert.ok(!apt.includes(p), `${p} is in the runtime set`);
+  });
+
   it('finds at least 90% of the truly build-only bytes, on the right lines, and never more than 5% above', () => {
     const build = ins.findings.findings.filter((f) => BUILD.has(f.category));
     const found = sum(build);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FindingsCapture } from '../../src/analysis/findings/capture.js';
 import { findFindings } from '../../src/analysis/findings/find.js';
-import { parseApkInstalled, parseDpkgStatus } from '../../src/analysis/findings/packages.js';
+import { parseApkInstalled, parseDpkgStatus, readPackageDb, toolchainClosure } from '../../src/analysis/findings/packages.js';
 import { PathGroup } from '../../src/analysis/findings/paths.js';
 import { firstRule, RULES, ruleMatches, SECRET_RULES } from '../../src/analysis/findings/rules.js';
 import { analyze } from '../../src/analysis/merge.js';
@@ -163,14 +163,15 @@ describe('package databases', () => {
       'Package: gcc-12\nStatus: install ok installed\nVersion: 12.2\nDepends: cpp-12 (= 12.2), libisl23 (>= 0.15), libc6 | libc6.1\nDescription: x\n more',
       'Package: old\nStatus: deinstall ok config-files\nVersion: 1',
     ].join('\n\n');
-    assert.deepEqual(parseDpkgStatus(st), [{ name: 'gcc-12', version: '12.2', depends: ['cpp-12', 'libisl23', 'libc6', 'libc6.1'] }]);
+    assert.deepEqual(parseDpkgStatus(st), [{ name: 'gcc-12', version: '12.2', depends: [['cpp-12'], ['libisl23'], ['libc6', 'libc6.1']] }]);
   });
 
   it('parse the apk database with file lists', () => {
-    const db = 'P:gcc\nV:13.2.1\nD:binutils so:libc.musl-x86_64.so.1 !foo\nF:usr/bin\nR:gcc\nR:cc\nF:usr/libexec/gcc\nR:cc1\n\nP:musl\nV:1.2\n';
+    const db = 'P:gcc\nV:13.2.1\nD:binutils so:libc.musl-x86_64.so.1 !foo\nF:usr/bin\nR:gcc\nR:cc\nF:usr/libexec/gcc\nR:cc1\n\nP:musl\nV:1.2\np:so:libc.musl-x86_64.so.1=1\n';
     const [gcc, musl] = parseApkInstalled(db);
-    assert.deepEqual(gcc, { name: 'gcc', version: '13.2.1', depends: ['binutils', 'so:libc.musl-x86_64.so.1'], files: ['usr/bin/gcc', 'usr/bin/cc', 'usr/libexec/gcc/cc1'] });
+    assert.deepEqual(gcc, { name: 'gcc', version: '13.2.1', depends: [['binutils'], ['so:libc.musl-x86_64.so.1']], files: ['usr/bin/gcc', 'usr/bin/cc', 'usr/libexec/gcc/cc1'] });
     assert.equal(musl.name, 'musl');
+    assert.deepEqual(musl.provides, ['so:libc.musl-x86_64.so.1']);
   });
 
   it('on Alpine (apk, synthetic layers): says which layer added build-base and keeps explicit packages', () => {
@@ -203,8 +204,7 @@ describe('package databases', () => {
 });
 
 describe('toolchain closure', () => {
-  it("takes the compilers' own libraries, not a -dev package's runtime library (synthetic db)", async () => {
-    const { toolchainClosure } = await import('../../src/analysis/findings/packages.js');
+  it("takes the compilers' own libraries, not a -dev package's runtime library (synthetic db)", () => {
     const pkg = (name: string, depends: string[], layer = 1, auto = true) => [name, { name, version: '1', depends, layer, auto }] as const;
     const db = {
       manager: 'dpkg' as const,
@@ -221,6 +221,45 @@ describe('toolchain closure', () => {
       ]),
     };
     assert.deepEqual([...toolchainClosure(db)].sort(), ['gcc-12', 'libfoo-dev', 'libgmp10', 'libisl23', 'libssl-dev']);
+  });
+
+  it('enters dependency cycles, resolves alternatives, Provides, Pre-Depends and arch qualifiers (synthetic dpkg)', () => {
+    // maven → guava ↔ error-prone (a Depends cycle only maven reaches); `java-runtime-headless` is
+    // virtual; `a | b` is satisfied by the installed alternative; `libc6:amd64` is libc6.
+    const stanza = (name: string, extra = '') => `Package: ${name}\nStatus: install ok installed\nVersion: 1\n${extra}`;
+    const status = [
+      stanza('libc6'),
+      stanza('dpkg', 'Pre-Depends: libzstd1 (>= 1.4)\n'),
+      stanza('libzstd1'),
+      stanza('maven', 'Depends: libguava-java, java-runtime-headless, libmissing-java | libjansi-java\n'),
+      stanza('libguava-java', 'Depends: liberror-prone-java, libc6:amd64\n'),
+      stanza('liberror-prone-java', 'Depends: libguava-java (>= 31), libjsr305-java\n'),
+      stanza('libjsr305-java'),
+      stanza('libjansi-java'),
+      stanza('openjdk-17-jre-headless', 'Provides: java-runtime-headless, java17-runtime-headless\nDepends: libc6:any\n'),
+      stanza('tool', 'Depends: libguava-java\n'),
+    ].join('\n');
+    const parsed = parseDpkgStatus(status);
+    assert.deepEqual(parsed.find((p) => p.name === 'dpkg')!.depends, [['libzstd1']]);
+    const auto = ['libzstd1', 'libguava-java', 'liberror-prone-java', 'libjsr305-java', 'libjansi-java', 'openjdk-17-jre-headless'];
+    const build = (withTool: boolean) => {
+      const text = withTool ? status : status.replace(/\n\nPackage: tool[^]*$/, '\n');
+      const files: Array<[string, number, string]> = [
+        ['var/lib/dpkg/status', text.length, text],
+        ['var/lib/apt/extended_states', 0, auto.map((n) => `Package: ${n}\nAuto-Installed: 1\n`).join('\n')],
+      ];
+      const layers = [layer(1, files)];
+      const db = readPackageDb(analyze(layers).root, layers)!;
+      return db;
+    };
+    const db = build(false);
+    assert.deepEqual(db.packages.get('maven')!.depends.sort(), ['libguava-java', 'libjansi-java', 'openjdk-17-jre-headless']);
+    assert.deepEqual(db.packages.get('libguava-java')!.depends.sort(), ['libc6', 'liberror-prone-java']);
+    assert.deepEqual(db.packages.get('dpkg')!.depends, ['libzstd1']);
+    // the runtime set keeps the JRE maven depends on through the virtual package
+    assert.deepEqual([...toolchainClosure(db, new Set(['openjdk-17-jre-headless']))].sort(), ['liberror-prone-java', 'libguava-java', 'libjansi-java', 'libjsr305-java', 'maven']);
+    // a manually installed package that needs guava keeps the whole cycle, as apt would
+    assert.deepEqual([...toolchainClosure(build(true), new Set(['openjdk-17-jre-headless']))].sort(), ['libjansi-java', 'maven']);
   });
 });
 

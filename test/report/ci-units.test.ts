@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { diveFlag, parseBytes, parseLimitFlag, parseRatio } from '../../src/cli/ci-config.js';
 import { findingFingerprint, globRegExp, ignoredBy } from '../../src/report/ci.js';
+import { failOnMatches, parseFailOn } from '../../src/report/gate.js';
 
 /** The CI gate's parsing and matching, without images. */
 
@@ -53,4 +54,16 @@ test('fingerprints depend on the rule and the set of paths, not their order', ()
   const b = { rule: 'r', paths: [{ path: '/b', bytes: 9, count: 1 }, { path: '/a', bytes: 1, count: 1 }] };
   assert.equal(findingFingerprint(a), findingFingerprint(b));
   assert.notEqual(findingFingerprint(a), findingFingerprint({ ...a, rule: 's' }));
+});
+
+test('--fail-on hardening: its own category; a severity alone never selects a hardening finding', () => {
+  assert.deepEqual(parseFailOn('hardening,secret'), ['hardening', 'secret']);
+  assert.throws(() => parseFailOn('harden'), /invalid --fail-on "harden".*hardening/);
+  const root = { category: 'hardening', severity: 'medium' } as const;
+  const key = { category: 'secret', severity: 'high' } as const;
+  assert.equal(failOnMatches(root, ['hardening']), true);
+  assert.equal(failOnMatches(root, ['medium']), false);
+  assert.equal(failOnMatches(root, ['secret', 'high']), false);
+  assert.equal(failOnMatches(key, ['high']), true);
+  assert.equal(failOnMatches(key, ['hardening']), false);
 });

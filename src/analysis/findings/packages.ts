@@ -12,6 +12,11 @@ import { resolvePath } from './tree.js';
 export interface Pkg {
   name: string;
   version: string;
+  /**
+   * The installed packages it depends on (Depends and Pre-Depends; apk `D:`): each alternative group
+   * `a | b` resolved to the first installed alternative, virtual names through Provides, arch
+   * qualifiers (`libc6:amd64`) dropped. Dependencies on nothing installed are left out.
+   */
   depends: string[];
   /** Paths (no leading "/") the package owns, when the database lists them. */
   files?: string[];
@@ -26,10 +31,15 @@ export interface PackageDb {
   packages: Map<string, Pkg>;
 }
 
-interface Parsed {
+/** One dependency: its alternatives, in order (`a | b` → [a, b]; a plain dependency → [a]). */
+export type DepGroup = string[];
+
+export interface Parsed {
   name: string;
   version: string;
-  depends: string[];
+  depends: DepGroup[];
+  /** Virtual names it provides (dpkg Provides, apk `p:`). */
+  provides?: string[];
   files?: string[];
 }
 
@@ -40,13 +50,18 @@ function stanzas(text: string): string[][] {
     .filter((l) => l.some((x) => x.trim() !== ''));
 }
 
-/** Debian `Depends:` → package names (alternatives, versions and arch qualifiers dropped). */
-function debDeps(v: string | undefined): string[] {
+/** A Debian relation's package name: version constraint and arch qualifier (`:amd64`, `:any`) dropped. */
+function debName(d: string): string {
+  return d.trim().split(/[\s(:[]/)[0];
+}
+
+/** Debian `Depends:` → one group of alternatives per comma-separated dependency. */
+function debDeps(v: string | undefined): DepGroup[] {
   if (!v) return [];
   return v
-    .split(/[,|]/)
-    .map((d) => d.trim().split(/[\s(:]/)[0])
-    .filter(Boolean);
+    .split(',')
+    .map((g) => g.split('|').map(debName).filter(Boolean))
+    .filter((g) => g.length > 0);
 }
 
 export function parseDpkgStatus(text: string): Parsed[] {
@@ -64,7 +79,10 @@ export function parseDpkgStatus(text: string): Parsed[] {
     const name = f.get('Package');
     const status = f.get('Status') ?? 'install ok installed'; // status.d stanzas carry no Status
     if (!name || !/\binstalled$/.test(status) || /config-files|not-installed/.test(status)) continue;
-    out.push({ name, version: f.get('Version') ?? '', depends: [...debDeps(f.get('Depends')), ...debDeps(f.get('Pre-Depends'))] });
+    const p: Parsed = { name, version: f.get('Version') ?? '', depends: [...debDeps(f.get('Pre-Depends')), ...debDeps(f.get('Depends'))] };
+    const provides = debDeps(f.get('Provides')).flat();
+    if (provides.length) p.provides = provides;
+    out.push(p);
   }
   return out;
 }
@@ -81,11 +99,46 @@ export function parseApkInstalled(text: string): Parsed[] {
       if (k === 'P:') p = { name: v, version: '', depends: [] };
       else if (!p) continue;
       else if (k === 'V:') p.version = v;
-      else if (k === 'D:') p.depends = v.split(/\s+/).filter((d) => d && !d.startsWith('!')).map((d) => d.split(/[<>=~]/)[0]);
+      else if (k === 'D:') p.depends = apkNames(v).map((d) => [d]);
+      else if (k === 'p:') p.provides = apkNames(v);
       else if (k === 'F:') dir = v;
       else if (k === 'R:') files.push(dir ? `${dir}/${v}` : v);
     }
     if (p) out.push({ ...p, files });
+  }
+  return out;
+}
+
+/** apk `D:`/`p:` values → names (`so:libc.musl-x86_64.so.1`, `cmd:sh`; versions and `!conflicts` dropped). */
+function apkNames(v: string): string[] {
+  return v
+    .split(/\s+/)
+    .filter((d) => d && !d.startsWith('!'))
+    .map((d) => d.split(/[<>=~]/)[0]);
+}
+
+/**
+ * Each package's dependencies as installed package names: a group is satisfied by its first
+ * alternative that is installed, itself or through a package that provides it (a virtual package
+ * such as `java-runtime-headless` or apk's `so:libz.so.1`), the way apt marks what it keeps.
+ */
+function resolveDeps(parsed: Parsed[]): Map<string, string[]> {
+  const providers = new Map<string, string[]>();
+  const add = (virt: string, by: string) => {
+    const l = providers.get(virt);
+    if (l) l.push(by);
+    else providers.set(virt, [by]);
+  };
+  for (const p of parsed) for (const v of p.provides ?? []) add(v, p.name);
+  const installed = new Set(parsed.map((p) => p.name));
+  const out = new Map<string, string[]>();
+  for (const p of parsed) {
+    const deps = new Set<string>();
+    for (const group of p.depends) {
+      const hit = group.find((d) => installed.has(d)) ?? group.map((d) => providers.get(d)?.[0]).find((d) => d !== undefined);
+      if (hit !== undefined && hit !== p.name) deps.add(hit);
+    }
+    out.set(p.name, [...deps]);
   }
   return out;
 }
@@ -148,8 +201,10 @@ export function readPackageDb(root: TreeNode, layers: LayerContents[]): PackageD
     }
   }
   const packages = new Map<string, Pkg>();
+  const deps = resolveDeps(parsed);
   for (const p of parsed) {
-    const pkg: Pkg = { ...p, layer: firstSeen.get(p.name) ?? -1 };
+    const pkg: Pkg = { name: p.name, version: p.version, depends: deps.get(p.name) ?? [], layer: firstSeen.get(p.name) ?? -1 };
+    if (p.files) pkg.files = p.files;
     if (auto) pkg.auto = auto.has(p.name);
     if (manager === 'dpkg') {
       const list = contentAt(root, `var/lib/dpkg/info/${p.name}.list`) ?? contentAt(root, `var/lib/dpkg/info/${p.name}:amd64.list`) ?? listAnyArch(root, p.name);
@@ -188,11 +243,14 @@ function isDevPackage(name: string): boolean {
 
 /**
  * The toolchain packages and everything that only the compilers need, the way `apt-get autoremove`
- * would see it after removing them: a package joins when it came in no earlier than the first
- * toolchain package, was installed as a dependency (when the database says), every installed package
- * that depends on it is in the set, and at least one of those is a compiler-side package (not just a
- * `-dev` package). The last condition keeps libssl3 & co. out: a `-dev` package's runtime library
- * may well be used by a program built from source, which no package database knows about.
+ * would see it after removing them. Candidates are the packages installed no earlier than the first
+ * toolchain package, as a dependency (when the database says) and outside the runtime set. Every
+ * other package is kept, and so is everything it depends on, transitively (a graph walk that does
+ * not enter the toolchain), like apt's marking. A candidate nothing installed depends on counts as
+ * wanted too. A candidate left unkept joins when a compiler-side package reaches it through other
+ * joining packages: reached only through `-dev` packages it stays (libssl3 & co.: a program built
+ * from source may well load a `-dev` package's runtime library, and no package database knows it).
+ * Dependency cycles (guava ↔ error-prone, Debian's many Depends loops) are walked like any edge.
  */
 export function toolchainClosure(db: PackageDb, runtime: ReadonlySet<string> = new Set()): Set<string> {
   const compilers = new Set<string>();
@@ -204,24 +262,28 @@ export function toolchainClosure(db: PackageDb, runtime: ReadonlySet<string> = n
   }
   if (compilers.size + dev.size === 0) return compilers;
   const first = Math.min(...[...compilers, ...dev].map((n) => db.packages.get(n)!.layer).filter((l) => l >= 0));
-  const rdeps = new Map<string, Set<string>>();
-  for (const p of db.packages.values()) {
-    for (const d of p.depends) {
-      if (!db.packages.has(d) || d === p.name) continue;
-      if (!rdeps.has(d)) rdeps.set(d, new Set());
-      rdeps.get(d)!.add(p.name);
-    }
-  }
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const p of db.packages.values()) {
-      if (compilers.has(p.name) || dev.has(p.name) || runtime.has(p.name) || p.auto === false || p.layer < first) continue;
-      const by = [...(rdeps.get(p.name) ?? [])];
-      if (by.length && by.every((r) => compilers.has(r) || dev.has(r)) && by.some((r) => compilers.has(r))) {
-        compilers.add(p.name);
-        changed = true;
+  const depended = new Set<string>();
+  for (const p of db.packages.values()) for (const d of p.depends) if (d !== p.name) depended.add(d);
+  const toolchain = (n: string) => compilers.has(n) || dev.has(n);
+  const candidate = (p: Pkg) => !toolchain(p.name) && !runtime.has(p.name) && p.auto !== false && p.layer >= first && depended.has(p.name);
+
+  const walk = (from: Iterable<string>, into: (n: string) => boolean): Set<string> => {
+    const seen = new Set<string>();
+    const stack = [...from];
+    while (stack.length) {
+      const p = db.packages.get(stack.pop()!);
+      for (const d of p?.depends ?? []) {
+        if (!seen.has(d) && into(d)) {
+          seen.add(d);
+          stack.push(d);
+        }
       }
     }
-  }
-  return new Set([...compilers, ...dev]);
+    return seen;
+  };
+  const roots = [...db.packages.values()].filter((p) => !toolchain(p.name) && !candidate(p)).map((p) => p.name);
+  const kept = walk(roots, (n) => !toolchain(n));
+  for (const r of roots) kept.add(r);
+  const joined = walk(compilers, (n) => !kept.has(n) && !toolchain(n) && db.packages.has(n));
+  return new Set([...compilers, ...joined, ...dev]);
 }
