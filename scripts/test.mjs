@@ -38,6 +38,7 @@ export const UNIT = new Set([
   'test/sources/units.test.ts',
   'test/report/schema-goldens.test.ts',
   'test/report/ci-units.test.ts',
+  'test/fix/dockerignore.test.ts',
 ]);
 
 export function testFiles(dir = join(ROOT, 'test')) {

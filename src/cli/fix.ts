@@ -15,6 +15,7 @@ import { sourceResolver, type SourceFlags } from './source-flags.js';
 export interface FixFlags extends SourceFlags {
   dockerfile: string;
   target?: string;
+  context?: string;
   buildArg?: string[];
   platform?: string;
   apply?: boolean;
@@ -30,6 +31,7 @@ export async function fixCommand(ref: string, flags: FixFlags, io: Io): Promise<
   const { parseBuildArgs } = await import('../pipeline/attribution.js');
   const { alignmentProblem, planFixes } = await import('../fix/plan.js');
   const { applyPlan, renderFixDiff } = await import('../report/fix.js');
+  const { applyIgnore, planIgnore } = await import('../fix/dockerignore.js');
   const progress = new Progress(io.stderr.isTTY ? io.stderr : undefined);
   const resolveImage = await sourceResolver(flags, io, progress);
   const image = await resolveImage(ref, { platform: flags.platform ? parsePlatform(flags.platform) : undefined });
@@ -43,18 +45,46 @@ export async function fixCommand(ref: string, flags: FixFlags, io: Io): Promise<
   const problem = alignmentProblem(result, flags.dockerfile);
   if (problem) throw new MsbError(problem);
   const text = await readFile(flags.dockerfile, 'utf8');
-  const plan = planFixes(result, text, { buildArgs: parseBuildArgs(flags.buildArg), harden: flags.harden });
-  const rel = path.relative(io.cwd, path.resolve(io.cwd, flags.dockerfile)).split(path.sep).join('/');
+  const buildArgs = parseBuildArgs(flags.buildArg);
+  const plan = planFixes(result, text, { buildArgs, harden: flags.harden });
+  const relOf = (p: string) => path.relative(io.cwd, path.resolve(io.cwd, p)).split(path.sep).join('/');
+  const rel = relOf(flags.dockerfile);
+  // BuildKit reads <Dockerfile>.dockerignore beside the Dockerfile first, then the context's .dockerignore.
+  const beside = `${flags.dockerfile}.dockerignore`;
+  const ignoreFile = (await readOptional(beside)) !== undefined ? beside : path.join(flags.context ?? path.dirname(flags.dockerfile), '.dockerignore');
+  const existing = await readOptional(ignoreFile);
+  const ignore = planIgnore(result, text, buildArgs, existing);
+  const ignoreRel = relOf(ignoreFile);
+  const total = plan.bytes + ignore.bytes;
   if (format === 'json') {
-    io.stdout.write(`${safeJson(JSON.stringify({ schemaVersion: 1, dockerfile: rel, predictedSavingsBytes: plan.bytes, hunks: plan.hunks, suggestions: plan.suggestions }, null, 2))}\n`);
+    const dockerignore = { file: ignoreRel, created: existing === undefined, lines: ignore.lines };
+    io.stdout.write(`${safeJson(JSON.stringify({ schemaVersion: 1, dockerfile: rel, predictedSavingsBytes: total, hunks: plan.hunks, dockerignore, suggestions: [...plan.suggestions, ...ignore.suggestions] }, null, 2))}\n`);
   } else {
-    io.stdout.write(safeLines(renderFixDiff(rel, text, plan)));
+    io.stdout.write(safeLines(renderFixDiff(rel, text, plan, { file: ignoreRel, existing, plan: ignore })));
   }
   if (flags.apply && plan.hunks.length) {
-    const tmp = `${flags.dockerfile}.msb-fix.${process.pid}`;
-    await writeFile(tmp, applyPlan(text, plan));
-    await rename(tmp, flags.dockerfile);
+    await writeAtomically(flags.dockerfile, applyPlan(text, plan));
     io.stderr.write(`msb: wrote ${rel} (${plan.hunks.length} change${plan.hunks.length === 1 ? '' : 's'})\n`);
   }
+  if (flags.apply && ignore.lines.length) {
+    await writeAtomically(ignoreFile, applyIgnore(existing, ignore));
+    io.stderr.write(`msb: wrote ${ignoreRel} (${ignore.lines.length} line${ignore.lines.length === 1 ? '' : 's'} added)\n`);
+  }
   return 0;
+}
+
+/** A temp file beside the target, renamed over it: the file is never half-written. */
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const tmp = `${file}.msb-fix.${process.pid}`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
+}
+
+async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new MsbError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
 }
