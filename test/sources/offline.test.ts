@@ -1,7 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
+import { ManifestRecords, type ManifestRecord } from '../../src/source/cache/manifest-record.js';
 import { comparable, removeDir, repoRoot, run, runCli, skopeoCopy, startRegistry, tempDir, type Registry } from './helpers.js';
 import { assertReportSchema } from '../helpers/schemas.js';
 
@@ -108,7 +110,7 @@ describe('offline by tag', () => {
     assert.match(other.stderr, /^msb: .*cannot reach registry .*connection refused/);
   });
 
-  test('--offline uses the record without any connection attempt; a tag never fetched is a clear error', async () => {
+  test('--offline uses the record; a tag never fetched, or --no-cache, is one clear error', async () => {
     const r = await inspect(`${down.host}/app:1`, '--offline');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /^msb: offline \(--offline\); using the manifest cached \d+ \w+ ago for 127\.0\.0\.1:\d+\/app:1\n$/);
@@ -120,6 +122,36 @@ describe('offline by tag', () => {
     const noCache = await runCli(['inspect', `${down.host}/app:1`, '--json', '--source', 'registry', '--offline', '--no-cache']);
     assert.equal(noCache.code, 2);
     assert.match(noCache.stderr, /--offline .*--no-cache/);
+  });
+
+  test('--offline opens no connection at all; a digest reference needs no record', async () => {
+    // A listener that counts connections, with a record for it made from app:1's.
+    let connections = 0;
+    const server = net.createServer((c) => {
+      connections++;
+      c.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    try {
+      const { json } = await recordOf('app');
+      const rec = json as unknown as ManifestRecord;
+      await new ManifestRecords(cacheDir).write({ ...rec, key: { ...rec.key, registry: host } });
+      const r = await inspect(`${host}/app:1`, '--offline');
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(comparable(JSON.parse(r.stdout)), firstRun['app:1'].report);
+      const pinned = await inspect(`${host}/app@${firstRun['app:1'].digest}`, '--offline');
+      assert.equal(pinned.code, 0, pinned.stderr);
+      assert.match(pinned.stderr, /^msb: offline \(--offline\); using the cache for 127\.0\.0\.1:\d+\/app@sha256:[0-9a-f]{64}\n$/);
+      assert.deepEqual(JSON.parse(pinned.stdout).image.offline, { reason: '--offline' });
+      assert.equal(connections, 0);
+    } finally {
+      server.close();
+    }
+    // Without --offline a cached digest reference is read from the blob cache: nothing to fall back from.
+    const digestRef = await inspect(`${down.host}/app@${firstRun['app:1'].digest}`);
+    assert.equal(digestRef.code, 0, digestRef.stderr);
+    assert.equal(digestRef.stderr, '');
   });
 
   test('a corrupt or foreign-version record, or a corrupt cached manifest: one clear line, exit 2, never used', async () => {
