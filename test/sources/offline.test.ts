@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { ManifestRecords, type ManifestRecord } from '../../src/source/cache/manifest-record.js';
@@ -152,6 +153,36 @@ describe('offline by tag', () => {
     const digestRef = await inspect(`${down.host}/app@${firstRun['app:1'].digest}`);
     assert.equal(digestRef.code, 0, digestRef.stderr);
     assert.equal(digestRef.stderr, '');
+  });
+
+  test('a registry that answers 401, 403 or 5xx is believed; one that never answers is unreachable', async () => {
+    // One server: the repository name says how it answers; records for it are made from app:1's.
+    const sockets = new Set<net.Socket>();
+    const server = http.createServer((req, res) => {
+      const m = /^\/v2\/(\w+)\//.exec(req.url ?? '');
+      if (m?.[1] === 'hang') return; // headers never come: a timeout
+      const status = Number(m?.[1].slice(1)) || 200;
+      res.writeHead(status, status === 401 ? { 'www-authenticate': 'Basic realm="x"' } : {}).end('{}');
+    });
+    server.on('connection', (s) => sockets.add(s));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    try {
+      const rec = (await recordOf('app')).json as unknown as ManifestRecord;
+      for (const repo of ['s401', 's403', 's503', 'hang']) await new ManifestRecords(cacheDir).write({ ...rec, key: { ...rec.key, registry: host, repository: repo } });
+      for (const [repo, why] of [['s401', /requires a login/], ['s403', /access denied by/], ['s503', /HTTP 503 from .*gave up after 3 attempts/]] as const) {
+        const r = await inspect(`${host}/${repo}:1`);
+        assert.equal(r.code, 2, `${repo}: ${r.stdout}`);
+        assert.match(r.stderr, why, repo);
+        assert.doesNotMatch(r.stderr, /cached/, repo);
+      }
+      const hang = await runCli(['inspect', `${host}/hang:1`, '--json', '--source', 'registry', '--cache-dir', cacheDir], { env: { MSB_NET_IDLE_MS: '300' } });
+      assert.equal(hang.code, 0, hang.stderr);
+      assert.match(hang.stderr, /^msb: registry 127\.0\.0\.1:\d+ unreachable \(no response: no data for 0\.3s\); using the manifest cached/);
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
   });
 
   test('a corrupt or foreign-version record, or a corrupt cached manifest: one clear line, exit 2, never used', async () => {

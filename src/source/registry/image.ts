@@ -107,7 +107,7 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
         digest = got.digest && /^sha256:[a-f0-9]{64}$/.test(got.digest) ? got.digest : undefined;
         if (digest) verifyBuffer(what, digest, body);
         digest ??= sha256Of(body);
-        if (cache && !(await cache.lookup(digest))) await cache.put(what, digest, body);
+        await cache?.put(what, digest, body); // rewritten each time: a few KiB, and a damaged copy is replaced
       }
     }
     return parseManifest(what, body, digest ?? sha256Of(body), mediaType);
