@@ -142,7 +142,7 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
       record = hit.record;
       offline = offlineSource(record, e.reason, ref.registry, label);
       // Everything else (config, layers) must come from the cache now: no further connection attempts.
-      client.goOffline(`${why}`);
+      client.goOffline(why);
       return parseManifest(label, hit.body, record.digest, record.mediaType);
     }
   };
