@@ -33,11 +33,11 @@ async function recordFiles(): Promise<string[]> {
   return (await readdir(path.join(cacheDir, 'refs')).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).map((f) => path.join(cacheDir, 'refs', f));
 }
 
-/** The record whose key names this repository (records are named by a hash of their key). */
+/** The record whose key names this repository on the stopped registry (records are named by a hash of their key). */
 async function recordOf(repository: string): Promise<{ file: string; json: Record<string, unknown> }> {
   for (const file of await recordFiles()) {
-    const json = JSON.parse(await readFile(file, 'utf8')) as { key: { repository: string } };
-    if (json.key.repository === repository) return { file, json };
+    const json = JSON.parse(await readFile(file, 'utf8')) as { key: { registry: string; repository: string } };
+    if (json.key.repository === repository && json.key.registry === down.host) return { file, json };
   }
   throw new Error(`no record for ${repository}`);
 }
