@@ -15,7 +15,8 @@ function withSourceOptions(cmd: Command): Command {
     .option('--password-stdin', 'read the registry password or token from stdin')
     .option('--insecure', 'skip TLS certificate checks for the named registry, falling back to plain HTTP (loopback registries always use HTTP)')
     .option('--cache-dir <dir>', 'where downloaded registry blobs are cached (default $XDG_CACHE_HOME/msb or ~/.cache/msb)')
-    .option('--no-cache', 'do not read or write the blob and layer caches');
+    .option('--no-cache', 'do not read or write the blob and layer caches')
+    .option('--offline', "registry images: use only msb's cache (a tag's manifest as last fetched), never the network");
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
