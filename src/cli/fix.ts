@@ -70,11 +70,14 @@ export async function planAll(result: InspectResult, dockerfile: string, flags: 
   const { parseBuildArgs } = await import('../pipeline/attribution.js');
   const { alignmentProblem, planFixes } = await import('../fix/plan.js');
   const { planIgnore } = await import('../fix/dockerignore.js');
+  const { planSplit } = await import('../fix/split.js');
   const problem = alignmentProblem(result, dockerfile);
   if (problem) throw new MsbError(problem);
   const text = await readFile(dockerfile, 'utf8');
   const buildArgs = parseBuildArgs(flags.buildArg);
   const plan = planFixes(result, text, { buildArgs, harden: flags.harden });
+  const split = planSplit(result, text, buildArgs);
+  if (split) plan.suggestions.push(split);
   const relOf = (p: string) => path.relative(io.cwd, path.resolve(io.cwd, p)).split(path.sep).join('/');
   // BuildKit reads <Dockerfile>.dockerignore beside the Dockerfile first, then the context's .dockerignore.
   const beside = `${dockerfile}.dockerignore`;

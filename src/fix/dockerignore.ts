@@ -9,11 +9,12 @@ import type { Suggestion } from './plan.js';
  * context: a `.git` the final image carries, sources, objects, caches and secrets that arrived with
  * `COPY . .`. Pure: the attributed inspect result and the Dockerfile's steps in, lines out.
  *
- * A line is only written when the image shows it cannot break the build: a VCS directory (`.git`,
- * `.hg`, `.svn`) in an image that has no such VCS tool, so no step of the final stage can have read
- * it (tools like setuptools_scm or Go's -buildvcs need the `git` binary). Everything else the
- * context leaked may be a build input (a prebuilt file a RUN copies, a generated source), so it is a
- * suggestion, printed and never written.
+ * A line is only written when the Dockerfile shows no build step can have read it: a VCS directory
+ * (`.git`, `.hg`, `.svn`) brought by a COPY after which its stage runs no RUN (only a RUN reads files
+ * during a build; the tool need not be the `git` binary: cargo reads a git dependency's `.git`
+ * through libgit2), in an image that has no such VCS tool to read it at run time either. Everything
+ * else the context leaked may be a build input (a prebuilt file a RUN copies, a generated source), so
+ * it is a suggestion, printed and never written; sources and build files are not even suggested.
  */
 
 export interface IgnoreLine {
@@ -70,9 +71,11 @@ export function planIgnore(result: InspectResult, dockerfileText: string, buildA
   const hasTool = (tool: string) => BIN_DIRS.some((d) => nodeAt(result.analysis.root, `${d}/${tool}`) !== undefined);
 
   for (const f of result.findings.findings) {
-    if (f.bytes <= 0 || !['source', 'cache', 'secret'].includes(f.category)) continue;
+    // What a build reads by design (sources, headers, build files) is never proposed for .dockerignore.
+    if (f.bytes <= 0 || !(f.category === 'cache' || f.category === 'secret' || f.rule === 'source-vcs' || f.rule === 'source-objects')) continue;
     const step = stepAt(result.layers[f.layer]?.origin.line);
     if (!step || (step.keyword !== 'COPY' && step.keyword !== 'ADD') || step.flags.from !== undefined || step.stage !== finalStage) continue;
+    const runsAfter = steps.some((s) => s.stage === step.stage && s.line > step.line && s.keyword === 'RUN');
     const sources = step.sources ?? [];
     if (sources.length !== 1 || NOT_CONTEXT.test(sources[0]) || /[*?[]/.test(sources[0])) continue;
     // The copied directory's contents land under DEST: a file at DEST/x came from SRC/x.
@@ -94,14 +97,15 @@ export function planIgnore(result: InspectResult, dockerfileText: string, buildA
       const parts = ctx.split('/');
       const at = parts.findIndex((x) => VCS[x] !== undefined);
       const tool = at >= 0 ? VCS[parts[at]] : undefined;
-      if (f.rule === 'source-vcs' && tool && !hasTool(tool)) {
+      if (f.rule === 'source-vcs' && tool && !runsAfter && !hasTool(tool)) {
         const pattern = parts.slice(0, at + 1).join('/');
         if (have.has(pattern) || have.has(`/${pattern}`)) continue;
         const l = lines.get(pattern);
         if (l) l.bytes += p.bytes;
-        else lines.set(pattern, { pattern, bytes: p.bytes, rules: [f.rule], line: step.line, why: `the build context's ${pattern} (${tool} metadata) comes in with line ${step.line}; the image has no ${tool}, so no build step read it` });
+        else lines.set(pattern, { pattern, bytes: p.bytes, rules: [f.rule], line: step.line, why: `the build context's ${pattern} (${tool} metadata) comes in with line ${step.line}; no RUN follows it in its stage and the image has no ${tool}, so nothing in the build read it` });
       } else {
-        leaked.push(ctx);
+        const shown = at >= 0 ? parts.slice(0, at + 1).join('/') : ctx;
+        if (!leaked.includes(shown)) leaked.push(shown);
         leakedBytes += p.bytes;
       }
     }
