@@ -2,6 +2,7 @@ import prettyBytes from 'pretty-bytes';
 import { parseDockerfile, type DockerfileStep } from '../analysis/attribution/dockerfile.js';
 import type { WasteItem } from '../analysis/types.js';
 import type { InspectResult } from '../pipeline/types.js';
+import { aptCacheTarget, joinAptUpdates, noInstallRecommends, type AptContext } from './apt.js';
 
 /**
  * `msb fix`: Dockerfile rewrites that the image's own evidence supports, each with the bytes it
@@ -17,6 +18,8 @@ export interface Rewrite {
   bytes: number;
   /** What changes and why, one line. */
   why: string;
+  /** What in the image proves it, one fact a line (packages and what pulled them in). */
+  evidence?: string[];
 }
 
 export interface Hunk {
@@ -40,8 +43,10 @@ export interface FixPlan {
 }
 
 /** One instruction and what the rewrites do to it, composed. */
-interface Edit {
+export interface Edit {
   step: DockerfileStep;
+  /** A command run first in a RUN (`cmd && ...`): an `apt-get update` joined to its install. */
+  prefix?: string;
   /** Commands appended to a RUN (`&& cmd`). */
   append: string[];
   /** RUN text substitutions ([from, to]). */
@@ -183,16 +188,21 @@ export function planFixes(result: InspectResult, dockerfileText: string, opts: P
     'cache-apk': { has: /\bapk\s+add\b/, fix: (e) => e.replace.push([/\b(apk\s+add)\b(?!\s+--no-cache)/g, '$1 --no-cache']), what: 'apk add --no-cache' },
     'cache-npm': { has: /\bnpm\s+(?:ci|install|i)\b/, fix: (e) => e.append.push('npm cache clean --force'), what: 'npm cache clean --force in the same RUN' },
   };
+  const apt: AptContext = { result, steps, stepOfLayer, editOf, suggestions, shellRun };
+  const joined = joinAptUpdates(apt);
+  noInstallRecommends(apt);
   for (const f of result.findings.findings) {
     const pm = PM[f.rule];
     if (!pm || f.bytes <= 0) continue;
-    const step = stepOfLayer(f.layer);
+    const made = stepOfLayer(f.layer);
+    // apt's lists go where the update ran last: the install RUN it joined, never before an install.
+    const step = made && f.rule.startsWith('cache-apt') ? aptCacheTarget(apt, made, joined) : made;
     if (step && shellRun(step) && pm.has.test(step.args)) {
       const e = editOf(step);
       pm.fix(e);
       e.rewrites.push({ rules: [f.rule], bytes: f.bytes, why: pm.what });
     } else {
-      suggestions.push({ line: step?.line, rules: [f.rule], bytes: f.bytes, why: f.fix });
+      suggestions.push({ line: made?.line, rules: [f.rule], bytes: f.bytes, why: f.fix });
     }
   }
 
@@ -234,6 +244,7 @@ function render(e: Edit, lines: string[]): string {
   let text = original;
   if (e.flags.length) text = text.replace(/^(\s*COPY)\b/i, `$1 ${e.flags.join(' ')}`);
   for (const [re, to] of e.replace) text = text.replace(re, to);
+  if (e.prefix) text = text.replace(/^(\s*RUN\s+)/i, `$1${e.prefix} \\\n && `);
   if (e.append.length) text = `${text.replace(/\s+$/, '')} \\\n && ${[...new Set(e.append)].join(' \\\n && ')}`;
   return e.prepend ? `${e.prepend}\n${text}` : text;
 }
