@@ -2,7 +2,7 @@ import prettyBytes from 'pretty-bytes';
 import type { DockerfileStep } from '../analysis/attribution/dockerfile.js';
 import { aptInstalls } from '../analysis/findings/recommends.js';
 import type { InspectResult } from '../pipeline/types.js';
-import type { Edit, Suggestion } from './plan.js';
+import type { Edit, Suggestion } from './types.js';
 
 /**
  * The apt rewrites of `msb fix`: `--no-install-recommends` where the image shows packages only

@@ -3,6 +3,9 @@ import { parseDockerfile, type DockerfileStep } from '../analysis/attribution/do
 import type { WasteItem } from '../analysis/types.js';
 import type { InspectResult } from '../pipeline/types.js';
 import { aptCacheTarget, joinAptUpdates, noInstallRecommends, type AptContext } from './apt.js';
+import type { Edit, Rewrite, Suggestion } from './types.js';
+
+export type { Edit, Rewrite, Suggestion } from './types.js';
 
 /**
  * `msb fix`: Dockerfile rewrites that the image's own evidence supports, each with the bytes it
@@ -10,17 +13,6 @@ import { aptCacheTarget, joinAptUpdates, noInstallRecommends, type AptContext } 
  * plan out. A rewrite msb cannot show to be safe becomes a suggestion, printed, never applied.
  * Rewrites work on whole instructions, so everything outside them stays byte for byte.
  */
-
-export interface Rewrite {
-  /** Finding rules it fixes, e.g. ["waste-deleted"]. */
-  rules: string[];
-  /** Predicted bytes saved. */
-  bytes: number;
-  /** What changes and why, one line. */
-  why: string;
-  /** What in the image proves it, one fact a line (packages and what pulled them in). */
-  evidence?: string[];
-}
 
 export interface Hunk {
   /** 1-based first and last line of the instruction replaced. */
@@ -31,33 +23,11 @@ export interface Hunk {
   rewrites: Rewrite[];
 }
 
-export interface Suggestion extends Rewrite {
-  line?: number;
-}
-
 export interface FixPlan {
   hunks: Hunk[];
   suggestions: Suggestion[];
   /** Σ of the applied rewrites' bytes. */
   bytes: number;
-}
-
-/** One instruction and what the rewrites do to it, composed. */
-export interface Edit {
-  step: DockerfileStep;
-  /** A command run first in a RUN (`cmd && ...`): an `apt-get update` joined to its install. */
-  prefix?: string;
-  /** Commands appended to a RUN (`&& cmd`). */
-  append: string[];
-  /** RUN text substitutions ([from, to]). */
-  replace: Array<[RegExp, string]>;
-  /** COPY: the new sources/dest pairs (narrowing) and flags to add. */
-  copies?: Array<[string, string]>;
-  flags: string[];
-  remove: boolean;
-  /** A line inserted before the instruction (USER). */
-  prepend?: string;
-  rewrites: Rewrite[];
 }
 
 const shellRun = (s: DockerfileStep) => s.keyword === 'RUN' && !s.heredoc && !s.args.trim().startsWith('[');
