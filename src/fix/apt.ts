@@ -69,13 +69,14 @@ export function aptCacheTarget(ctx: AptContext, step: DockerfileStep, joined: Ma
 export function noInstallRecommends(ctx: AptContext): void {
   for (const r of ctx.result.findings.aptRecommends ?? []) {
     const step = ctx.stepOfLayer(r.layer);
+    if (!step) continue; // a base image's layer: not this Dockerfile's to change
     const names = r.recommendsOnly.map((p) => p.name);
     const list = `${names.slice(0, 6).join(', ')}${names.length > 6 ? `, and ${names.length - 6} more` : ''}`;
     const evidence = [
       ...r.recommendsOnly.map((p) => `${p.name} (${r.packages.find((x) => x.name === p.name)?.bytes ?? 0} B of files): pulled in by ${p.recommendedBy.join(', ') || 'nothing installed'}, which no kept package Depends on`),
       `${r.files} files in all, with their dpkg records, maintainer-script output and debconf's rewrite`,
     ];
-    const ok = step && ctx.shellRun(step) && aptInstalls(step.args) && !aptInstalls(step.args)!.noRecommends;
+    const ok = ctx.shellRun(step) && aptInstalls(step.args) && !aptInstalls(step.args)!.noRecommends;
     if (ok && r.runtimeNeeds.length === 0) {
       const e = ctx.editOf(step);
       e.replace.push([INSTALL, '$1 --no-install-recommends']);
@@ -84,7 +85,7 @@ export function noInstallRecommends(ctx: AptContext): void {
       const why = r.runtimeNeeds.length
         ? `--no-install-recommends would drop ${r.runtimeNeeds.join(', ')}, which the entrypoint uses: install ${r.runtimeNeeds.length === 1 ? 'it' : 'them'} by name if you add the flag`
         : `install with --no-install-recommends: ${list} came only through Recommends`;
-      ctx.suggestions.push({ line: step?.line, rules: ['apt-recommends'], bytes: r.bytes, why, evidence });
+      ctx.suggestions.push({ line: step.line, rules: ['apt-recommends'], bytes: r.bytes, why, evidence });
     }
   }
 }
