@@ -73,7 +73,7 @@ export function noInstallRecommends(ctx: AptContext): void {
     const names = r.recommendsOnly.map((p) => p.name);
     const list = `${names.slice(0, 6).join(', ')}${names.length > 6 ? `, and ${names.length - 6} more` : ''}`;
     const evidence = [
-      ...r.recommendsOnly.map((p) => `${p.name} (${r.packages.find((x) => x.name === p.name)?.bytes ?? 0} B of files): pulled in by ${p.recommendedBy.join(', ') || 'nothing installed'}, which no kept package Depends on`),
+      ...r.recommendsOnly.map((p) => `${p.name} (${r.packages.find((x) => x.name === p.name)?.bytes ?? 0} B of files): pulled in by ${p.recommendedBy.join(', ') || 'nothing installed'}; nothing kept Depends on it`),
       `${r.files} files in all, with their dpkg records, maintainer-script output and debconf's rewrite`,
     ];
     const ok = ctx.shellRun(step) && aptInstalls(step.args) && !aptInstalls(step.args)!.noRecommends;
