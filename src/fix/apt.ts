@@ -44,7 +44,7 @@ export function joinAptUpdates(ctx: AptContext): Map<DockerfileStep, DockerfileS
     ctx.editOf(s).remove = true;
     const e = ctx.editOf(t);
     e.prefix = s.args.trim();
-    e.rewrites.push({ rules: ['apt-update-join'], bytes: 0, why: `run \`${e.prefix}\` in the RUN that installs (was line ${s.line}): the lists it fetches can then go in that same RUN` });
+    e.rewrites.push({ rules: ['hygiene-apt-update-separate'], bytes: 0, why: `run \`${e.prefix}\` in the RUN that installs (was line ${s.line}): the lists it fetches can then go in that same RUN` });
   });
   return joined;
 }
