@@ -8,6 +8,7 @@ import { findingBase } from './finding.js';
 import { fixText, instructionKind, type FixContext } from './fix.js';
 import { isToolchainPackage, readPackageDb, toolchainClosure, type Pkg } from './packages.js';
 import { PathGroup } from './paths.js';
+import { aptRecommends, type AptRecommends } from './recommends.js';
 import { DEV_DEPS_RULE, firstRule, PACKAGE_RULE, type Rule } from './rules.js';
 import { secretFindings } from './secrets.js';
 import { hardeningFindings } from './hardening.js';
@@ -55,6 +56,11 @@ export interface FindingsResult {
   packageManager?: 'dpkg' | 'apk';
   /** What the entrypoint needs (files, packages, how each was found): never called removable. */
   runtime: RuntimeSet;
+  /**
+   * Per apt install run without --no-install-recommends: the packages only Recommends brought in
+   * and their bytes (the evidence `msb fix` adds the flag on). Not findings: not in findings[].
+   */
+  aptRecommends: AptRecommends[];
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
@@ -201,6 +207,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
     bytesByCategory,
     toolchainPackages,
     ...(db ? { packageManager: db.manager } : {}),
+    aptRecommends: db ? aptRecommends(root, db, input.origins.map((o) => o.instruction), rt.pkgSet) : [],
     runtime: { resolved: rt.resolved, command: rt.command, files: rt.files, packages: rt.packages, evidence: rt.evidence, ...(rt.note ? { note: rt.note } : {}) },
   };
 }
