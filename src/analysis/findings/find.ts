@@ -84,7 +84,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
     }
   }
   const owner = new Map<TreeNode, Pkg>();
-  const toolchain = db ? toolchainClosure(db, rt.pkgSet) : new Set<string>();
+  const toolchain = db ? toolchainClosure(db, rt.pkgSet, rt.native) : new Set<string>();
   for (const name of toolchain) {
     const pkg = db!.packages.get(name)!;
     for (const f of pkg.files ?? []) {
