@@ -55,7 +55,7 @@ const LIB_DIRS = [
 /** Interpreters whose first non-option argument is the program file. */
 const SCRIPT_RUNNER = /^(?:python[\d.]*|node(?:js)?|ruby[\d.]*|perl[\d.]*|php[\d.]*|bun|deno|Rscript|lua[\d.]*)$/;
 /** Programs that run other code than their own libraries: a native program's loaded set is not theirs. */
-const NOT_NATIVE = /^(?:java|env|tini|dumb-init|catatonit|gosu|su-exec|chroot|setpriv|nohup|timeout|xargs|busybox)$/;
+const NOT_NATIVE = /^(?:java|env|tini|dumb-init|catatonit|gosu|su-exec|chroot|setpriv|nohup|timeout|xargs)$/;
 
 /** Basenames of the programs and files the config's command names: the walk keeps their first bytes. */
 export function entryHints(config: ImageConfig | undefined): { names: string[] } {
