@@ -128,6 +128,8 @@ describe('path rules', () => {
       ['src/app/go.mod', 'source-build-files'],
       ['proj/configure', 'source-build-files'],
       ['app/Cargo.toml', 'source-build-files'],
+      ['src/.cargo/config.toml', 'source-build-files'],
+      ['root/.cargo/config.toml', 'toolchain-rust'],
       ['app/build.gradle.kts', 'source-build-files'],
       ['app/src/Main.java', 'source-code'],
       ['app/core', 'leftover-core'],

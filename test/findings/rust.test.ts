@@ -125,6 +125,10 @@ describe('single-stage Rust image (cargo + rustc from Debian, binary run from ta
     const home = ins.findings.findings.filter((f) => /^cache-cargo$|^toolchain-rust$/.test(f.rule) && f.paths.every((p) => p.path.startsWith('/root/.cargo')));
     assert.equal(sum(home), truth.cargoHomeBytes);
     assert.equal(sum(ins.findings.findings.filter((f) => f.rule === 'cache-apt-lists')), truth.aptListsBytes);
+    // Cargo.toml, Cargo.lock, .cargo/config.toml, src/, the git dependency's repository: all of /src but target/
+    const src = ins.findings.findings.filter((f) => f.category === 'source' && f.rule !== 'source-cargo-target');
+    assert.ok(src.every((f) => f.paths.every((p) => p.path.startsWith('/src/'))), JSON.stringify(src.map((f) => f.paths)));
+    assert.equal(sum(src), truth.srcBytes);
   });
 
   it('finds at least 90% of the truly build-only bytes and never more than 5% above', () => {
