@@ -185,6 +185,12 @@ describe('multi-stage Rust image built the recommended way (the binary alone on 
     for (const f of ins.findings.findings) assert.doesNotMatch(f.fix, /separate stage|multi-stage/, f.fix);
   });
 
+  it('says the same from the image alone, without its Dockerfile', async () => {
+    const bare = await inspect('rust-multi.tar');
+    assert.deepEqual(bare.findings.findings.filter((f) => BUILD.has(f.category)).map((f) => f.rule), []);
+    for (const f of bare.findings.findings) assert.doesNotMatch(f.fix, /separate stage|multi-stage/, f.fix);
+  });
+
   it('runs the app', { skip: process.getuid?.() !== 0 && 'needs root (chroot)' }, () => {
     const dir = unpack(fx.image('rust-multi.tar'));
     try {
