@@ -259,8 +259,12 @@ function isDevPackage(name: string): boolean {
  * joining packages: reached only through `-dev` packages it stays (libssl3 & co.: a program built
  * from source may well load a `-dev` package's runtime library, and no package database knows it).
  * Dependency cycles (guava ↔ error-prone, Debian's many Depends loops) are walked like any edge.
+ * With `nativeRuntime` (the image runs one native program whose every needed library resolved:
+ * the runtime set is exactly what it loads), libraries reached only through `-dev` packages join
+ * too, as apt's autoremove would have them (libstd-rust-1.63 behind libstd-rust-dev, libtirpc3
+ * behind libc6-dev, gcc's libgomp1 behind libgcc-12-dev).
  */
-export function toolchainClosure(db: PackageDb, runtime: ReadonlySet<string> = new Set()): Set<string> {
+export function toolchainClosure(db: PackageDb, runtime: ReadonlySet<string> = new Set(), nativeRuntime = false): Set<string> {
   const compilers = new Set<string>();
   const dev = new Set<string>();
   for (const p of db.packages.values()) {
@@ -292,6 +296,6 @@ export function toolchainClosure(db: PackageDb, runtime: ReadonlySet<string> = n
   const roots = [...db.packages.values()].filter((p) => !toolchain(p.name) && !candidate(p)).map((p) => p.name);
   const kept = walk(roots, (n) => !toolchain(n));
   for (const r of roots) kept.add(r);
-  const joined = walk(compilers, (n) => !kept.has(n) && !toolchain(n) && db.packages.has(n));
+  const joined = walk(nativeRuntime ? [...compilers, ...dev] : compilers, (n) => !kept.has(n) && !toolchain(n) && db.packages.has(n));
   return new Set([...compilers, ...joined, ...dev]);
 }
