@@ -94,4 +94,10 @@ test('curl with Recommends: msb fix --apply, rebuild, curl runs, the savings are
 
   const again: Plan = await json(['fix', afterTar, '--dockerfile', df, '--format', 'json']);
   assert.deepEqual(again.hunks, [], 'a fixed point: nothing more to rewrite');
+
+  // The split update is also a hygiene finding, read from the image's own history (no Dockerfile);
+  // the joined RUN of the rebuilt image has none.
+  const hygiene = (r: { findings: Array<{ rule: string; layer: number; bytes: number }> }) => r.findings.filter((f) => f.rule === 'hygiene-apt-update-separate');
+  assert.deepEqual(hygiene(b).map((f) => [f.layer, f.bytes]), [[listsLayer.index, 0]]);
+  assert.deepEqual(hygiene(a), []);
 });
