@@ -25,6 +25,8 @@ export interface PendingCompare {
   afterLayer: number;
   hidden: Hidden;
   change: Change;
+  /** Set when the two copies' bytes were compared directly (no digests needed). */
+  same?: boolean;
 }
 
 /** The merged filesystem before the few undecided same-size rewrites are settled. */
@@ -239,10 +241,11 @@ export function mergeLayers(layers: LayerContents[]): Merged {
   return { root: m.root, stats, hidden: m.hidden, pending: m.pending };
 }
 
-/** Entries whose digests settle the pending comparisons, with the layer holding their bytes. */
+/** Entries whose digests settle the pending comparisons not already settled, with the layer holding their bytes. */
 export function pendingDigests(m: Merged): Array<[FileEntry, number]> {
   const out: Array<[FileEntry, number]> = [];
   for (const p of m.pending) {
+    if (p.same !== undefined) continue;
     if (p.before.digest === undefined) out.push([p.before, p.beforeLayer]);
     if (p.after.digest === undefined) out.push([p.after, p.afterLayer]);
   }
@@ -252,7 +255,7 @@ export function pendingDigests(m: Merged): Array<[FileEntry, number]> {
 /** Settles pending comparisons with whatever digests are now known, and accounts for every byte. */
 export function finishAnalysis(m: Merged): Analysis {
   for (const p of m.pending) {
-    if (p.before.digest !== undefined && p.before.digest === p.after.digest) {
+    if (p.same ?? (p.before.digest !== undefined && p.before.digest === p.after.digest)) {
       p.hidden.kind = 'metadata';
       p.change.kind = 'metadata';
     }
