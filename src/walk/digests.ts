@@ -56,7 +56,7 @@ export async function hashEntries(jobs: DigestJob[]): Promise<number> {
 }
 
 /** First read of a comparison: different files nearly always differ in their first bytes. */
-const FIRST_CMP = 16 << 10;
+const FIRST_CMP = 4 << 10;
 const MAX_CMP = 1 << 20;
 
 /**
@@ -73,8 +73,9 @@ export async function sameContent(pairs: Array<[DigestJob, DigestJob]>): Promise
     if (!fh) handles.set(file, (fh = await open(file, 'r')));
     return fh.fd;
   };
-  const a = Buffer.allocUnsafe(MAX_CMP);
-  const b = Buffer.allocUnsafe(MAX_CMP);
+  // Grown on demand: most comparisons end with the first read.
+  let a = Buffer.allocUnsafe(FIRST_CMP);
+  let b = Buffer.allocUnsafe(FIRST_CMP);
   const out: Array<boolean | undefined> = [];
   try {
     for (const [[x, xb], [y, yb]] of pairs) {
@@ -87,10 +88,14 @@ export async function sameContent(pairs: Array<[DigestJob, DigestJob]>): Promise
         continue;
       }
       const fx = await fdOf(xb.location.file);
-      const fy = await fdOf(yb.location.file);
+      const fy = xb.location.file === yb.location.file ? fx : await fdOf(yb.location.file);
       let same = true;
       for (let done = 0, want = FIRST_CMP; same && done < x.size; want = Math.min(MAX_CMP, want * 2)) {
         const n = Math.min(want, x.size - done);
+        if (a.length < n) {
+          a = Buffer.allocUnsafe(want);
+          b = Buffer.allocUnsafe(want);
+        }
         // Synchronous: page-cache reads, where a thread-pool round trip costs more than the read.
         if (readSync(fx, a, 0, n, x.dataOffset + done) < n) throw contextError(xb.name, new Error(`truncated data for ${x.path}`));
         if (readSync(fy, b, 0, n, y.dataOffset + done) < n) throw contextError(yb.name, new Error(`truncated data for ${y.path}`));
