@@ -84,11 +84,12 @@ class Merger {
   /** The directory that holds `path`, creating implied parents (tars may omit them). */
   private parentOf(path: string, layer: number, stats: LayerStats): [TreeNode, string] {
     const slash = path.lastIndexOf('/');
-    const dirPath = slash < 0 ? '' : path.slice(0, slash);
     const cached = this.lastDirNode;
-    if (dirPath === this.lastDir && cached?.children) return [cached, path.slice(slash + 1)];
+    // Compared in place (no slice per entry): same length as the cached directory and a prefix of path.
+    const sameDir = slash < 0 ? this.lastDir === '' : this.lastDir.length === slash && path.startsWith(this.lastDir);
+    if (sameDir && cached?.children) return [cached, path.slice(slash + 1)];
     const found = this.walkParent(path, layer, stats);
-    this.lastDir = dirPath;
+    this.lastDir = slash < 0 ? '' : path.slice(0, slash);
     this.lastDirNode = found[0];
     return found;
   }
