@@ -32,8 +32,8 @@ const WANTED: Array<[RegExp, number, boolean?]> = [
   [/(?:^|\/)id_(?:rsa|dsa|ecdsa|ed25519)$/, 64 * KB, true],
 ];
 
-/** The union of WANTED's patterns. */
-const ANY_WANTED = new RegExp(WANTED.map(([re]) => `(?:${re.source})`).join('|'));
+/** The union of WANTED's patterns (a pattern with flags cannot join it: then every path is tried). */
+const ANY_WANTED = WANTED.every(([re]) => re.flags === '') ? new RegExp(WANTED.map(([re]) => `(?:${re.source})`).join('|')) : /[^]/;
 
 /** How much of an executable is kept: its ELF headers, dynamic section and strings, or its `#!` line. */
 export const EXEC_PREFIX = 64 * KB;
