@@ -211,6 +211,7 @@ await shoot('files-wasted', 'msb inspect: only wasted bytes', app(), ['\t', 'w',
 await shoot('files-layer', "msb inspect: one layer's changes", app(), [...Array(ins.analysis.layers.length - 1 - wasteLayer).fill(UP), 'c', '\t', DOWN, DOWN]);
 await shoot('findings', 'msb inspect: findings and the jump to a file', app(), ['\t', '\t']);
 await shoot('findings-jump', 'msb inspect: after Enter on a finding', app(), ['\t', '\t', '\r']);
+await shoot('evidence', 'msb inspect: why msb believes a finding, and what the entrypoint keeps', app(), ['\t', '\t', 'e']);
 await shoot('help', 'msb inspect: keys', app(), ['?']);
 await shoot('map', 'msb inspect: the Map, bytes by stage, layer and directory', app(), ['m']);
 await shoot('map-app', 'msb inspect: the Map, drilled into /app', app(), ['m', DOWN, '\r']);

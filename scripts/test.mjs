@@ -36,8 +36,10 @@ export const UNIT = new Set([
   'test/attribution/history.test.ts',
   'test/sources/reference.test.ts',
   'test/sources/units.test.ts',
+  'test/sources/offline-units.test.ts',
   'test/report/schema-goldens.test.ts',
   'test/report/ci-units.test.ts',
+  'test/fix/dockerignore.test.ts',
 ]);
 
 export function testFiles(dir = join(ROOT, 'test')) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { MsbError } from '../errors.js';
 import { safeJson, safeLines } from '../safe-text.js';
 import type { Io } from './io.js';
+import type { InspectResult } from '../pipeline/types.js';
 import { Progress } from './progress.js';
 import { sourceResolver, type SourceFlags } from './source-flags.js';
 
@@ -15,6 +16,7 @@ import { sourceResolver, type SourceFlags } from './source-flags.js';
 export interface FixFlags extends SourceFlags {
   dockerfile: string;
   target?: string;
+  context?: string;
   buildArg?: string[];
   platform?: string;
   apply?: boolean;
@@ -27,9 +29,8 @@ export async function fixCommand(ref: string, flags: FixFlags, io: Io): Promise<
   if (format !== 'diff' && format !== 'json') throw new MsbError(`invalid --format "${format}": expected diff or json`);
   const { parsePlatform } = await import('../source/platform.js');
   const { inspect } = await import('../pipeline/inspect.js');
-  const { parseBuildArgs } = await import('../pipeline/attribution.js');
-  const { alignmentProblem, planFixes } = await import('../fix/plan.js');
   const { applyPlan, renderFixDiff } = await import('../report/fix.js');
+  const { applyIgnore } = await import('../fix/dockerignore.js');
   const progress = new Progress(io.stderr.isTTY ? io.stderr : undefined);
   const resolveImage = await sourceResolver(flags, io, progress);
   const image = await resolveImage(ref, { platform: flags.platform ? parsePlatform(flags.platform) : undefined });
@@ -40,21 +41,64 @@ export async function fixCommand(ref: string, flags: FixFlags, io: Io): Promise<
     progress.clear();
     await image.close();
   }
-  const problem = alignmentProblem(result, flags.dockerfile);
-  if (problem) throw new MsbError(problem);
-  const text = await readFile(flags.dockerfile, 'utf8');
-  const plan = planFixes(result, text, { buildArgs: parseBuildArgs(flags.buildArg), harden: flags.harden });
-  const rel = path.relative(io.cwd, path.resolve(io.cwd, flags.dockerfile)).split(path.sep).join('/');
+  const f = await planAll(result, flags.dockerfile, flags, io);
+  const { text, plan, ignore, rel, ignoreRel, ignoreFile, existing } = f;
+  const total = plan.bytes + ignore.bytes;
   if (format === 'json') {
-    io.stdout.write(`${safeJson(JSON.stringify({ schemaVersion: 1, dockerfile: rel, predictedSavingsBytes: plan.bytes, hunks: plan.hunks, suggestions: plan.suggestions }, null, 2))}\n`);
+    const dockerignore = { file: ignoreRel, created: existing === undefined, lines: ignore.lines };
+    io.stdout.write(`${safeJson(JSON.stringify({ schemaVersion: 1, dockerfile: rel, predictedSavingsBytes: total, hunks: plan.hunks, dockerignore, suggestions: [...plan.suggestions, ...ignore.suggestions] }, null, 2))}\n`);
   } else {
-    io.stdout.write(safeLines(renderFixDiff(rel, text, plan)));
+    io.stdout.write(safeLines(renderFixDiff(rel, text, plan, { file: ignoreRel, existing, plan: ignore })));
   }
   if (flags.apply && plan.hunks.length) {
-    const tmp = `${flags.dockerfile}.msb-fix.${process.pid}`;
-    await writeFile(tmp, applyPlan(text, plan));
-    await rename(tmp, flags.dockerfile);
+    await writeAtomically(flags.dockerfile, applyPlan(text, plan));
     io.stderr.write(`msb: wrote ${rel} (${plan.hunks.length} change${plan.hunks.length === 1 ? '' : 's'})\n`);
   }
+  if (flags.apply && ignore.lines.length) {
+    await writeAtomically(ignoreFile, applyIgnore(existing, ignore));
+    io.stderr.write(`msb: wrote ${ignoreRel} (${ignore.lines.length} line${ignore.lines.length === 1 ? '' : 's'} added)\n`);
+  }
   return 0;
+}
+
+/**
+ * Everything `msb fix` proposes for a result and its Dockerfile: the Dockerfile's hunks and the
+ * .dockerignore lines, with the paths as the diff names them. The terminal UI's Fix view uses the
+ * same, so both show one plan. A Dockerfile that does not align with the image is refused.
+ */
+export async function planAll(result: InspectResult, dockerfile: string, flags: { buildArg?: string[]; harden?: boolean; context?: string }, io: Io) {
+  const { parseBuildArgs } = await import('../pipeline/attribution.js');
+  const { alignmentProblem, planFixes } = await import('../fix/plan.js');
+  const { planIgnore } = await import('../fix/dockerignore.js');
+  const { planSplit } = await import('../fix/split.js');
+  const problem = alignmentProblem(result, dockerfile);
+  if (problem) throw new MsbError(problem);
+  const text = await readFile(dockerfile, 'utf8');
+  const buildArgs = parseBuildArgs(flags.buildArg);
+  const plan = planFixes(result, text, { buildArgs, harden: flags.harden });
+  const split = planSplit(result, text, buildArgs);
+  if (split) plan.suggestions.push(split);
+  const relOf = (p: string) => path.relative(io.cwd, path.resolve(io.cwd, p)).split(path.sep).join('/');
+  // BuildKit reads <Dockerfile>.dockerignore beside the Dockerfile first, then the context's .dockerignore.
+  const beside = `${dockerfile}.dockerignore`;
+  const ignoreFile = (await readOptional(beside)) !== undefined ? beside : path.join(flags.context ?? path.dirname(dockerfile), '.dockerignore');
+  const existing = await readOptional(ignoreFile);
+  const ignore = planIgnore(result, text, buildArgs, existing);
+  return { text, plan, ignore, rel: relOf(dockerfile), ignoreRel: relOf(ignoreFile), ignoreFile, existing };
+}
+
+/** A temp file beside the target, renamed over it: the file is never half-written. */
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const tmp = `${file}.msb-fix.${process.pid}`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
+}
+
+async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new MsbError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
 }

@@ -226,17 +226,22 @@ async function loadBaseline(ref: string, flags: InspectFlags, io: Io, progress: 
   }
 }
 
-/** `msb fix`'s patch for the terminal UI's Fix view; a Dockerfile that does not align says why. */
+/** `msb fix`'s patch for the terminal UI's Fix view (the same plan `msb fix` prints); a Dockerfile that does not align says why. */
 async function fixView(result: import('../pipeline/types.js').InspectResult, dockerfile: string, buildArg: string[] | undefined, io: Io) {
-  const { readFile } = await import('node:fs/promises');
-  const path = await import('node:path');
-  const { alignmentProblem, planFixes } = await import('../fix/plan.js');
+  const { planAll } = await import('./fix.js');
   const { renderFixDiff } = await import('../report/fix.js');
-  const { parseBuildArgs } = await import('../pipeline/attribution.js');
-  const problem = alignmentProblem(result, dockerfile);
-  if (problem) return { lines: [], bytes: 0, changes: 0, unavailable: problem };
-  const text = await readFile(dockerfile, 'utf8');
-  const plan = planFixes(result, text, { buildArgs: parseBuildArgs(buildArg) });
-  const rel = path.relative(io.cwd, path.resolve(io.cwd, dockerfile)).split(path.sep).join('/');
-  return { lines: renderFixDiff(rel, text, plan).trimEnd().split('\n'), bytes: plan.bytes, changes: plan.hunks.flatMap((h) => h.rewrites).length };
+  let f;
+  try {
+    f = await planAll(result, dockerfile, { buildArg }, io);
+  } catch (e) {
+    const { MsbError } = await import('../errors.js');
+    if (!(e instanceof MsbError)) throw e;
+    return { lines: [], bytes: 0, changes: 0, unavailable: e.message };
+  }
+  const { text, plan, ignore, rel, ignoreRel, existing } = f;
+  return {
+    lines: renderFixDiff(rel, text, plan, { file: ignoreRel, existing, plan: ignore }).trimEnd().split('\n'),
+    bytes: plan.bytes + ignore.bytes,
+    changes: plan.hunks.flatMap((h) => h.rewrites).length + ignore.lines.length,
+  };
 }

@@ -15,7 +15,8 @@ function withSourceOptions(cmd: Command): Command {
     .option('--password-stdin', 'read the registry password or token from stdin')
     .option('--insecure', 'skip TLS certificate checks for the named registry, falling back to plain HTTP (loopback registries always use HTTP)')
     .option('--cache-dir <dir>', 'where downloaded registry blobs are cached (default $XDG_CACHE_HOME/msb or ~/.cache/msb)')
-    .option('--no-cache', 'do not read or write the blob and layer caches');
+    .option('--no-cache', 'do not read or write the blob and layer caches')
+    .option('--offline', "registry images: use only msb's cache (a tag's manifest as last fetched), never the network");
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -86,7 +87,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--target <stage>', 'the stage the image was built as (default: the last)')
     .option('--build-arg <KEY=VALUE>', 'a build arg the image was built with (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--platform <os/arch[/variant]>', 'pick this platform from a multi-platform image')
-    .option('--apply', 'rewrite the Dockerfile in place (atomically)')
+    .option('--context <dir>', "the build context, where .dockerignore lines go (default: the Dockerfile's directory)")
+    .option('--apply', 'rewrite the Dockerfile (and .dockerignore) in place, atomically')
     .option('--harden', 'also run the final stage as a non-root user (USER 65534:65534; opt-in: it can break an app that needs root)')
     .option('--format <diff|json>', 'output: a unified diff (default) or JSON')
     .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())

@@ -20,6 +20,7 @@ export interface SourceFlags {
   insecure?: boolean;
   cacheDir?: string;
   cache?: boolean;
+  offline?: boolean;
 }
 
 async function readStdin(io: Io): Promise<string> {
@@ -43,6 +44,7 @@ export async function sourceOptions(flags: SourceFlags, io: Io, progress: Progre
     credentials,
     insecure: flags.insecure,
     cache,
+    offline: flags.offline,
     // Proxies, timeouts and the docker config come from this run's environment.
     env: io.env,
     onDownload: (p: DownloadProgress) => progress.download(p),
@@ -61,10 +63,18 @@ export async function layerCacheOf(flags: SourceFlags, io: Io, memoryOnly = fals
 
 /**
  * resolveImage with the source flags applied: credentials are read from stdin once, however many
- * images a command resolves.
+ * images a command resolves. An image served from the cache instead of its registry says so in
+ * one stderr line (its age too), whatever the output format.
  */
 export async function sourceResolver(flags: SourceFlags, io: Io, progress: Progress): Promise<(ref: string, opts?: ResolveOptions) => Promise<AnyImage>> {
   const { resolveImage } = await import('../source/resolve.js');
   const fixed = await sourceOptions(flags, io, progress);
-  return (ref, opts = {}) => resolveImage(ref, { ...fixed, ...opts });
+  return async (ref, opts = {}) => {
+    const image = await resolveImage(ref, { ...fixed, ...opts });
+    if (!('streamed' in image) && image.offline) {
+      progress.clear();
+      io.stderr.write(`msb: ${image.offline.notice}\n`);
+    }
+    return image;
+  };
 }

@@ -16,6 +16,7 @@ const CATEGORY_LABEL: Record<FindingCategory, string> = {
   secret: 'secrets',
   waste: 'wasted',
   hardening: 'hardening',
+  hygiene: 'Dockerfile hygiene',
 };
 
 interface Fix {

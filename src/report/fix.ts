@@ -1,4 +1,5 @@
 import type { FixPlan, Hunk } from '../fix/plan.js';
+import type { IgnorePlan } from '../fix/dockerignore.js';
 import { bytes } from './format.js';
 
 /**
@@ -21,14 +22,25 @@ export function applyPlan(text: string, plan: FixPlan): string {
 const heading = (hs: Hunk[]) =>
   hs.flatMap((h) => h.rewrites).map((r) => `${r.rules.join(', ')}: saves ${bytes(r.bytes)}`).join('; ');
 
-/** Unified diff of `file` (as a path relative to where the patch is applied). */
-export function renderFixDiff(file: string, text: string, plan: FixPlan): string {
+/** The `.dockerignore` part of a fix: where the file is (relative, like the Dockerfile's), its text if it exists, the lines to add. */
+export interface IgnoreDiff {
+  file: string;
+  existing: string | undefined;
+  plan: IgnorePlan;
+}
+
+/** Unified diff of `file` (as a path relative to where the patch is applied), and of `.dockerignore` when lines are added to it. */
+export function renderFixDiff(file: string, text: string, plan: FixPlan, ignore?: IgnoreDiff): string {
   const old = text.split('\n');
   // A final newline makes an empty last element: it is not a line of its own.
   const oldCount = text.endsWith('\n') ? old.length - 1 : old.length;
   const out: string[] = [];
-  const rewrites = plan.hunks.flatMap((h) => h.rewrites);
-  out.push(`# msb fix: ${rewrites.length} change${rewrites.length === 1 ? '' : 's'}, predicted saving ${bytes(plan.bytes)}`);
+  const rewrites = [
+    ...plan.hunks.flatMap((h) => h.rewrites),
+    ...(ignore?.plan.lines ?? []).map((l) => ({ rules: l.rules, bytes: l.bytes, why: `${l.pattern} in .dockerignore: ${l.why}` })),
+  ];
+  const total = plan.bytes + (ignore?.plan.bytes ?? 0);
+  out.push(`# msb fix: ${rewrites.length} change${rewrites.length === 1 ? '' : 's'}, predicted saving ${bytes(total)}`);
   for (const r of rewrites) out.push(`#   ${bytes(r.bytes).padStart(9)}  ${r.rules.join(', ')}: ${r.why}`);
   if (plan.hunks.length) {
     out.push(`--- a/${file}`, `+++ b/${file}`);
@@ -71,9 +83,28 @@ export function renderFixDiff(file: string, text: string, plan: FixPlan): string
       shift += newLen - oldLen;
     }
   }
-  if (plan.suggestions.length) {
+  if (ignore?.plan.lines.length) out.push(...ignoreDiff(ignore));
+  const suggestions = [...plan.suggestions, ...(ignore?.plan.suggestions ?? [])];
+  if (suggestions.length) {
     out.push('# not applied: msb cannot show these safe from the image alone; do them by hand');
-    for (const s of plan.suggestions) out.push(`#   ${bytes(s.bytes).padStart(9)}  ${s.line !== undefined ? `line ${s.line}: ` : ''}${s.rules.join(', ')}: ${s.why}`);
+    for (const s of suggestions) out.push(`#   ${bytes(s.bytes).padStart(9)}  ${s.line !== undefined ? `line ${s.line}: ` : ''}${s.rules.join(', ')}: ${s.why}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The lines appended to `.dockerignore`, as a diff that creates the file when it does not exist. */
+function ignoreDiff({ file, existing, plan }: IgnoreDiff): string[] {
+  const add = plan.lines.map((l) => `+${l.pattern}`);
+  const head = `@@ ${plan.lines.map((l) => `${l.rules.join(', ')}: saves ${bytes(l.bytes)}`).join('; ')}`;
+  if (existing === undefined) return ['--- /dev/null', `+++ b/${file}`, `@@ -0,0 +1,${add.length} ${head}`, ...add];
+  const old = existing.split('\n');
+  const count = existing === '' ? 0 : existing.endsWith('\n') ? old.length - 1 : old.length;
+  if (count === 0) return [`--- a/${file}`, `+++ b/${file}`, `@@ -0,0 +1,${add.length} ${head}`, ...add];
+  const start = Math.max(1, count - 2);
+  const ctx = old.slice(start - 1, count);
+  const body = ctx.map((l) => ` ${l}`);
+  // A last line without a newline gets one: the diff shows it replaced.
+  if (!existing.endsWith('\n')) body.splice(body.length - 1, 1, `-${ctx[ctx.length - 1]}`, '\\ No newline at end of file', `+${ctx[ctx.length - 1]}`);
+  const oldLen = ctx.length;
+  return [`--- a/${file}`, `+++ b/${file}`, `@@ -${start},${oldLen} +${start},${oldLen + add.length} ${head}`, ...body, ...add];
 }

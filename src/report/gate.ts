@@ -21,18 +21,18 @@ export interface GateLimits {
   maxSavings?: number;
 }
 
-export const CATEGORIES = ['toolchain', 'cache', 'source', 'leftover', 'secret', 'waste', 'hardening'];
+export const CATEGORIES = ['toolchain', 'cache', 'source', 'leftover', 'secret', 'waste', 'hardening', 'hygiene'];
 export const SEVERITIES = ['high', 'medium', 'low'];
 
 /**
  * Whether a `--fail-on` / `failOn` list selects a finding: its category is named, or its severity
  * is. Hardening findings (runs as root, a shell it does not need: advice on nearly every image,
- * never bytes) are selected only by naming `hardening`, so `--fail-on medium` keeps meaning what it
+ * never bytes) and hygiene findings (build order, never bytes) are selected only by naming their category, so `--fail-on medium` keeps meaning what it
  * meant before they existed.
  */
 export function failOnMatches(f: Pick<Finding, 'category' | 'severity'>, on: readonly string[]): boolean {
   if (on.includes(f.category)) return true;
-  return f.category !== 'hardening' && on.includes(f.severity);
+  return f.category !== 'hardening' && f.category !== 'hygiene' && on.includes(f.severity);
 }
 
 /** "secret,high" → ['secret', 'high']; each must be a finding category or severity. */

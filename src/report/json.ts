@@ -30,6 +30,11 @@ export interface JsonReport {
     tags: string[];
     /** How the image was read, e.g. which of several images in an archive. */
     notes: string[];
+    /**
+     * Present when a registry image was served from msb's cache without asking the registry:
+     * why (`--offline` or the connection failure) and, for a tag, when its manifest was fetched.
+     */
+    offline?: { reason: string; fetchedAt?: string; ageSeconds?: number };
   };
   /** As InspectSummary (see pipeline/types.ts), with efficiency rounded to 6 decimals. */
   summary: InspectSummary;
@@ -98,6 +103,7 @@ export function buildJsonReport(result: InspectResult, opts: JsonReportOptions =
       ...(image.configDigest ? { configDigest: image.configDigest } : {}),
       tags: image.tags,
       notes: image.notes,
+      ...(image.offline ? { offline: { reason: image.offline.reason, ...(image.offline.fetchedAt ? { fetchedAt: image.offline.fetchedAt, ageSeconds: image.offline.ageSeconds } : {}) } } : {}),
     },
     summary: {
       layers: s.layers,

@@ -30,6 +30,8 @@ export interface ResolveOptions {
   insecure?: boolean;
   /** Registry: blob cache; undefined = no cache. */
   cache?: BlobCache;
+  /** Registry: read only the cache, never the network (--offline; docs/sources.md, "Offline"). */
+  offline?: boolean;
   onDownload?: (p: DownloadProgress) => void;
   env?: NodeJS.ProcessEnv;
 }
@@ -71,6 +73,7 @@ async function fromRegistry(ref: string, name: string, opts: ResolveOptions): Pr
     credentials: opts.credentials,
     insecure: opts.insecure,
     cache: opts.cache,
+    offline: opts.offline,
     onDownload: opts.onDownload,
     env: opts.env,
   });

@@ -108,6 +108,18 @@ export interface ArrivingLayer {
   open(): Promise<Readable>;
 }
 
+/** How an image was served from the cache instead of its registry. */
+export interface OfflineSource {
+  /** "--offline", or why the registry could not be reached ("connection refused", "unknown host"…). */
+  reason: string;
+  /** When the tag's manifest record was written (ISO 8601); absent for a by-digest reference. */
+  fetchedAt?: string;
+  /** How old that record was when used, in whole seconds. */
+  ageSeconds?: number;
+  /** The one line printed to stderr (without "msb: "), e.g. "registry h:5000 unreachable (…); using the manifest cached 3 hours ago for h:5000/app:1". */
+  notice: string;
+}
+
 /** A complete image: everything is known up front and each layer can be opened (again) on demand. */
 export interface Image {
   /** What the user asked for (path, reference), for the report. */
@@ -126,6 +138,8 @@ export interface Image {
   index?: ImageIndex;
   /** Notes about how the image was read, e.g. "archive holds 2 images; using the first". */
   notes: string[];
+  /** Set when a registry image was read from msb's cache without asking the registry (docs/sources.md, "Offline"). */
+  offline?: OfflineSource;
   /**
    * Reads a small blob (manifest, config, attestation) by digest from wherever the image lives.
    * Absent when the source cannot address blobs (docker save archives without an OCI layout).

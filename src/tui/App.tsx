@@ -17,6 +17,8 @@ import { indexWidth, instructionPane, layerOverlay, layersPane } from './panes/l
 import { dirAt, dirRows, layerBreakdowns, stageBreakdowns } from './model/map.js';
 import { directoryPane, overviewPane } from './panes/map.js';
 import { fixPane } from './panes/fix.js';
+import { evidenceLines } from './model/evidence.js';
+import { evidencePane, wrapEvidence } from './panes/evidence.js';
 
 /**
  * The inspect screen: Layers (with details) and Findings on the left, Files (with the selected file's
@@ -135,10 +137,16 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
   const offMap = useRef(0);
   offMap.current = follow(offMap.current, mCur, mapPage, mapRows.length);
 
+  // The Evidence view's lines are only built while it is open.
+  const evOpen = s.overlay === 'evidence';
+  const evItem = items[fiCur];
+  const evLines = useMemo(() => (evOpen ? wrapEvidence(evidenceLines(evItem?.finding, data.runtime), W - 2) : []), [evOpen, evItem, data.runtime, W]);
+
   view.current = {
     layers: analysis.layers, origins, layerRows: lRows, layerPage: pages.layers, items, findingPage: pages.findings,
     files: { tree, rows, page: pages.files },
     mapRows, mapPage, fixLines: data.fix?.lines.length ?? 0, fixPage: Math.max(1, bodyH - 2),
+    evidenceLines: evLines.length, evidencePage: Math.max(1, bodyH - 2),
   };
 
   // ---- draw ----
@@ -156,6 +164,8 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     body = helpPane('inspect', [MARKS_NOTE], W, bodyH, theme);
   } else if (s.overlay === 'fix') {
     body = fixPane(data.fix, s.fixScroll, W, bodyH, theme);
+  } else if (evOpen) {
+    body = evidencePane(evLines, s.evidenceScroll, W, bodyH, theme);
   } else if (mapOpen) {
     const dirTotal = dirAt(a.root, s.mapPath)?.size ?? 0;
     body = [
@@ -178,6 +188,6 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     ];
     body = beside(left, right);
   }
-  const lines = [fit(header, W), ...body, fit(keyHintLine('inspect', mapOpen ? 'map' : s.overlay === 'fix' ? 'fix' : focus, s.editing, query, theme), W)];
+  const lines = [fit(header, W), ...body, fit(keyHintLine('inspect', mapOpen ? 'map' : s.overlay === 'fix' || s.overlay === 'evidence' ? s.overlay : focus, s.editing, query, theme), W)];
   return <Frame lines={lines} width={W} />;
 }

@@ -2,6 +2,7 @@ import type { ImageDiff } from '../analysis/diff.js';
 import type { Theme } from './theme.js';
 import type { Analysis } from '../analysis/types.js';
 import type { Finding } from '../analysis/findings/types.js';
+import type { RuntimeSet } from '../analysis/findings/runtime.js';
 import type { LayerOrigin } from '../analysis/origin.js';
 import type { DiffResult, InspectResult } from '../pipeline/types.js';
 
@@ -19,6 +20,8 @@ export interface TuiData {
   savings: number;
   /** The Fix view: `msb fix`'s patch as lines, or why there is none. */
   fix?: FixView;
+  /** What the image runs and what that keeps (the Evidence view); absent when findings were not computed. */
+  runtime?: RuntimeSet;
 }
 
 export interface FixView {
@@ -65,6 +68,7 @@ export function tuiData(r: InspectResult): TuiData {
     origins: r.attribution.origins,
     findings: r.findings.findings,
     savings: r.summary.potentialSavingsBytes,
+    runtime: r.findings.runtime,
   };
 }
 

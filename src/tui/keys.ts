@@ -14,7 +14,7 @@ export const PANES = { inspect: ['layers', 'files', 'findings'], diff: ['layers'
 export type InspectPane = (typeof PANES.inspect)[number];
 export type DiffPane = (typeof PANES.diff)[number];
 /** The inspect screen's Map takes the whole body; its keys act as in a pane of its own. */
-export type Pane = InspectPane | DiffPane | 'map' | 'fix';
+export type Pane = InspectPane | DiffPane | 'map' | 'fix' | 'evidence';
 
 /** The pane showing the file tree, where `/`, sorting and folding act. */
 export const TREE_PANE = { inspect: 'files', diff: 'changes' } as const;
@@ -25,7 +25,7 @@ export type Action =
   | Move
   | 'quit' | 'help' | 'nextPane' | 'prevPane'
   | 'left' | 'right' | 'toggle' | 'open' | 'instruction' | 'cancel'
-  | 'layerView' | 'sort' | 'filter' | 'wastedOnly' | 'findingsOnly' | 'foldAll' | 'map' | 'fix';
+  | 'layerView' | 'sort' | 'filter' | 'wastedOnly' | 'findingsOnly' | 'foldAll' | 'map' | 'fix' | 'evidence';
 
 /** Actions that close an overlay (help, the layer's full instruction); other keys are ignored under it. */
 export const CLOSES_OVERLAY: readonly Action[] = ['help', 'quit', 'cancel', 'open', 'instruction'];
@@ -65,6 +65,7 @@ export const K = {
   l: char('l', 'l'),
   i: char('i', 'i'),
   c: char('c', 'c'),
+  e: char('e', 'e'),
   s: char('s', 's'),
   w: char('w', 'w'),
   x: char('x', 'x'),
@@ -127,6 +128,7 @@ export const BINDINGS: readonly Binding[] = [
   { id: 'findingsOnly', label: 'x', keys: [[K.x, 'findingsOnly']], screens: ['inspect'], help: 'Files: findings only', hint: 'x' },
   { id: 'map', label: 'm', keys: [[K.m, 'map']], screens: ['inspect'], help: 'Map: bytes by stage, layer and what msb found; directories by size (Enter/→ in, ← out, Esc back)', hint: 'm' },
   { id: 'fix', label: 'f', keys: [[K.f, 'fix']], screens: ['inspect'], help: 'Findings: the Dockerfile patch (msb fix) with the bytes each change saves (needs --dockerfile)', panes: { inspect: ['findings', 'fix'] }, hint: 'f' },
+  { id: 'evidence', label: 'e', keys: [[K.e, 'evidence']], screens: ['inspect'], help: "Findings: why msb believes it (rule, confidence, the packages and files that prove it) and what the entrypoint keeps", panes: { inspect: ['findings', 'evidence'] }, hint: 'e' },
   { id: 'foldAll', label: 'z', keys: [[K.z, 'foldAll']], screens: BOTH, help: onTree('fold / unfold all'), hint: 'z' },
   { id: 'help', label: '?', keys: [[K.question, 'help']], screens: BOTH, help: 'this help', hint: '?' },
   { id: 'quit', label: 'q  Ctrl-C', keys: [[K.q, 'quit'], [K.ctrlC, 'quit']], screens: BOTH, help: 'quit', hint: 'q' },
@@ -137,13 +139,14 @@ export const BINDINGS: readonly Binding[] = [
 /** The bottom line: these first on every pane, in bold... */
 const LEAD: ReadonlyArray<readonly [string, string]> = [['help', 'keys'], ['quit', 'quit'], ['pane', 'pane']];
 /** ...then what matters in the focused pane: [binding id, what it does there]. */
-const HINTS: { [S in Screen]: Record<(typeof PANES)[S][number], ReadonlyArray<readonly [string, string]>> & Partial<Record<'map' | 'fix', ReadonlyArray<readonly [string, string]>>> } = {
+const HINTS: { [S in Screen]: Record<(typeof PANES)[S][number], ReadonlyArray<readonly [string, string]>> & Partial<Record<'map' | 'fix' | 'evidence', ReadonlyArray<readonly [string, string]>>> } = {
   inspect: {
     layers: [['move', 'layer'], ['enter', 'instruction'], ['space', 'fold base'], ['layerView', 'layer/image'], ['wasted', 'wasted']],
     files: [['move', 'move'], ['fold', 'fold'], ['layerView', 'layer/image'], ['sort', 'sort'], ['filter', 'filter'], ['wasted', 'wasted'], ['findingsOnly', 'findings']],
-    findings: [['move', 'move'], ['enter', 'jump to file'], ['layerView', 'layer/image'], ['wasted', 'wasted'], ['findingsOnly', 'findings'], ['fix', 'fix']],
+    findings: [['move', 'move'], ['enter', 'jump to file'], ['evidence', 'evidence'], ['fix', 'fix'], ['layerView', 'layer/image'], ['wasted', 'wasted'], ['findingsOnly', 'findings']],
     map: [['move', 'move'], ['enter', 'open directory'], ['fold', 'in / out'], ['map', 'back']],
     fix: [['move', 'scroll'], ['fix', 'back']],
+    evidence: [['move', 'scroll'], ['evidence', 'back']],
   },
   diff: {
     layers: [['move', 'layer'], ['enter', 'its paths only'], ['sort', 'sort'], ['filter', 'filter']],

@@ -128,8 +128,10 @@ export function filterLine(query: string, dim?: string): Line {
 /** The `?` overlay: a key table, then notes (what the marks mean), then how to close it. */
 export function helpBox(keys: Array<[string, string]>, notes: string[], width: number, height: number, dim?: string, accent?: string): Line[] {
   const body: Line[] = keys.map(([k, d]) => [seg(k.padEnd(22), { bold: true }), seg(d)]);
-  body.push([]);
-  for (const n of [...notes, '? / Esc closes this help']) body.push([seg(n, { color: dim })]);
+  const tail = [...notes, '? / Esc closes this help'];
+  // The blank line before the notes goes first when the terminal is short (80x24 has no row to spare).
+  if (body.length + 1 + tail.length <= height - 2) body.push([]);
+  for (const n of tail) body.push([seg(n, { color: dim })]);
   return framed('Keys', body, width, height, true, accent);
 }
 

@@ -59,3 +59,56 @@ describe('hardening', () => {
     assert.deepEqual(r2.findings.filter((f) => f.rule === 'hardening-root' || f.rule === 'hardening-shell'), []);
   });
 });
+
+describe('Dockerfile hygiene', () => {
+  const ls = [layer(0, [['bin/busybox', 100]]), layer(1, [['app/package.json', 10], ['app/server.js', 20]]), layer(2, [['app/node_modules/x/index.js', 5000]]), layer(3, [['var/lib/apt/lists/l', 900]]), layer(4, [['usr/bin/curl', 300]])];
+  const base: LayerOrigin = { index: 0, instruction: 'FROM node:20', base: 'node:20', stage: '0' };
+  const run = (findings: ReturnType<typeof findFindings>['findings'], rule: string) => findings.filter((f) => f.rule === rule);
+
+  it('COPY . . before npm ci, and apt-get update in a RUN of its own: named with both lines, never bytes', () => {
+    const o: LayerOrigin[] = [
+      base,
+      { index: 1, instruction: 'COPY . .', stage: '0', line: 3 },
+      { index: 2, instruction: 'RUN npm ci --omit=dev', stage: '0', line: 4 },
+      { index: 3, instruction: 'RUN apt-get update', stage: '0', line: 5 },
+      { index: 4, instruction: 'RUN apt-get install -y curl', stage: '0', line: 6 },
+    ];
+    const r = findFindings({ analysis: analyze(ls), contents: ls, origins: o });
+    const [copy] = run(r.findings, 'hygiene-copy-before-install');
+    assert.equal(copy?.layer, 2);
+    assert.equal(copy.bytes, 0);
+    assert.equal(copy.category, 'hygiene');
+    assert.match(copy.fix, /line 4, stage 0: copy only the dependency manifests \(package\.json package-lock\.json\) before this install and `COPY \. \.` after it/);
+    assert.deepEqual(copy.evidence?.facts, ['line 3: `COPY . .` copies the whole build context', 'then npm installs in layer 2 (5000 bytes re-built on every source change)']);
+    const [apt] = run(r.findings, 'hygiene-apt-update-separate');
+    assert.equal(apt?.layer, 3);
+    assert.match(apt.fix, /apt-get update && apt-get install …` in one RUN \(the install is in layer 4\)/);
+    assert.equal(r.bytesByCategory.hygiene, 0);
+    assert.ok(!r.findings.some((f) => f.category === 'hygiene' && f.bytes > 0));
+  });
+
+  it('the right order is not flagged: manifests first, install, then the context; update joined to its install; the FROM image is not the Dockerfile', () => {
+    const o: LayerOrigin[] = [
+      { ...base, instruction: 'RUN apt-get update' },
+      { index: 1, instruction: 'COPY package.json package-lock.json ./', stage: '0', line: 3 },
+      { index: 2, instruction: 'RUN npm ci', stage: '0', line: 4 },
+      { index: 3, instruction: 'COPY . .', stage: '0', line: 5 },
+      { index: 4, instruction: 'RUN apt-get update && apt-get install -y curl && npm ci', stage: '0', line: 6 },
+    ];
+    const r = findFindings({ analysis: analyze(ls), contents: ls, origins: o });
+    assert.deepEqual(r.findings.filter((f) => f.category === 'hygiene'), []);
+  });
+
+  it('reads history text too (legacy builder and buildah: /bin/sh -c …)', () => {
+    const o: LayerOrigin[] = [
+      base,
+      { index: 1, instruction: '/bin/sh -c #(nop) COPY dir:0f2c in /app ' },
+      { index: 2, instruction: '/bin/sh -c pip install -r requirements.txt' },
+      { index: 3, instruction: '/bin/sh -c apt-get update' },
+      { index: 4, instruction: '|1 TOKEN=<redacted> /bin/sh -c apt-get -q install -y curl' },
+    ];
+    const r = findFindings({ analysis: analyze(ls), contents: ls, origins: o });
+    // the COPY's source is unknown from history (dir:<hash>), so no ordering claim; the apt split is plain
+    assert.deepEqual(r.findings.filter((f) => f.category === 'hygiene').map((f) => [f.rule, f.layer]), [['hygiene-apt-update-separate', 3]]);
+  });
+});

@@ -7,7 +7,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT, runMsb } from '../helpers/cli.js';
@@ -70,4 +71,52 @@ test('the demo image: msb fix --apply, rebuild, and the saving is what msb predi
 
   const again = await json(['fix', afterTar, '--dockerfile', df, '--format', 'json']);
   assert.deepEqual(again.hunks, [], 'a fixed point: nothing more to rewrite');
+});
+
+test('a build context that leaks .git: msb fix --apply writes .dockerignore, the rebuild drops it, the app still runs', { timeout: 600_000 }, async (t) => {
+  const app = path.join(W, 'ctx-app');
+  mkdirSync(path.join(app, 'build'), { recursive: true });
+  writeFileSync(path.join(app, 'run.sh'), 'echo app-ok\n');
+  // A prebuilt object the build might read: only suggested, never written.
+  writeFileSync(path.join(app, 'build/main.o'), randomBytes(20_000));
+  // A real repository with some history (a packfile-sized blob), as `git` leaves it.
+  const git = (...a: string[]) => execFileSync('git', ['-C', app, '-c', 'user.email=t@example.invalid', '-c', 'user.name=t', ...a], { stdio: 'ignore' });
+  git('init', '-q');
+  writeFileSync(path.join(app, 'notes.bin'), randomBytes(200_000));
+  git('add', 'notes.bin', 'run.sh');
+  git('commit', '-q', '-m', 'history');
+  rmSync(path.join(app, 'notes.bin'));
+  const df = path.join(app, 'Dockerfile');
+  writeFileSync(df, 'FROM localhost/busybox-base:latest\nWORKDIR /app\n# the whole context\nCOPY . .\nCMD ["/bin/sh", "/app/run.sh"]\n');
+  const original = readFileSync(df, 'utf8');
+  build(df, 'localhost/ctx:before', app);
+  const beforeTar = save('localhost/ctx:before', path.join(W, 'ctx-before.tar'));
+
+  const diff = await runMsb(['fix', beforeTar, '--dockerfile', df]);
+  assert.equal(diff.code, 0, diff.stderr);
+  assert.match(diff.stdout, /^--- \/dev\/null\n\+\+\+ b\/.*\.dockerignore\n@@ -0,0 \+1,1 @@ source-vcs: saves .*\n\+\.git$/m);
+  assert.match(diff.stdout, /# not applied.*\n(?:.*\n)*.*build\/main\.o came from the build context with line 4/);
+
+  const plan = await json(['fix', beforeTar, '--dockerfile', df, '--format', 'json', '--apply']);
+  assert.deepEqual(plan.dockerignore.lines.map((l: { pattern: string }) => l.pattern), ['.git']);
+  assert.equal(plan.dockerignore.created, true);
+  assert.equal(readFileSync(path.join(app, '.dockerignore'), 'utf8'), '.git\n');
+  assert.equal(readFileSync(df, 'utf8'), original, 'nothing in the Dockerfile to change');
+  const predicted: number = plan.predictedSavingsBytes;
+
+  build(df, 'localhost/ctx:after', app);
+  const afterTar = save('localhost/ctx:after', path.join(W, 'ctx-after.tar'));
+  const [b, a] = [await json(['inspect', beforeTar, '--json']), await json(['inspect', afterTar, '--json', '--files'])];
+  const actual = b.summary.totalBytes - a.summary.totalBytes;
+  t.diagnostic(`before ${b.summary.totalBytes} B, predicted saving ${predicted} B, after ${a.summary.totalBytes} B, actual saving ${actual} B`);
+  assert.ok(predicted > 100_000, `predicted ${predicted}`);
+  assert.ok(actual >= 0.9 * predicted, `actual saving ${actual} is under 90% of the predicted ${predicted}`);
+  assert.ok(predicted <= 1.1 * actual, `predicted ${predicted} is over 110% of the actual ${actual}`);
+  assert.ok(!a.files.some((f: { path: string }) => f.path.startsWith('/app/.git')), 'no .git in the rebuilt image');
+  assert.ok(a.files.some((f: { path: string }) => f.path === '/app/build/main.o'), 'the suggestion was not applied');
+  const ctr = execFileSync('buildah', [...B, 'from', '-q', 'localhost/ctx:after'], { encoding: 'utf8' }).trim();
+  assert.equal(execFileSync('buildah', [...B, 'run', '--isolation', 'chroot', ctr, '--', '/bin/sh', '/app/run.sh'], { encoding: 'utf8' }).trim(), 'app-ok');
+
+  const again = await json(['fix', afterTar, '--dockerfile', df, '--format', 'json']);
+  assert.deepEqual(again.dockerignore.lines, [], 'a fixed point: nothing more to ignore');
 });

@@ -323,3 +323,41 @@ test('f on the findings opens the Fix view: the patch scrolls, Esc goes back; wi
   f = await none.press(KEY.tab, KEY.tab, 'f');
   assert.match(f, /msb fix needs the Dockerfile: run msb inspect IMAGE --dockerfile PATH/);
 });
+
+test('e on a finding opens the Evidence view: rule, confidence, what proves it, and what the entrypoint keeps', async () => {
+  const finding: Finding = {
+    rule: 'toolchain-packages', category: 'toolchain', severity: 'high', bytes: 4000, layer: 1, instruction: 'RUN apt-get install -y gcc',
+    paths: Array.from({ length: 30 }, (_, i) => ({ path: `/usr/lib/gcc/f${i}`, bytes: 100, count: 1 })), fix: 'build in a separate stage', why: 'compilers are not needed at run time',
+    packages: ['gcc-12', 'cpp-12'],
+    evidence: { basis: 'package-database', confidence: 'high', facts: ['gcc-12 owns 30 files', 'outside the runtime set of `/app/server` (3 files, 2 packages kept: the entrypoint needs them)'] },
+  };
+  const runtime = { resolved: true, command: ['/app/server'], files: ['app/server', 'lib/libc.so.6', 'lib/ld.so'], packages: ['libc6', 'libgcc-s1'], evidence: ['/app/server: ELF, needs libc.so.6 (libc6)'] };
+  const { press } = await open(data({ findings: [finding], runtime }));
+  let f = await press('e');
+  assert.doesNotMatch(f, /Evidence/, 'e acts on the Findings pane only');
+  f = await press(KEY.tab, KEY.tab);
+  assert.match(f, /e evidence/, 'the hint line names the key');
+  f = await press('e');
+  assert.match(f, /▶ Evidence · 1-19\/\d+/);
+  assert.match(f, /toolchain-packages · toolchain · high · 4 kB/);
+  assert.match(f, /confidence high · from the package database/);
+  assert.match(f, /layer 1: RUN apt-get install -y gcc/);
+  assert.match(f, /• gcc-12 owns 30 files/);
+  assert.match(f, /packages \(2\)/);
+  assert.match(f, /↑↓ scroll {2}e back/);
+  f = await press(KEY.end);
+  assert.match(f, /what the image runs: \/app\/server/);
+  assert.match(f, /kept: the entrypoint needs them — 2 packages, 3 files/);
+  assert.match(f, /• \/app\/server: ELF, needs libc\.so\.6 \(libc6\)/);
+  f = await press(KEY.esc);
+  assert.match(f, /▶ Findings/);
+  assert.doesNotMatch(f, /Evidence/);
+  // unresolved entrypoint: said in words, and a low-confidence finding says so
+  const low = await open(data({ findings: [{ ...finding, evidence: { ...finding.evidence!, confidence: 'low' } }], runtime: { ...runtime, resolved: false, note: '/app/server is not in the image' } }));
+  f = await low.press(KEY.tab, KEY.tab, 'e');
+  assert.match(f, /confidence low/);
+  assert.match(f, /low: what the image runs could not be resolved/);
+  f = await low.press(KEY.end);
+  assert.match(f, /not resolved: build-only verdicts rest on names/);
+  assert.match(f, /\/app\/server is not in the image/);
+});

@@ -11,6 +11,7 @@ import { PathGroup } from './paths.js';
 import { DEV_DEPS_RULE, firstRule, PACKAGE_RULE, type Rule } from './rules.js';
 import { secretFindings } from './secrets.js';
 import { hardeningFindings } from './hardening.js';
+import { hygieneFindings } from './hygiene.js';
 import { resolveRuntime, type RuntimeSet } from './runtime.js';
 import { forEachVisibleFile, resolvePath, type VisibleFile } from './tree.js';
 import type { Finding, FindingCategory, FindingEvidence, Severity } from './types.js';
@@ -178,6 +179,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
   findings.push(...wasteFindings(analysis, originOf, buildStages !== undefined));
   // How the image runs is only known from its config.
   if (input.config) findings.push(...hardeningFindings(input.config, root, rt, analysis.layers.length, originOf));
+  findings.push(...hygieneFindings(analysis.layers, originOf));
 
   findings.sort(
     (a, b) =>
@@ -187,7 +189,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
       a.layer - b.layer ||
       a.rule.localeCompare(b.rule),
   );
-  const bytesByCategory: Record<FindingCategory, number> = { toolchain: 0, cache: 0, source: 0, leftover: 0, secret: 0, waste: 0, hardening: 0 };
+  const bytesByCategory: Record<FindingCategory, number> = { toolchain: 0, cache: 0, source: 0, leftover: 0, secret: 0, waste: 0, hardening: 0, hygiene: 0 };
   for (const f of findings) bytesByCategory[f.category] += f.bytes;
   const toolchainPackages = [...toolchain]
     .map((n) => db!.packages.get(n)!)
@@ -226,7 +228,7 @@ function groupEvidence(g: Group, packages: string[], db: ReturnType<typeof readP
   return { basis, confidence: build && !rt.resolved && g.rule.category === 'toolchain' ? 'low' : 'high', facts };
 }
 
-const CATEGORY_ORDER: FindingCategory[] = ['toolchain', 'source', 'cache', 'leftover', 'secret', 'waste', 'hardening'];
+const CATEGORY_ORDER: FindingCategory[] = ['toolchain', 'source', 'cache', 'leftover', 'secret', 'waste', 'hardening', 'hygiene'];
 function order(cats: FindingCategory[]): FindingCategory[] {
   return cats.sort((a, b) => CATEGORY_ORDER.indexOf(a) - CATEGORY_ORDER.indexOf(b));
 }

@@ -54,6 +54,7 @@ const CATEGORY_WORDS: Record<FindingCategory, string> = {
   secret: 'secrets',
   waste: 'waste',
   hardening: 'hardening',
+  hygiene: 'Dockerfile hygiene',
 };
 
 function words(cats: FindingCategory[]): string {

@@ -3,7 +3,8 @@
  * cost and the fix. The shape is part of the JSON report (`findings[]`).
  */
 /** `hardening` findings (root user, setuid files...) never carry bytes: they are not savings. */
-export type FindingCategory = 'toolchain' | 'cache' | 'source' | 'leftover' | 'secret' | 'waste' | 'hardening';
+/** `hygiene` findings (a COPY of the context before the install, apt-get update in a RUN of its own) never carry bytes either. */
+export type FindingCategory = 'toolchain' | 'cache' | 'source' | 'leftover' | 'secret' | 'waste' | 'hardening' | 'hygiene';
 export type Severity = 'high' | 'medium' | 'low';
 
 export interface FindingPath {

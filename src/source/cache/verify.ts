@@ -65,6 +65,11 @@ export class VerifyingStream extends Transform {
   }
 }
 
+/** The sha256 digest of an in-memory blob ("sha256:<hex>"). */
+export function sha256Of(data: Buffer): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
 /** Checks an in-memory blob against its digest. */
 export function verifyBuffer(what: string, digest: string, data: Buffer): void {
   sha256Hex(digest, what);

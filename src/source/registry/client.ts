@@ -3,7 +3,7 @@ import { MsbError } from '../../errors.js';
 import { apiHost, isLoopback } from '../reference.js';
 import { RegistryAuth } from './auth.js';
 import type { Credentials } from './credentials.js';
-import { discard, errCode, isTransientCode, MAX_CONFIG, MAX_ERROR_BODY, MAX_MANIFEST, netLimits, networkError, readLimited, sleep, timedFetch, Transient, type NetLimits, type Timed } from './http.js';
+import { discard, errCode, isTransientCode, MAX_CONFIG, MAX_ERROR_BODY, MAX_MANIFEST, netLimits, networkError, readLimited, sleep, timedFetch, Transient, unreachableReason, Unreachable, type NetLimits, type Timed } from './http.js';
 import type { TransportOptions } from './transport.js';
 
 /**
@@ -52,6 +52,8 @@ export class RegistryClient {
   private readonly auth: RegistryAuth;
   private readonly limits: NetLimits;
   private readonly retries: number;
+  /** Set once the client must not touch the network (--offline, or the registry found unreachable): why. */
+  private offline?: string;
 
   constructor(
     readonly registry: string,
@@ -66,6 +68,14 @@ export class RegistryClient {
     this.limits = netLimits(opts.env, opts.timeoutMs);
     this.retries = opts.retries ?? 2;
     this.auth = new RegistryAuth(registry, repository, { credentials: opts.credentials, limits: this.limits, env: opts.env, transport: this.transport });
+  }
+
+  /**
+   * From now on every request fails at once with "not in msb's cache" and `why`, without a
+   * connection attempt: what the cache does not hold cannot be read.
+   */
+  goOffline(why: string): void {
+    this.offline = why;
   }
 
   /** Requests made, by kind: tests and --debug use these to show what the cache saved. */
@@ -83,6 +93,7 @@ export class RegistryClient {
    * running) or throws a one-line MsbError naming what failed.
    */
   private async get(path: string, accept: string | undefined, what: string): Promise<Timed> {
+    if (this.offline) throw new MsbError(`${what}: not in msb's cache, and ${this.offline}`);
     let lastErr: unknown;
     for (let attempt = 0; attempt <= this.retries; attempt++) {
       if (attempt > 0) await sleep(250 * 3 ** (attempt - 1));
@@ -93,7 +104,9 @@ export class RegistryClient {
         lastErr = e;
       }
     }
-    throw new MsbError(`${what}: ${(lastErr as Error).message} (gave up after ${this.retries + 1} attempts)`);
+    const message = `${what}: ${(lastErr as Error).message} (gave up after ${this.retries + 1} attempts)`;
+    const unreachable = (lastErr as Transient).unreachable;
+    throw unreachable ? new Unreachable(message, unreachable) : new MsbError(message);
   }
 
   private async getAuthed(path: string, accept: string | undefined, what: string): Promise<Timed> {
@@ -139,9 +152,9 @@ export class RegistryClient {
           url = url.replace(/^https:/, 'http:');
           continue;
         }
-        if (isTransientCode(code)) throw new Transient(`connection to ${new URL(url).host} failed (${code})`);
+        if (isTransientCode(code)) throw new Transient(`connection to ${new URL(url).host} failed (${code})`, unreachableReason(e));
         if ((e as Error)?.name === 'AbortError' || (e as Error)?.name === 'TimeoutError') {
-          throw new Transient(`no response from ${new URL(url).host} (${(e as Error).message})`);
+          throw new Transient(`no response from ${new URL(url).host} (${(e as Error).message})`, unreachableReason(e));
         }
         throw networkError(url, e);
       }

@@ -15,7 +15,59 @@ export function isTransientCode(code: string | undefined): boolean {
 }
 
 /** A failure worth retrying (5xx, dropped connection, timeout); never shown as is. */
-export class Transient extends Error {}
+export class Transient extends Error {
+  /** Set when no HTTP answer came at all (a connection failure or timeout, not a 5xx): why, in a few words. */
+  constructor(
+    message: string,
+    readonly unreachable?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The registry (or its token server, or the proxy to it) could not be reached at all: no HTTP answer.
+ * Only this failure lets a tag fall back to its cached manifest; an answer (401, 404, 5xx) never does.
+ */
+export class Unreachable extends MsbError {
+  constructor(
+    message: string,
+    /** "connection refused", "unknown host", "no response within 30s"… */
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
+const UNREACHABLE: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'unknown host',
+  EAI_AGAIN: 'name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  EHOSTDOWN: 'host down',
+  ENETUNREACH: 'network unreachable',
+  ENETDOWN: 'network down',
+  ETIMEDOUT: 'connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  UND_ERR_HEADERS_TIMEOUT: 'no response',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection reset',
+  UND_ERR_SOCKET: 'connection dropped',
+  ERR_PROXY_CONNECT: 'proxy unreachable',
+};
+
+/**
+ * Why a request failed without any HTTP answer, or undefined when it failed otherwise (TLS, a bad
+ * proxy URL, a bug). Connection errors and timeouts count; certificate errors do not (they are a
+ * configuration problem, and falling back would hide a host impersonating the registry).
+ */
+export function unreachableReason(e: unknown): string | undefined {
+  const code = errCode(e);
+  if (code && UNREACHABLE[code]) return UNREACHABLE[code];
+  const name = (e as Error)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') return `no response: ${(e as Error).message}`;
+  return undefined;
+}
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -26,12 +78,14 @@ export function networkError(url: string, e: unknown): MsbError {
   const host = new URL(url).host;
   const code = errCode(e);
   const msg = (e as { cause?: Error })?.cause?.message ?? (e as Error)?.message ?? String(e);
-  if (code === 'ECONNREFUSED') return new MsbError(`cannot reach registry ${host}: connection refused`);
-  if (code === 'ENOTFOUND') return new MsbError(`cannot reach registry ${host}: unknown host`);
-  if (/^ERR_PROXY/.test(code ?? '')) return new MsbError(`cannot reach registry ${host}: ${msg}`);
+  const unreachable = unreachableReason(e);
+  if (code === 'ECONNREFUSED') return new Unreachable(`cannot reach registry ${host}: connection refused`, unreachable!);
+  if (code === 'ENOTFOUND') return new Unreachable(`cannot reach registry ${host}: unknown host`, unreachable!);
+  if (/^ERR_PROXY/.test(code ?? '')) return unreachable ? new Unreachable(`cannot reach registry ${host}: ${msg}`, unreachable) : new MsbError(`cannot reach registry ${host}: ${msg}`);
   if (/SSL|TLS|certificate|wrong version number/i.test(msg) || /^ERR_SSL|CERT|DEPTH_ZERO|EPROTO/.test(code ?? '')) {
     return new MsbError(`TLS error talking to ${host}: ${msg} (for a registry with a self-signed certificate or plain HTTP use --insecure; for a private CA set NODE_EXTRA_CA_CERTS)`);
   }
+  if (unreachable) return new Unreachable(`cannot reach registry ${host}: ${msg}`, unreachable);
   return new MsbError(`cannot reach registry ${host}: ${msg}`);
 }
 

@@ -1,16 +1,18 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { MsbError, shortDigest } from '../../errors.js';
 import type { BlobCache } from '../cache/blob-cache.js';
-import { sha256Hex, verifyBuffer, VerifyingStream } from '../cache/verify.js';
+import { ManifestRecords, type ManifestRecord } from '../cache/manifest-record.js';
+import { sha256Hex, sha256Of, verifyBuffer, VerifyingStream } from '../cache/verify.js';
 import { openLocation } from '../container.js';
 import { checkConfig, MANIFEST_LIST, OCI_INDEX, resolveManifest, type Fetched } from '../manifest.js';
 import { formatReference, manifestRef, parseReference } from '../reference.js';
-import type { Descriptor, Image, LayerBlob, Platform } from '../types.js';
+import type { Descriptor, Image, LayerBlob, OfflineSource, Platform } from '../types.js';
 import { MAX_CONFIG } from '../limits.js';
 import { RegistryClient, RegistryError, type ClientOptions } from './client.js';
+import { Unreachable } from './http.js';
+import { offlineSource, readCachedTag, recordKey } from './offline.js';
 
 /**
  * An image read straight from a registry, no daemon involved. Manifests are resolved (index ->
@@ -33,8 +35,10 @@ export interface DownloadProgress {
 
 export interface RegistryOptions extends ClientOptions {
   platform?: Platform;
-  /** Blob cache; none means download every time (still verified). */
+  /** Blob cache; none means download every time (still verified). Tags' manifest records live beside it. */
   cache?: BlobCache;
+  /** Read only from the cache, never the network (--offline); needs `cache`. */
+  offline?: boolean;
   onDownload?: (p: DownloadProgress) => void;
 }
 
@@ -42,8 +46,6 @@ const MANIFEST_V2 = 'application/vnd.docker.distribution.manifest.v2+json';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const ACCEPT = [OCI_INDEX, MANIFEST_LIST, OCI_MANIFEST, MANIFEST_V2].join(', ');
 const ACCEPT_ANY = `${ACCEPT}, */*`;
-
-const sha256Of = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 function parseJson(what: string, body: Buffer): unknown {
   try {
@@ -58,6 +60,12 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
   const label = formatReference(ref);
   const client = new RegistryClient(ref.registry, ref.repository, opts);
   const cache = opts.cache;
+  const records = cache && new ManifestRecords(cache.dir);
+  const key = recordKey(ref, opts.platform);
+  if (opts.offline) {
+    if (!cache) throw new MsbError('--offline reads only msb\'s cache: it cannot be combined with --no-cache');
+    client.goOffline('--offline forbids asking the registry');
+  }
 
   const readBlob = async (digest: string, what = `${label}: blob ${shortDigest(digest)}`): Promise<Buffer> => {
     sha256Hex(digest, what);
@@ -81,7 +89,7 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
     return data;
   };
 
-  /** A manifest by tag (always asked: tags move) or by digest (cached, immutable). */
+  /** A manifest by tag (always asked: tags move, and kept in the cache for offline use) or by digest (cached, immutable). */
   const fetchManifest = async (r: string, what: string): Promise<Fetched> => {
     const pinned = r.startsWith('sha256:');
     let body: Buffer | undefined;
@@ -98,18 +106,49 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
       } else {
         digest = got.digest && /^sha256:[a-f0-9]{64}$/.test(got.digest) ? got.digest : undefined;
         if (digest) verifyBuffer(what, digest, body);
+        digest ??= sha256Of(body);
+        await cache?.put(what, digest, body); // rewritten each time: a few KiB, and a damaged copy is replaced
       }
     }
-    const doc = parseJson(what, body) as { schemaVersion?: unknown } | null;
-    if (!doc || typeof doc !== 'object') throw new MsbError(`${what}: not a manifest`);
-    if (doc.schemaVersion === 1 || /^application\/vnd\.docker\.distribution\.manifest\.v1\+/.test(mediaType ?? '')) {
-      throw new MsbError(`${what}: Docker schema 1 manifests are not supported (re-push the image with a current tool)`);
-    }
-    digest ??= `sha256:${createHash('sha256').update(body).digest('hex')}`;
-    return { doc, digest, mediaType };
+    return parseManifest(what, body, digest ?? sha256Of(body), mediaType);
   };
 
-  const { manifest, digest, index } = await resolveManifest(await fetchManifest(manifestRef(ref), label), {
+  /**
+   * The manifest the reference names: asked of the registry, or with --offline or an unreachable
+   * registry (a connection failure only: an HTTP answer such as 404 is final) read through the
+   * tag's manifest record.
+   */
+  let offline: OfflineSource | undefined;
+  let record: ManifestRecord | undefined;
+  const topManifest = async (): Promise<Fetched> => {
+    if (opts.offline) {
+      if (key) {
+        const hit = await readCachedTag(records!, cache!, key, label, '--offline forbids asking the registry');
+        if (!hit) throw new MsbError(`${label}: no manifest is cached for this tag (--offline reads only msb's cache; inspect it once without --offline)`);
+        record = hit.record;
+        offline = offlineSource(record, '--offline', ref.registry, label);
+        return parseManifest(label, hit.body, record.digest, record.mediaType);
+      }
+      offline = offlineSource(undefined, '--offline', ref.registry, label);
+      return fetchManifest(manifestRef(ref), label);
+    }
+    try {
+      return await fetchManifest(manifestRef(ref), label);
+    } catch (e) {
+      if (!(e instanceof Unreachable) || !key || !records) throw e;
+      const why = `registry ${ref.registry} unreachable (${e.reason})`;
+      const hit = await readCachedTag(records, cache!, key, label, why);
+      if (!hit) throw e;
+      record = hit.record;
+      offline = offlineSource(record, e.reason, ref.registry, label);
+      // Everything else (config, layers) must come from the cache now: no further connection attempts.
+      client.goOffline(why);
+      return parseManifest(label, hit.body, record.digest, record.mediaType);
+    }
+  };
+
+  const top = await topManifest();
+  const { manifest, digest, index } = await resolveManifest(top, {
     label,
     platform: opts.platform,
     fetch: (d) => {
@@ -119,6 +158,13 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
   });
   const configWhat = `${label}: config ${shortDigest(manifest.config.digest)}`;
   const { config, diffIds } = checkConfig(configWhat, parseJson(configWhat, await readBlob(manifest.config.digest, configWhat)), manifest.layers.length);
+  if (record && record.manifestDigest !== digest) {
+    // The key includes the platform, so the same index resolves to the same manifest; anything else is not our record.
+    throw new MsbError(`${label}: its cached manifest record names manifest ${shortDigest(record.manifestDigest)} but the cached index selects ${shortDigest(digest)}; inspect it once with the registry reachable`);
+  }
+  if (!offline && key && records && top.digest && digest) {
+    await records.write({ key, digest: top.digest, mediaType: top.mediaType, manifestDigest: digest, fetchedAt: new Date().toISOString() });
+  }
 
   const n = manifest.layers.length;
   /** Downloads in flight: close() stops them (one failed layer must not leave others running). */
@@ -157,7 +203,8 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
     layers,
     manifest,
     index,
-    notes: [],
+    notes: offline ? [offline.notice] : [],
+    ...(offline ? { offline } : {}),
     readBlob: (digest) => readBlob(digest),
     close: async () => {
       // Wait for each to close: a cache writer removes its temp file then.
@@ -167,6 +214,16 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
       await Promise.all(closing);
     },
   };
+}
+
+/** Checks a manifest's JSON; schema 1 (unsigned or signed) is refused with a clear message. */
+function parseManifest(what: string, body: Buffer, digest: string, mediaType: string | undefined): Fetched {
+  const doc = parseJson(what, body) as { schemaVersion?: unknown } | null;
+  if (!doc || typeof doc !== 'object') throw new MsbError(`${what}: not a manifest`);
+  if (doc.schemaVersion === 1 || /^application\/vnd\.docker\.distribution\.manifest\.v1\+/.test(mediaType ?? '')) {
+    throw new MsbError(`${what}: Docker schema 1 manifests are not supported (re-push the image with a current tool)`);
+  }
+  return { doc, digest, mediaType };
 }
 
 /** Streams a layer from the registry through digest verification (and into the cache, if any). */

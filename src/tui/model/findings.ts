@@ -18,6 +18,8 @@ export interface FindingItem {
   instruction: string;
   fix?: string;
   why?: string;
+  /** The finding itself, for the Evidence view. */
+  finding: Finding;
 }
 
 export function findingItems(findings: Finding[]): FindingItem[] {
@@ -32,6 +34,7 @@ export function findingItems(findings: Finding[]): FindingItem[] {
     instruction: f.instruction,
     fix: f.fix,
     why: f.why,
+    finding: f,
   }));
   return items.sort((a, b) => b.bytes - a.bytes || a.layer - b.layer);
 }

@@ -28,13 +28,15 @@ export interface InspectState extends ViewState<InspectPane> {
   mapReveal: string | null;
   /** The Fix view: first line shown. */
   fixScroll: number;
+  /** The Evidence view: first line shown. */
+  evidenceScroll: number;
 }
 
 export function initialInspect(layerCount: number): InspectState {
   return {
     focus: 'layers', overlay: null, editing: false, query: '', sort: 'name', collapsed: new Set(), treeCursor: 0,
     layerCursor: Math.max(0, layerCount - 1), baseFolded: true, mode: 'image', wastedOnly: false, findingsOnly: false, findingCursor: 0, reveal: null,
-    mapPath: '', mapCursor: 0, mapReveal: null, fixScroll: 0,
+    mapPath: '', mapCursor: 0, mapReveal: null, fixScroll: 0, evidenceScroll: 0,
   };
 }
 
@@ -53,6 +55,9 @@ export interface InspectView {
   /** The Fix view's line count and how many show. */
   fixLines: number;
   fixPage: number;
+  /** The Evidence view's (wrapped) line count and how many show. */
+  evidenceLines: number;
+  evidencePage: number;
 }
 
 export function inspectKey(s: InspectState, input: string, key: Key, v: InspectView): Step<InspectState> {
@@ -61,9 +66,11 @@ export function inspectKey(s: InspectState, input: string, key: Key, v: InspectV
 
 export function reduceInspect(s: InspectState, a: Action, v: InspectView): InspectState {
   if (s.overlay === 'map') return reduceMap(s, a, v);
-  if (s.overlay === 'fix') return reduceFix(s, a, v);
+  if (s.overlay === 'fix') return reduceScrolled(s, a, 'fix', 'fixScroll', v.fixLines, v.fixPage);
+  if (s.overlay === 'evidence') return reduceScrolled(s, a, 'evidence', 'evidenceScroll', v.evidenceLines, v.evidencePage);
   if (a === 'map') return { ...s, overlay: 'map' };
   if (a === 'fix') return { ...s, overlay: 'fix', fixScroll: 0 };
+  if (a === 'evidence' && v.items.length) return { ...s, overlay: 'evidence', evidenceScroll: 0 };
   if (s.focus === 'layers') {
     const row = v.layerRows[clamp(s.layerCursor, 0, v.layerRows.length - 1)];
     if (isMove(a)) return { ...s, layerCursor: moved(s.layerCursor, a, v.layerPage, v.layerRows.length) };
@@ -92,14 +99,15 @@ function reduceMap(s: InspectState, a: Action, v: InspectView): InspectState {
   return s;
 }
 
-/** The Fix view: arrows and pages scroll the patch; Esc or f goes back. */
-function reduceFix(s: InspectState, a: Action, v: InspectView): InspectState {
-  const last = Math.max(0, v.fixLines - v.fixPage);
+/** The Fix and Evidence views: arrows and pages scroll the text; Esc or the key that opened it goes back. */
+function reduceScrolled(s: InspectState, a: Action, view: 'fix' | 'evidence', field: 'fixScroll' | 'evidenceScroll', lines: number, page: number): InspectState {
+  const last = Math.max(0, lines - page);
+  const at = s[field];
   if (isMove(a)) {
-    const to = a === 'up' ? s.fixScroll - 1 : a === 'down' ? s.fixScroll + 1 : a === 'pageUp' ? s.fixScroll - v.fixPage : a === 'pageDown' ? s.fixScroll + v.fixPage : a === 'home' ? 0 : last;
-    return { ...s, fixScroll: clamp(to, 0, last) };
+    const to = a === 'up' ? at - 1 : a === 'down' ? at + 1 : a === 'pageUp' ? at - page : a === 'pageDown' ? at + page : a === 'home' ? 0 : last;
+    return { ...s, [field]: clamp(to, 0, last) };
   }
-  if (a === 'cancel' || a === 'fix') return { ...s, overlay: null };
+  if (a === 'cancel' || a === view) return { ...s, overlay: null };
   if (a === 'help') return { ...s, overlay: 'help' };
   return s;
 }

@@ -12,7 +12,7 @@ import { type Move, clamp, move } from './scroll.js';
 export interface ViewState<P extends Pane = Pane> {
   focus: P;
   /** An overlay over the body: the key help, or (inspect) the selected layer's full instruction or the Map. */
-  overlay: 'help' | 'layer' | 'map' | 'fix' | null;
+  overlay: 'help' | 'layer' | 'map' | 'fix' | 'evidence' | null;
   /** A `/` filter is being typed: keys go to it. */
   editing: boolean;
   query: string;
@@ -56,8 +56,8 @@ export function typed(query: string, input: string, key: Key): { query: string; 
 export function keyStep<S extends ViewState>(screen: Screen, s: S, input: string, key: Key, apply: (s: S, a: Action) => S): Step<S> {
   if (alwaysAction(screen, input, key) === 'quit') return { state: s, quit: true };
   if (s.editing) return { state: { ...s, ...typed(s.query, input, key), treeCursor: 0 } };
-  if (s.overlay === 'map' || s.overlay === 'fix') {
-    // The Map and the Fix view are views of their own: their keys go to the screen's reducer as in a pane.
+  if (s.overlay === 'map' || s.overlay === 'fix' || s.overlay === 'evidence') {
+    // The Map, the Fix and the Evidence views are views of their own: their keys go to the screen's reducer as in a pane.
     const a = actionOf(screen, s.overlay, input, key);
     if (a === undefined) return { state: s };
     if (a === 'quit') return { state: s, quit: true };

@@ -23,7 +23,8 @@ export function findingsPane(items: FindingItem[], savings: number, totalBytes: 
   const fi = items[w.cursor];
   if (w.focused && fi) {
     const room = height - 2 - (w.page + 1);
-    const text = [fi.fix ? `fix: ${fi.fix}` : '', fi.why ?? '', fi.instruction ? `layer ${fi.layer}: ${fi.instruction}` : ''].filter(Boolean).join(' · ');
+    const low = fi.finding.evidence?.confidence === 'low' ? 'low confidence (e: why)' : '';
+    const text = [low, fi.fix ? `fix: ${fi.fix}` : '', fi.why ?? '', fi.instruction ? `layer ${fi.layer}: ${fi.instruction}` : ''].filter(Boolean).join(' · ');
     wrap(text, width - 2, room).forEach((t, i) => (body[w.page + 1 + i] = [seg(t, { color: theme.dim })]));
   }
   return framed(`Findings ${items.length ? `${w.cursor + 1}/${items.length}` : ''}`.trim(), body, width, height, w.focused, theme.accent);

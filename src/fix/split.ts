@@ -1,0 +1,62 @@
+import { parseDockerfile } from '../analysis/attribution/dockerfile.js';
+import { resolveFinal } from '../analysis/findings/runtime.js';
+import type { InspectResult } from '../pipeline/types.js';
+import type { Suggestion } from './plan.js';
+
+/**
+ * Splitting a single-stage build whose entrypoint is a native program (C, C++, Go, Rust...): build in
+ * the stage as it is, then start a runtime stage FROM the same base and copy only the files the
+ * entrypoint needs that the build added (its binary, and any library it loads from the build's
+ * layers). Pure. Always a suggestion, never applied: msb sees what the program loads (ELF
+ * DT_NEEDED) but not the files it opens at run time (templates, static assets, config), so the
+ * stage text is printed for a person to check. The runtime base is the original FROM image, the
+ * one base msb can show carries every library the program loads from outside the build.
+ */
+
+/** More files than this from the build's own layers, and the runtime is an installed stack, not a program. */
+const MAX_COPIED = 8;
+/** Config-carrying instructions the runtime stage repeats, in their order. */
+const CARRIED = new Set(['ENV', 'WORKDIR', 'USER', 'EXPOSE', 'LABEL', 'ENTRYPOINT', 'CMD', 'STOPSIGNAL', 'HEALTHCHECK', 'VOLUME', 'SHELL']);
+
+const isElf = (c: Buffer | undefined) => c !== undefined && c.length >= 4 && c[0] === 0x7f && c[1] === 0x45 && c[2] === 0x4c && c[3] === 0x46;
+
+export function planSplit(result: InspectResult, dockerfileText: string, buildArgs: Record<string, string>): Suggestion | undefined {
+  const df = parseDockerfile(dockerfileText, buildArgs);
+  if (df.stages.length !== 1) return undefined;
+  const stage = df.stages[0];
+  if (stage.from === 'scratch') return undefined;
+  const rt = result.findings.runtime;
+  if (!rt.resolved || rt.command.length === 0) return undefined;
+  const root = result.analysis.root;
+  const baseLayers = result.layers.filter((l) => l.origin.base !== undefined).length;
+  if (baseLayers === 0) return undefined;
+  // The program the image runs must be a native binary the build made.
+  const prog = rt.files.map((f) => resolveFinal(root, f)).find((h) => h && isElf(h.node.data?.content));
+  if (!prog || prog.node.layer < baseLayers) return undefined;
+  const own = rt.files
+    .map((f) => resolveFinal(root, f))
+    .filter((h): h is NonNullable<typeof h> => h !== undefined && h.node.data !== undefined && h.node.layer >= baseLayers);
+  const files = [...new Map(own.map((h) => [h.path, h.node.data!.size])).entries()];
+  if (files.length === 0 || files.length > MAX_COPIED) return undefined;
+
+  const ownBytes = result.layers.slice(baseLayers).reduce((s, l) => s + l.stats.bytes, 0);
+  const kept = files.reduce((s, [, b]) => s + b, 0);
+  const bytes = ownBytes - kept;
+  if (bytes <= 0) return undefined;
+  const lines = dockerfileText.split('\n');
+  const carried = stage.steps.filter((s) => CARRIED.has(s.keyword)).map((s) => lines.slice(s.line - 1, s.endLine).join('\n'));
+  const from = lines[stage.line - 1].trim();
+  const text = [
+    `${from.replace(/\s+AS\s+\S+\s*$/i, '')} AS build`,
+    '# … the build as it is …',
+    from.replace(/\s+AS\s+\S+\s*$/i, ''),
+    ...files.map(([p]) => `COPY --from=build /${p} /${p}`),
+    ...carried,
+  ];
+  return {
+    line: stage.line,
+    rules: ['split-stages'],
+    bytes,
+    why: `build in a stage of its own and run from ${stage.from} with only ${files.map(([p]) => `/${p}`).join(', ')} copied (what \`${rt.command.join(' ').slice(0, 60)}\` loads beyond the base image); add any file the program opens at run time, which msb cannot see: ${text.join(' ⏎ ')}`,
+  };
+}
