@@ -32,6 +32,8 @@ export const UNIT = new Set([
   'test/findings/runtime.test.ts',
   'test/findings/secrets.test.ts',
   'test/findings/advice.test.ts',
+  'test/findings/recommends.test.ts',
+  'test/fix/apt-plan.test.ts',
   'test/attribution/dockerfile.test.ts',
   'test/attribution/history.test.ts',
   'test/sources/reference.test.ts',

@@ -2,6 +2,10 @@ import prettyBytes from 'pretty-bytes';
 import { parseDockerfile, type DockerfileStep } from '../analysis/attribution/dockerfile.js';
 import type { WasteItem } from '../analysis/types.js';
 import type { InspectResult } from '../pipeline/types.js';
+import { aptCacheTarget, joinAptUpdates, noInstallRecommends, type AptContext } from './apt.js';
+import type { Edit, Rewrite, Suggestion } from './types.js';
+
+export type { Edit, Rewrite, Suggestion } from './types.js';
 
 /**
  * `msb fix`: Dockerfile rewrites that the image's own evidence supports, each with the bytes it
@@ -9,15 +13,6 @@ import type { InspectResult } from '../pipeline/types.js';
  * plan out. A rewrite msb cannot show to be safe becomes a suggestion, printed, never applied.
  * Rewrites work on whole instructions, so everything outside them stays byte for byte.
  */
-
-export interface Rewrite {
-  /** Finding rules it fixes, e.g. ["waste-deleted"]. */
-  rules: string[];
-  /** Predicted bytes saved. */
-  bytes: number;
-  /** What changes and why, one line. */
-  why: string;
-}
 
 export interface Hunk {
   /** 1-based first and last line of the instruction replaced. */
@@ -28,31 +23,11 @@ export interface Hunk {
   rewrites: Rewrite[];
 }
 
-export interface Suggestion extends Rewrite {
-  line?: number;
-}
-
 export interface FixPlan {
   hunks: Hunk[];
   suggestions: Suggestion[];
   /** Σ of the applied rewrites' bytes. */
   bytes: number;
-}
-
-/** One instruction and what the rewrites do to it, composed. */
-interface Edit {
-  step: DockerfileStep;
-  /** Commands appended to a RUN (`&& cmd`). */
-  append: string[];
-  /** RUN text substitutions ([from, to]). */
-  replace: Array<[RegExp, string]>;
-  /** COPY: the new sources/dest pairs (narrowing) and flags to add. */
-  copies?: Array<[string, string]>;
-  flags: string[];
-  remove: boolean;
-  /** A line inserted before the instruction (USER). */
-  prepend?: string;
-  rewrites: Rewrite[];
 }
 
 const shellRun = (s: DockerfileStep) => s.keyword === 'RUN' && !s.heredoc && !s.args.trim().startsWith('[');
@@ -183,16 +158,21 @@ export function planFixes(result: InspectResult, dockerfileText: string, opts: P
     'cache-apk': { has: /\bapk\s+add\b/, fix: (e) => e.replace.push([/\b(apk\s+add)\b(?!\s+--no-cache)/g, '$1 --no-cache']), what: 'apk add --no-cache' },
     'cache-npm': { has: /\bnpm\s+(?:ci|install|i)\b/, fix: (e) => e.append.push('npm cache clean --force'), what: 'npm cache clean --force in the same RUN' },
   };
+  const apt: AptContext = { result, steps, stepOfLayer, editOf, suggestions, shellRun };
+  const joined = joinAptUpdates(apt);
+  noInstallRecommends(apt);
   for (const f of result.findings.findings) {
     const pm = PM[f.rule];
     if (!pm || f.bytes <= 0) continue;
-    const step = stepOfLayer(f.layer);
+    const made = stepOfLayer(f.layer);
+    // apt's lists go where the update ran last: the install RUN it joined, never before an install.
+    const step = made && f.rule.startsWith('cache-apt') ? aptCacheTarget(apt, made, joined) : made;
     if (step && shellRun(step) && pm.has.test(step.args)) {
       const e = editOf(step);
       pm.fix(e);
       e.rewrites.push({ rules: [f.rule], bytes: f.bytes, why: pm.what });
     } else {
-      suggestions.push({ line: step?.line, rules: [f.rule], bytes: f.bytes, why: f.fix });
+      suggestions.push({ line: made?.line, rules: [f.rule], bytes: f.bytes, why: f.fix });
     }
   }
 
@@ -234,6 +214,7 @@ function render(e: Edit, lines: string[]): string {
   let text = original;
   if (e.flags.length) text = text.replace(/^(\s*COPY)\b/i, `$1 ${e.flags.join(' ')}`);
   for (const [re, to] of e.replace) text = text.replace(re, to);
+  if (e.prefix) text = text.replace(/^(\s*RUN\s+)/i, `$1${e.prefix} \\\n && `);
   if (e.append.length) text = `${text.replace(/\s+$/, '')} \\\n && ${[...new Set(e.append)].join(' \\\n && ')}`;
   return e.prepend ? `${e.prepend}\n${text}` : text;
 }

@@ -35,13 +35,16 @@ export function renderFixDiff(file: string, text: string, plan: FixPlan, ignore?
   // A final newline makes an empty last element: it is not a line of its own.
   const oldCount = text.endsWith('\n') ? old.length - 1 : old.length;
   const out: string[] = [];
-  const rewrites = [
+  const rewrites: Array<{ rules: string[]; bytes: number; why: string; evidence?: string[] }> = [
     ...plan.hunks.flatMap((h) => h.rewrites),
     ...(ignore?.plan.lines ?? []).map((l) => ({ rules: l.rules, bytes: l.bytes, why: `${l.pattern} in .dockerignore: ${l.why}` })),
   ];
   const total = plan.bytes + (ignore?.plan.bytes ?? 0);
   out.push(`# msb fix: ${rewrites.length} change${rewrites.length === 1 ? '' : 's'}, predicted saving ${bytes(total)}`);
-  for (const r of rewrites) out.push(`#   ${bytes(r.bytes).padStart(9)}  ${r.rules.join(', ')}: ${r.why}`);
+  for (const r of rewrites) {
+    out.push(`#   ${bytes(r.bytes).padStart(9)}  ${r.rules.join(', ')}: ${r.why}`);
+    for (const e of r.evidence ?? []) out.push(`#              ${e}`);
+  }
   if (plan.hunks.length) {
     out.push(`--- a/${file}`, `+++ b/${file}`);
     // Hunks whose context would overlap are written as one.

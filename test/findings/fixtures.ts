@@ -27,7 +27,7 @@ function hashDir(dir: string): string {
 export interface Planted {
   /** Toolchain package files msb must claim (gcc's runtime libraries excluded). */
   toolchainPackageBytes: number;
-  /** libgomp, libitm, libatomic, libquadmath: installed with gcc, but runtime libraries. */
+  /** libgomp, libitm, libatomic, libquadmath: runtime libraries only libgcc-12-dev needs (build-only beside /src/hello). */
   gccRuntimeLibBytes: number;
   aptListsBytes: number;
   aptCacheBytes: number;
@@ -58,6 +58,34 @@ export interface JavaTruth {
 export async function javaFixtures(): Promise<{ dir: string; truth: JavaTruth; image: (name: string) => string }> {
   const { dir, image } = await builtFixtures('findings-java', 'truth.json');
   return { dir, truth: JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as JavaTruth, image };
+}
+
+/** What apt and the filesystem inside the single-stage Rust image say is build-only (findings-rust/truth.sh). */
+export interface RustTruth {
+  /** `apt-get -s purge --autoremove cargo rustc librust-libc-dev`, with the binary's libraries' owners kept. */
+  buildPackages: string[];
+  /** Regular-file bytes of those packages' files, each inode once. */
+  buildPackageBytes: number;
+  /** Packages owning the libraries `ldd` says the binary loads. */
+  runtimePackages: string[];
+  aptListsBytes: number;
+  /** $CARGO_HOME (/root/.cargo): what cargo cached while building. */
+  cargoHomeBytes: number;
+  /** $CARGO_HOME/git: the git dependency's bare clone and checkout. */
+  cargoGitBytes: number;
+  /** target/ without the binary the CMD runs (any of its hardlinked names), each inode once. */
+  targetBytes: number;
+  /** Names the binary's inode has under target/ (cargo hardlinks release/app and deps/app-HASH). */
+  binaryLinks: number;
+  /** /src outside target/: Cargo.toml, Cargo.lock, .cargo/config.toml, src/, the git dependency's repo. */
+  srcBytes: number;
+  binaryBytes: number;
+}
+
+/** The Rust fixtures (test/fixtures/findings-rust): debootstrap base, Debian's cargo in a RUN; minutes to build. */
+export async function rustFixtures(): Promise<{ dir: string; truth: RustTruth; image: (name: string) => string }> {
+  const { dir, image } = await builtFixtures('findings-rust', 'truth.json');
+  return { dir, truth: JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as RustTruth, image };
 }
 
 /**

@@ -189,6 +189,84 @@ describe('runtime set (synthetic layers)', () => {
   });
 });
 
+/**
+ * A C/Rust-style single-stage image: a compiler whose `-dev` dependencies pull in runtime libraries
+ * (libc6-dev → libtirpc-dev → libtirpc3, as in Debian), and a native program run from the build dir.
+ */
+const SH = elf(['libc.so.6']);
+function nativeImage(cmd: string[], needed = ['libc.so.6']) {
+  const status = [
+    stanza('libc6'),
+    stanza('gcc-12', ['libc6', 'libc6-dev']),
+    stanza('libc6-dev', ['libc6', 'libtirpc-dev']),
+    stanza('libtirpc-dev', ['libtirpc3']),
+    stanza('libtirpc3', ['libc6']),
+  ].join('\n');
+  const auto = ['libc6-dev', 'libtirpc-dev', 'libtirpc3'].map((n) => `Package: ${n}\nAuto-Installed: 1\n`).join('\n');
+  const base = layer(0, withSizes([
+    ['usr/lib/x86_64-linux-gnu/libc.so.6', 2000],
+    ['usr/lib64/ld-linux-x86-64.so.2', 200],
+    ['usr/bin/sh', SH.length, SH, 0o755],
+    ['bin', '->', 'usr/bin'],
+    ['lib', '->', 'usr/lib'],
+    ['lib64', '->', 'usr/lib64'],
+    ['var/lib/dpkg/status', 0, stanza('libc6')],
+    list('libc6', ['lib/x86_64-linux-gnu/libc.so.6', 'lib64/ld-linux-x86-64.so.2']),
+  ]));
+  const install = layer(1, withSizes([
+    ['var/lib/dpkg/status', 0, status],
+    ['var/lib/apt/extended_states', 0, auto],
+    ['usr/bin/gcc-12', 9000],
+    ['usr/include/stdio.h', 800],
+    ['usr/include/tirpc/rpc.h', 700],
+    ['usr/lib/x86_64-linux-gnu/libtirpc.so.3', 5000],
+    list('gcc-12', ['usr/bin/gcc-12']),
+    list('libc6-dev', ['usr/include/stdio.h']),
+    list('libtirpc-dev', ['usr/include/tirpc/rpc.h']),
+    list('libtirpc3', ['usr/lib/x86_64-linux-gnu/libtirpc.so.3']),
+  ]));
+  const prog = elf(needed);
+  const app = layer(2, [['src/hello', prog.length, prog, 0o755]]);
+  const layers = [base, install, app];
+  const config: ImageConfig = { config: { Cmd: cmd, WorkingDir: '/src' } };
+  const origins: LayerOrigin[] = [
+    { index: 0, instruction: 'ADD rootfs.tar /', base: 'debian:12' },
+    { index: 1, instruction: 'RUN apt-get install -y gcc-12' },
+    { index: 2, instruction: 'RUN gcc -o hello hello.c' },
+  ];
+  return { layers, config, origins };
+}
+
+describe('native program entrypoint (synthetic layers)', () => {
+  const tc = (cmd: string[], needed?: string[], native = true) => {
+    const { layers, config, origins } = nativeImage(cmd, needed);
+    const r = findFindings({ analysis: analyze(layers), contents: layers, origins, config });
+    assert.equal(r.runtime.resolved, true, r.runtime.note);
+    const names = r.toolchainPackages.map((p) => p.name).sort();
+    const facts = r.findings.find((f) => f.rule === 'toolchain-packages')!.evidence!.facts.join('\n');
+    assert.equal(/one native program/.test(facts), native, facts);
+    return names;
+  };
+
+  it('a native program whose libraries all resolve loads only those: a library only -dev packages need is build-only', () => {
+    // apt's autoremove of gcc-12 takes libtirpc3 too; the program does not load it
+    assert.deepEqual(tc(['/src/hello']), ['gcc-12', 'libc6-dev', 'libtirpc-dev', 'libtirpc3']);
+    assert.deepEqual(tc(['./hello', '--port', '80']), ['gcc-12', 'libc6-dev', 'libtirpc-dev', 'libtirpc3']);
+  });
+
+  it('keeps that library when the program needs it', () => {
+    assert.deepEqual(tc(['/src/hello'], ['libtirpc.so.3', 'libc.so.6']), ['gcc-12', 'libc6-dev', 'libtirpc-dev']);
+  });
+
+  it('keeps it when what runs is not known exactly: a shell, a launcher, a missing library', () => {
+    const kept = ['gcc-12', 'libc6-dev', 'libtirpc-dev'];
+    assert.deepEqual(tc(['/bin/sh', '-c', '/src/hello'], undefined, false), kept);
+    assert.deepEqual(tc(['/usr/bin/sh', '/src/hello'], undefined, false), kept);
+    assert.deepEqual(tc(['/src/hello', '/usr/bin/sh'], undefined, false), kept, 'a program given a file of the image may run it');
+    assert.deepEqual(tc(['/src/hello'], ['libc.so.6', 'libmissing.so.1'], false), kept);
+  });
+});
+
 describe('ELF dynamic section', () => {
   it('reads PT_INTERP, DT_NEEDED and DT_RUNPATH', () => {
     const e = readElf(elf(['libssl.so.3', 'libc.so.6'], { runpath: '$ORIGIN/../lib:/opt/x' }))!;

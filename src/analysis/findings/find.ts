@@ -8,11 +8,12 @@ import { findingBase } from './finding.js';
 import { fixText, instructionKind, type FixContext } from './fix.js';
 import { isToolchainPackage, readPackageDb, toolchainClosure, type Pkg } from './packages.js';
 import { PathGroup } from './paths.js';
+import { aptRecommends, type AptRecommends } from './recommends.js';
 import { DEV_DEPS_RULE, firstRule, PACKAGE_RULE, type Rule } from './rules.js';
 import { secretFindings } from './secrets.js';
 import { hardeningFindings } from './hardening.js';
 import { hygieneFindings } from './hygiene.js';
-import { resolveRuntime, type RuntimeSet } from './runtime.js';
+import { resolveRuntime, type Runtime, type RuntimeSet } from './runtime.js';
 import { forEachVisibleFile, resolvePath, type VisibleFile } from './tree.js';
 import type { Finding, FindingCategory, FindingEvidence, Severity } from './types.js';
 import { wasteFindings } from './waste.js';
@@ -55,6 +56,11 @@ export interface FindingsResult {
   packageManager?: 'dpkg' | 'apk';
   /** What the entrypoint needs (files, packages, how each was found): never called removable. */
   runtime: RuntimeSet;
+  /**
+   * Per apt install run without --no-install-recommends: the packages only Recommends brought in
+   * and their bytes (the evidence `msb fix` adds the flag on). Not findings: not in findings[].
+   */
+  aptRecommends: AptRecommends[];
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
@@ -85,7 +91,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
     }
   }
   const owner = new Map<TreeNode, Pkg>();
-  const toolchain = db ? toolchainClosure(db, rt.pkgSet) : new Set<string>();
+  const toolchain = db ? toolchainClosure(db, rt.pkgSet, rt.native) : new Set<string>();
   for (const name of toolchain) {
     const pkg = db!.packages.get(name)!;
     for (const f of pkg.files ?? []) {
@@ -201,18 +207,20 @@ export function findFindings(input: FindingsInput): FindingsResult {
     bytesByCategory,
     toolchainPackages,
     ...(db ? { packageManager: db.manager } : {}),
+    aptRecommends: db ? aptRecommends(root, db, input.origins.map((o) => o.instruction), rt.pkgSet) : [],
     runtime: { resolved: rt.resolved, command: rt.command, files: rt.files, packages: rt.packages, evidence: rt.evidence, ...(rt.note ? { note: rt.note } : {}) },
   };
 }
 
 /** The evidence of a (rule, layer) group: the packages or the rule, and what the runtime set kept. */
-function groupEvidence(g: Group, packages: string[], db: ReturnType<typeof readPackageDb>, rt: RuntimeSet, keptBytes: number): FindingEvidence {
+function groupEvidence(g: Group, packages: string[], db: ReturnType<typeof readPackageDb>, rt: Runtime, keptBytes: number): FindingEvidence {
   const facts: string[] = [];
   if (g.rule.id === PACKAGE_RULE.id && db) {
     for (const n of packages.slice(0, 6)) {
       const p = db.packages.get(n);
       facts.push(`${n}${p?.version ? ` ${p.version}` : ''}: ${isBuildTool(n) ? 'a build tool' : 'only needed by build tools'}${p && p.layer >= 0 ? `, installed in layer ${p.layer}` : ''} (${db.manager} database)`);
     }
+    if (rt.native) facts.push('the image runs one native program whose libraries all resolved: libraries only -dev packages depend on are not loaded, and go with them');
   } else if (g.rule.id === DEV_DEPS_RULE.id) {
     facts.push('package.json / node_modules/.package-lock.json mark these packages as devDependencies');
   } else {

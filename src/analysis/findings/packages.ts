@@ -18,6 +18,8 @@ export interface Pkg {
    * qualifiers (`libc6:amd64`) dropped. Dependencies on nothing installed are left out.
    */
   depends: string[];
+  /** The installed packages it Recommends (dpkg only), resolved like `depends`. */
+  recommends?: string[];
   /** Paths (no leading "/") the package owns, when the database lists them. */
   files?: string[];
   /** Layer whose package database first lists it as installed. */
@@ -38,6 +40,8 @@ export interface Parsed {
   name: string;
   version: string;
   depends: DepGroup[];
+  /** dpkg `Recommends:` (apt installs them unless told --no-install-recommends). */
+  recommends?: DepGroup[];
   /** Virtual names it provides (dpkg Provides, apk `p:`). */
   provides?: string[];
   files?: string[];
@@ -82,6 +86,8 @@ export function parseDpkgStatus(text: string): Parsed[] {
     const p: Parsed = { name, version: f.get('Version') ?? '', depends: [...debDeps(f.get('Pre-Depends')), ...debDeps(f.get('Depends'))] };
     const provides = debDeps(f.get('Provides')).flat();
     if (provides.length) p.provides = provides;
+    const recommends = debDeps(f.get('Recommends'));
+    if (recommends.length) p.recommends = recommends;
     out.push(p);
   }
   return out;
@@ -122,7 +128,7 @@ function apkNames(v: string): string[] {
  * alternative that is installed, itself or through a package that provides it (a virtual package
  * such as `java-runtime-headless` or apk's `so:libz.so.1`), the way apt marks what it keeps.
  */
-function resolveDeps(parsed: Parsed[]): Map<string, string[]> {
+export function resolveDeps(parsed: Parsed[], groupsOf: (p: Parsed) => DepGroup[] = (p) => p.depends): Map<string, string[]> {
   const providers = new Map<string, string[]>();
   const add = (virt: string, by: string) => {
     const l = providers.get(virt);
@@ -134,7 +140,7 @@ function resolveDeps(parsed: Parsed[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const p of parsed) {
     const deps = new Set<string>();
-    for (const group of p.depends) {
+    for (const group of groupsOf(p)) {
       const hit = group.find((d) => installed.has(d)) ?? group.map((d) => providers.get(d)?.[0]).find((d) => d !== undefined);
       if (hit !== undefined && hit !== p.name) deps.add(hit);
     }
@@ -144,7 +150,7 @@ function resolveDeps(parsed: Parsed[]): Map<string, string[]> {
 }
 
 /** apt's extended_states: names of packages marked Auto-Installed: 1. */
-function parseAuto(text: string): Set<string> {
+export function parseAuto(text: string): Set<string> {
   const auto = new Set<string>();
   for (const lines of stanzas(text)) {
     const name = lines.find((l) => l.startsWith('Package:'))?.slice(8).trim();
@@ -202,8 +208,10 @@ export function readPackageDb(root: TreeNode, layers: LayerContents[]): PackageD
   }
   const packages = new Map<string, Pkg>();
   const deps = resolveDeps(parsed);
+  const recs = resolveDeps(parsed, (p) => p.recommends ?? []);
   for (const p of parsed) {
     const pkg: Pkg = { name: p.name, version: p.version, depends: deps.get(p.name) ?? [], layer: firstSeen.get(p.name) ?? -1 };
+    if (recs.get(p.name)?.length) pkg.recommends = recs.get(p.name);
     if (p.files) pkg.files = p.files;
     if (auto) pkg.auto = auto.has(p.name);
     if (manager === 'dpkg') {
@@ -251,8 +259,12 @@ function isDevPackage(name: string): boolean {
  * joining packages: reached only through `-dev` packages it stays (libssl3 & co.: a program built
  * from source may well load a `-dev` package's runtime library, and no package database knows it).
  * Dependency cycles (guava ↔ error-prone, Debian's many Depends loops) are walked like any edge.
+ * With `nativeRuntime` (the image runs one native program whose every needed library resolved:
+ * the runtime set is exactly what it loads), libraries reached only through `-dev` packages join
+ * too, as apt's autoremove would have them (libstd-rust-1.63 behind libstd-rust-dev, libtirpc3
+ * behind libc6-dev, gcc's libgomp1 behind libgcc-12-dev).
  */
-export function toolchainClosure(db: PackageDb, runtime: ReadonlySet<string> = new Set()): Set<string> {
+export function toolchainClosure(db: PackageDb, runtime: ReadonlySet<string> = new Set(), nativeRuntime = false): Set<string> {
   const compilers = new Set<string>();
   const dev = new Set<string>();
   for (const p of db.packages.values()) {
@@ -284,6 +296,6 @@ export function toolchainClosure(db: PackageDb, runtime: ReadonlySet<string> = n
   const roots = [...db.packages.values()].filter((p) => !toolchain(p.name) && !candidate(p)).map((p) => p.name);
   const kept = walk(roots, (n) => !toolchain(n));
   for (const r of roots) kept.add(r);
-  const joined = walk(compilers, (n) => !kept.has(n) && !toolchain(n) && db.packages.has(n));
+  const joined = walk(nativeRuntime ? [...compilers, ...dev] : compilers, (n) => !kept.has(n) && !toolchain(n) && db.packages.has(n));
   return new Set([...compilers, ...joined, ...dev]);
 }

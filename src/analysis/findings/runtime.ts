@@ -31,6 +31,12 @@ export interface RuntimeSet {
 export interface Runtime extends RuntimeSet {
   nodes: Set<TreeNode>;
   pkgSet: Set<string>;
+  /**
+   * true when the image runs one native program (an ELF that is no shell, interpreter or launcher,
+   * given no file of the image to run) whose needed libraries all resolved to files: then what it
+   * loads is known exactly, and a library that only build packages depend on is not loaded.
+   */
+  native: boolean;
 }
 
 const SHELLS = /^(?:sh|bash|ash|dash|zsh|busybox)$/;
@@ -48,6 +54,8 @@ const LIB_DIRS = [
 ];
 /** Interpreters whose first non-option argument is the program file. */
 const SCRIPT_RUNNER = /^(?:python[\d.]*|node(?:js)?|ruby[\d.]*|perl[\d.]*|php[\d.]*|bun|deno|Rscript|lua[\d.]*)$/;
+/** Programs that run other code than their own libraries: a native program's loaded set is not theirs. */
+const NOT_NATIVE = /^(?:java|env|tini|dumb-init|catatonit|gosu|su-exec|chroot|setpriv|nohup|timeout|xargs)$/;
 
 /** Basenames of the programs and files the config's command names: the walk keeps their first bytes. */
 export function entryHints(config: ImageConfig | undefined): { names: string[] } {
@@ -110,7 +118,7 @@ export function resolveFinal(root: TreeNode, path: string): { node: TreeNode; pa
 
 export function resolveRuntime(config: ImageConfig | undefined, root: TreeNode, db: PackageDb | undefined): Runtime {
   const command = commandOf(config);
-  const rt: Runtime = { resolved: false, command, files: [], packages: [], evidence: [], nodes: new Set(), pkgSet: new Set() };
+  const rt: Runtime = { resolved: false, command, files: [], packages: [], evidence: [], nodes: new Set(), pkgSet: new Set(), native: false };
   if (command.length === 0) {
     rt.note = 'the image config names no entrypoint or cmd: the runtime set is unknown';
     return rt;
@@ -124,6 +132,7 @@ export function resolveRuntime(config: ImageConfig | undefined, root: TreeNode, 
   const workdir = (config?.config?.WorkingDir ?? '').replace(/^\/+|\/+$/g, '');
   const owners = ownerIndex(db);
   const unresolved: string[] = [];
+  let allLibsFound = true;
 
   const findProgram = (name: string): { node: TreeNode; path: string } | undefined => {
     if (name.includes('/')) return resolveFinal(root, join(workdir, name));
@@ -159,7 +168,10 @@ export function resolveRuntime(config: ImageConfig | undefined, root: TreeNode, 
       for (const d of dirs) if ((found = resolveFinal(root, `${d}/${lib}`))?.node.data) break;
       if (found?.node.data) {
         if (addFile(found, `needed by /${hit.path}`)) addElf(found, depth + 1);
-      } else if (!found && elf.exact && unresolved.length < 8) unresolved.push(`${lib} (needed by /${hit.path})`);
+      } else {
+        allLibsFound = false;
+        if (!found && elf.exact && unresolved.length < 8) unresolved.push(`${lib} (needed by /${hit.path})`);
+      }
     }
   };
 
@@ -201,6 +213,7 @@ export function resolveRuntime(config: ImageConfig | undefined, root: TreeNode, 
 
   const cmds = commands(command);
   rt.resolved = run(cmds[0], 0);
+  rt.native = rt.resolved && cmds.length === 1 && allLibsFound && isNativeProgram(cmds[0], findProgram, (p) => resolveFinal(root, join(workdir, p)));
   for (const c of cmds.slice(1)) run(c, 1);
   if (!rt.resolved) rt.note = `the entrypoint's program (${command[0]}) is not in the image: the runtime set is unknown`;
   else if (unresolved.length) rt.note = `libraries not found in the image: ${unresolved.join(', ')}`;
@@ -220,6 +233,24 @@ export function resolveRuntime(config: ImageConfig | undefined, root: TreeNode, 
   }
   rt.packages = [...rt.pkgSet].sort();
   return rt;
+}
+
+/**
+ * A native program, run by itself: an ELF (its prefix kept) that is no shell, script interpreter
+ * or launcher, and none of whose arguments is a file of the image (`tini -- /app`, `qemu x.img`).
+ */
+function isNativeProgram(
+  argv: string[],
+  findProgram: (name: string) => { node: TreeNode; path: string } | undefined,
+  findFile: (path: string) => { node: TreeNode; path: string } | undefined,
+): boolean {
+  const hit = findProgram(argv[0]);
+  const c = hit?.node.data?.content;
+  if (!hit || !c || !readElf(c)) return false;
+  for (const name of [base(argv[0]), base(hit.path)]) {
+    if (SHELLS.test(name) || SCRIPT_RUNNER.test(name) || NOT_NATIVE.test(name)) return false;
+  }
+  return argv.slice(1).every((a) => a.startsWith('-') || !findFile(a)?.node.data);
 }
 
 /** Which package owns a file: candidates by basename, confirmed by resolving to the same node. */

@@ -3,7 +3,25 @@ import { SYSTEM } from './patterns.js';
 
 /** Sources and intermediates: what a compiled program does not read at run time. */
 
+/** A cargo target dir's build tree; the binaries beside it (target/release/app) are not in it. */
+const CARGO_TARGET = [
+  /(?:^|\/)target\/(?:[\w.-]+\/)?(?:debug|release)\/(?:deps|build|incremental|\.fingerprint|examples)\//,
+  /(?:^|\/)target\/(?:[\w.-]+\/)?(?:debug|release)\/(?:[^/]+\.(?:d|rlib|rmeta)|\.cargo-lock)$/,
+  /(?:^|\/)target\/(?:CACHEDIR\.TAG|\.rustc_info\.json)$/,
+];
+
 export const SOURCE_RULES: Rule[] = [
+  {
+    // First of the source rules: target/ holds .o and generated .rs files that belong to it.
+    id: 'source-cargo-target',
+    category: 'source',
+    severity: 'medium',
+    matches: "cargo's build tree: target/{debug,release}/{deps,build,incremental,.fingerprint,examples}, *.d, *.rlib, *.rmeta, .cargo-lock, target/CACHEDIR.TAG, target/.rustc_info.json (not the binaries beside them)",
+    why: "dependency rlibs, build-script output and fingerprints are only needed to rebuild; the program is the one binary",
+    fix: 'build-output',
+    hint: CARGO_TARGET,
+    test: (p) => !SYSTEM.test(p) && !/(?:^|\/)node_modules\//.test(p) && CARGO_TARGET.some((r) => r.test(p)),
+  },
   {
     id: 'source-vcs',
     category: 'source',
@@ -26,18 +44,19 @@ export const SOURCE_RULES: Rule[] = [
     id: 'source-build-files',
     category: 'source',
     severity: 'low',
-    matches: 'build trees and build scripts: CMakeFiles/, target/{debug,release}, Maven target/classes, Gradle build/classes, Makefile, CMakeLists.txt, configure, config.log, *.ninja, ...',
+    matches: 'build trees and build scripts: CMakeFiles/, Maven target/classes, Cargo.toml, .cargo/config.toml, Gradle build/classes, Makefile, CMakeLists.txt, configure, config.log, *.ninja, ...',
     why: 'build scripts and build trees are only needed to build',
     fix: 'build-output',
-    hint: [/(?:CMakeFiles|cmake-build-|autom4te\.cache|\.deps|_build|target)\//, /(?:akefile|\.am|\.in|\.txt|\.cmake|configure|\.ac|\.log|\.status|\.build|\.ninja|_log|_deps|\.json|\.lock|\.toml|go\.sum|go\.mod|\.xml|\.gradle|\.kts)$/],
+    hint: [/(?:CMakeFiles|cmake-build-|autom4te\.cache|\.deps|_build|target)\//, /(?:akefile|\.am|\.in|\.txt|\.cmake|configure|\.ac|\.log|\.status|\.build|\.ninja|_log|_deps|\.json|\.lock|\.toml|go\.sum|go\.mod|\.xml|\.gradle|\.kts|\.cargo\/config)$/],
     test: (p) =>
       !SYSTEM.test(p) &&
       !/(?:^|\/)node_modules\//.test(p) &&
       (/(?:^|\/)(?:CMakeFiles|cmake-build-[^/]+|autom4te\.cache|\.deps|_build)\//.test(p) ||
-        /(?:^|\/)target\/(?:debug|release)\/(?:deps|build|incremental|\.fingerprint)\//.test(p) ||
         // Maven's and Gradle's build trees (the jar they produce is not in them)
         /(?:^|\/)target\/(?:classes|test-classes|maven-status|maven-archiver|generated-sources|generated-test-sources|surefire-reports)\//.test(p) ||
         /(?:^|\/)build\/(?:classes|tmp|kotlin|generated)\/(?:java|kotlin|main|test|compileJava|jar)\//.test(p) ||
+        // a project's cargo config (~/.cargo/config.toml is toolchain-rust's, matched earlier)
+        /(?:^|\/)\.cargo\/config(?:\.toml)?$/.test(p) ||
         /(?:^|\/)(?:Makefile|makefile|GNUmakefile|Makefile\.(?:am|in)|CMakeLists\.txt|CMakeCache\.txt|cmake_install\.cmake|configure|configure\.ac|config\.log|config\.status|meson\.build|build\.ninja|\.ninja_log|\.ninja_deps|compile_commands\.json|Cargo\.lock|Cargo\.toml|go\.sum|go\.mod|pom\.xml|build\.gradle(?:\.kts)?|settings\.gradle(?:\.kts)?)$/.test(p)),
   },
   {

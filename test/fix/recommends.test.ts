@@ -1,0 +1,97 @@
+/**
+ * msb fix's apt rewrites, proven by rebuilding: test/fixtures/fix/curl.Dockerfile (FROM the
+ * debootstrap bookworm minbase of test/fixtures/debian-minbase.sh, shared with the Java fixtures)
+ * fetches the lists in a RUN of its own and installs curl with apt's default Recommends. It is built
+ * with buildah once per fixture version (test/fixtures/fix/build.sh, cached like the findings
+ * fixtures), `msb fix --apply` rewrites a copy of the Dockerfile (update joined to the install,
+ * --no-install-recommends, the lists removed in that RUN), the image is rebuilt and the predicted
+ * savings are checked against the real ones, the recommends part on its own. curl still runs, and
+ * a second `msb fix` on the rebuilt image proposes nothing more (a fixed point).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ROOT, runMsb } from '../helpers/cli.js';
+import { builtFixtures } from '../findings/fixtures.js';
+
+let W: string;
+let B: string[];
+let fixture: { dir: string; image: (name: string) => string };
+before(async () => {
+  fixture = await builtFixtures('fix', 'timing.txt');
+  W = mkdtempSync(path.join(tmpdir(), 'msb-fix-apt-'));
+  B = ['--storage-driver', 'vfs', '--root', path.join(W, 'storage'), '--runroot', path.join(W, 'runroot')];
+  const env = { ...process.env, MSB_FIXTURE_CACHE: process.env.MSB_FIXTURE_CACHE ?? path.join(tmpdir(), 'msb-findings-fixtures') };
+  const minbase = execFileSync('bash', [path.join(ROOT, 'test/fixtures/debian-minbase.sh')], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000 }).trim();
+  const ctx = path.join(W, 'base');
+  mkdirSync(ctx);
+  copyFileSync(minbase, path.join(ctx, 'base.tar'));
+  build(path.join(ROOT, 'test/fixtures/dockerfiles/debian-minbase.Dockerfile'), 'localhost/debian-base:latest', ctx);
+  rmSync(ctx, { recursive: true, force: true });
+});
+after(() => {
+  if (W) rmSync(W, { recursive: true, force: true });
+});
+
+function build(dockerfile: string, tag: string, ctx: string): number {
+  const t0 = Date.now();
+  execFileSync('buildah', [...B, 'build', '--isolation', 'chroot', '--network', 'host', '--layers', '--pull-never', '-q', '-f', dockerfile, '-t', tag, ctx], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
+  return (Date.now() - t0) / 1000;
+}
+function save(tag: string, file: string): string {
+  execFileSync('buildah', [...B, 'push', '-q', tag, `docker-archive:${file}:${tag.replace(/^localhost\//, '')}`], { stdio: 'inherit' });
+  return file;
+}
+async function json(args: string[]) {
+  const r = await runMsb(args);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+type Plan = { predictedSavingsBytes: number; hunks: Array<{ rewrites: Array<{ rules: string[]; bytes: number; evidence?: string[] }> }> };
+const rewrites = (p: Plan) => p.hunks.flatMap((h) => h.rewrites);
+const bytesOf = (p: Plan, rule: string) => rewrites(p).filter((r) => r.rules.includes(rule)).reduce((s, r) => s + r.bytes, 0);
+
+test('curl with Recommends: msb fix --apply, rebuild, curl runs, the savings are what msb predicted', { timeout: 900_000 }, async (t) => {
+  const app = path.join(W, 'app');
+  mkdirSync(app);
+  const df = path.join(app, 'Dockerfile');
+  copyFileSync(path.join(ROOT, 'test/fixtures/fix/curl.Dockerfile'), df);
+  const beforeTar = fixture.image('curl-before.tar');
+  const buildBefore = readFileSync(fixture.image('timing.txt'), 'utf8').trim();
+
+  const plan: Plan = await json(['fix', beforeTar, '--dockerfile', df, '--format', 'json', '--apply']);
+  const rules = rewrites(plan).flatMap((r) => r.rules);
+  assert.deepEqual(rules.sort(), ['apt-recommends', 'cache-apt-lists', 'hygiene-apt-update-separate'], rules.join(', '));
+  const rec = rewrites(plan).find((r) => r.rules.includes('apt-recommends'))!;
+  for (const name of ['ca-certificates', 'openssl', 'publicsuffix']) assert.ok(rec.evidence?.some((e) => e.startsWith(`${name} `)), name);
+  const fixed = readFileSync(df, 'utf8');
+  assert.match(fixed, /^RUN apt-get update \\\n && apt-get install --no-install-recommends -y curl \\\n && rm -rf \/var\/lib\/apt\/lists\/\*$/m);
+  assert.doesNotMatch(fixed, /^RUN apt-get update$/m);
+
+  const buildAfter = build(df, 'localhost/curl:after', app);
+  const afterTar = save('localhost/curl:after', path.join(W, 'after.tar'));
+  const [b, a] = [await json(['inspect', beforeTar, '--json']), await json(['inspect', afterTar, '--json', '--files'])];
+  const predicted = plan.predictedSavingsBytes;
+  const actual = b.summary.totalBytes - a.summary.totalBytes;
+  // The update-only RUN's layer was all lists, and the rebuilt image ships none: what is left of the
+  // saving is what --no-install-recommends saved.
+  const listsLayer = b.layers.find((l: { instruction: string }) => /RUN apt-get update$/.test(l.instruction));
+  const predictedRec = bytesOf(plan, 'apt-recommends');
+  const actualRec = actual - listsLayer.bytes;
+  t.diagnostic(`before ${b.summary.totalBytes} B (build: ${buildBefore}), predicted saving ${predicted} B (recommends ${predictedRec} B, lists ${bytesOf(plan, 'cache-apt-lists')} B), after ${a.summary.totalBytes} B (rebuild ${buildAfter.toFixed(0)} s), actual saving ${actual} B (recommends ${actualRec} B)`);
+  assert.ok(actual >= 0.9 * predicted && predicted <= 1.1 * actual, `predicted ${predicted}, actual ${actual}`);
+  assert.ok(actualRec >= 0.9 * predictedRec && predictedRec <= 1.1 * actualRec, `recommends: predicted ${predictedRec}, actual ${actualRec}`);
+  assert.ok(!a.files.some((f: { path: string }) => f.path.startsWith('/var/lib/apt/lists/') && f.path !== '/var/lib/apt/lists/lock'), 'no lists ship');
+
+  // The app still works: curl runs in the rebuilt image (without ca-certificates: --version needs no TLS).
+  const c = execFileSync('buildah', [...B, 'from', '-q', 'localhost/curl:after'], { encoding: 'utf8' }).trim();
+  const out = execFileSync('buildah', [...B, 'run', '--isolation', 'chroot', c, '--', 'curl', '--version'], { encoding: 'utf8' });
+  execFileSync('buildah', [...B, 'rm', c], { stdio: 'ignore' });
+  assert.match(out, /^curl \d+\.\d+\.\d+ .*libcurl/m);
+
+  const again: Plan = await json(['fix', afterTar, '--dockerfile', df, '--format', 'json']);
+  assert.deepEqual(again.hunks, [], 'a fixed point: nothing more to rewrite');
+});

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { before, test } from 'node:test';
+import { rustFixtures } from '../findings/fixtures.js';
+import { ROOT, runMsb } from '../helpers/cli.js';
+
+/**
+ * msb fix on the single-stage Rust fixture (test/fixtures/findings-rust, shared with the findings
+ * tests): the split into a build stage and a runtime stage is suggested, never applied, with the
+ * binary alone to copy and the saving the image's own layers show; the multi-stage fixture gets no
+ * split and no .dockerignore line for the git dependency cargo reads.
+ */
+
+let fx: Awaited<ReturnType<typeof rustFixtures>>;
+const DF = (name: string) => path.join(ROOT, 'test/fixtures/findings-rust', `${name}.Dockerfile`);
+before(async () => {
+  fx = await rustFixtures();
+});
+
+async function fixJson(name: string) {
+  const r = await runMsb(['fix', fx.image(`${name}.tar`), '--dockerfile', DF(name), '--format', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+test('single-stage Rust: the split is suggested with only the binary copied, and its saving is the build layers minus the binary', { timeout: 900_000 }, async () => {
+  const plan = await fixJson('rust-single');
+  const split = plan.suggestions.find((s: { rules: string[] }) => s.rules.includes('split-stages'));
+  assert.ok(split, JSON.stringify(plan.suggestions));
+  assert.match(split.why, /only \/src\/target\/release\/app copied/);
+  assert.match(split.why, /FROM localhost\/debian-base:latest AS build ⏎ .* ⏎ FROM localhost\/debian-base:latest ⏎ COPY --from=build \/src\/target\/release\/app \/src\/target\/release\/app ⏎ CMD \["\/src\/target\/release\/app"\]/);
+  const r = await runMsb(['inspect', fx.image('rust-single.tar'), '--json', '--dockerfile', DF('rust-single')]);
+  const ins = JSON.parse(r.stdout);
+  const own = ins.layers.filter((l: { base?: string }) => !l.base);
+  const ownBytes = own.reduce((s: number, l: { bytes: number }) => s + l.bytes, 0);
+  const bin = (await runMsb(['inspect', fx.image('rust-single.tar'), '--json', '--files'])).stdout;
+  const binSize = JSON.parse(bin).files.find((f: { path: string }) => f.path === '/src/target/release/app').size;
+  assert.equal(split.bytes, ownBytes - binSize);
+  // the multi-stage image shows what the split gives: the base and the binary
+  const multi = JSON.parse((await runMsb(['inspect', fx.image('rust-multi.tar'), '--json'])).stdout);
+  const single = ins.summary.totalBytes;
+  assert.ok(Math.abs(single - split.bytes - multi.summary.totalBytes) < 0.01 * multi.summary.totalBytes, `${single} - ${split.bytes} vs ${multi.summary.totalBytes}`);
+  // cargo read the git dependency's .git through libgit2: never a written .dockerignore line
+  assert.deepEqual(plan.dockerignore.lines, []);
+});
+
+test('multi-stage Rust: no split, nothing to ignore', async () => {
+  const plan = await fixJson('rust-multi');
+  assert.ok(!plan.suggestions.some((s: { rules: string[] }) => s.rules.includes('split-stages')));
+  assert.deepEqual(plan.dockerignore.lines, []);
+});
