@@ -25,6 +25,8 @@ export interface PendingCompare {
   afterLayer: number;
   hidden: Hidden;
   change: Change;
+  /** Set when the two copies' bytes were compared directly (no digests needed). */
+  same?: boolean;
 }
 
 /** The merged filesystem before the few undecided same-size rewrites are settled. */
@@ -82,11 +84,12 @@ class Merger {
   /** The directory that holds `path`, creating implied parents (tars may omit them). */
   private parentOf(path: string, layer: number, stats: LayerStats): [TreeNode, string] {
     const slash = path.lastIndexOf('/');
-    const dirPath = slash < 0 ? '' : path.slice(0, slash);
     const cached = this.lastDirNode;
-    if (dirPath === this.lastDir && cached?.children) return [cached, path.slice(slash + 1)];
+    // Compared in place (no slice per entry): same length as the cached directory and a prefix of path.
+    const sameDir = slash < 0 ? this.lastDir === '' : this.lastDir.length === slash && path.startsWith(this.lastDir);
+    if (sameDir && cached?.children) return [cached, path.slice(slash + 1)];
     const found = this.walkParent(path, layer, stats);
-    this.lastDir = dirPath;
+    this.lastDir = slash < 0 ? '' : path.slice(0, slash);
     this.lastDirNode = found[0];
     return found;
   }
@@ -239,10 +242,11 @@ export function mergeLayers(layers: LayerContents[]): Merged {
   return { root: m.root, stats, hidden: m.hidden, pending: m.pending };
 }
 
-/** Entries whose digests settle the pending comparisons, with the layer holding their bytes. */
+/** Entries whose digests settle the pending comparisons not already settled, with the layer holding their bytes. */
 export function pendingDigests(m: Merged): Array<[FileEntry, number]> {
   const out: Array<[FileEntry, number]> = [];
   for (const p of m.pending) {
+    if (p.same !== undefined) continue;
     if (p.before.digest === undefined) out.push([p.before, p.beforeLayer]);
     if (p.after.digest === undefined) out.push([p.after, p.afterLayer]);
   }
@@ -252,7 +256,7 @@ export function pendingDigests(m: Merged): Array<[FileEntry, number]> {
 /** Settles pending comparisons with whatever digests are now known, and accounts for every byte. */
 export function finishAnalysis(m: Merged): Analysis {
   for (const p of m.pending) {
-    if (p.before.digest !== undefined && p.before.digest === p.after.digest) {
+    if (p.same ?? (p.before.digest !== undefined && p.before.digest === p.after.digest)) {
       p.hidden.kind = 'metadata';
       p.change.kind = 'metadata';
     }

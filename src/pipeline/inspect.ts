@@ -9,7 +9,7 @@ import type { Attribution } from '../analysis/origin.js';
 import type { Analysis, WasteKind } from '../analysis/types.js';
 import { MsbError } from '../errors.js';
 import { isImageStream, type AnyImage, type Image } from '../source/types.js';
-import { hashEntries } from '../walk/digests.js';
+import { hashEntries, sameContent } from '../walk/digests.js';
 import type { LayerContents } from '../walk/types.js';
 import { attributeImage, type DockerfileText } from './attribution.js';
 import type { InspectOptions, InspectResult, InspectSummary, LayerResult } from './types.js';
@@ -66,14 +66,17 @@ async function readDockerfile(file: string): Promise<DockerfileText> {
 const MAX_DOCKERFILE = 16 << 20;
 
 /**
- * The walk and the merge: only same-size rewrites need content digests, so just those copies are
- * hashed (read again from their layers) before every byte is accounted for. Exported for tests that
- * feed the findings other origins.
+ * The walk and the merge: only same-size rewrites need their content looked at, so just those copies
+ * are read again from their layers (compared byte for byte, or hashed where a copy was streamed)
+ * before every byte is accounted for. Exported for tests that feed the findings other origins.
  */
 export async function walkAndMerge(source: AnyImage, opts: InspectOptions = {}): Promise<{ image: Image; contents: LayerContents[]; analysis: Analysis }> {
   const { image, contents } = await walkImage(source, opts);
   const merged = mergeLayers(contents);
-  await hashEntries(pendingDigests(merged).map(([e, layer]) => [e, image.layers[layer]]));
+  const L = image.layers;
+  const same = await sameContent(merged.pending.map((p) => [[p.before, L[p.beforeLayer]], [p.after, L[p.afterLayer]]]));
+  merged.pending.forEach((p, i) => (p.same = same[i]));
+  await hashEntries(pendingDigests(merged).map(([e, layer]) => [e, L[layer]]));
   return { image, contents, analysis: finishAnalysis(merged) };
 }
 

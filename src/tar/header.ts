@@ -53,10 +53,11 @@ const TYPES: Record<string, TarEntryType> = {
 };
 
 function cstr(buf: Buffer, off: number, len: number): string {
-  let end = off;
+  // indexOf is native: a byte loop here runs in the interpreter for the first thousands of headers.
+  if (buf[off] === 0) return ''; // most linknames and ustar prefixes
   const max = off + len;
-  while (end < max && buf[end] !== 0) end++;
-  return buf.toString('utf8', off, end);
+  const nul = buf.indexOf(0, off);
+  return buf.toString('utf8', off, nul < 0 || nul > max ? max : nul);
 }
 
 /**
@@ -86,8 +87,44 @@ function num(buf: Buffer, off: number, len: number): number {
 }
 
 function isZeroBlock(buf: Buffer, off: number): boolean {
+  // Every real header has a name and a checksum: two bytes tell nearly every header from a zero block.
+  if (buf[off] !== 0 || buf[off + 148] !== 0) return false;
   for (let i = off; i < off + BLOCK; i++) if (buf[i] !== 0) return false;
   return true;
+}
+
+/** A 32-bit view of the last buffer checksummed: headers are read into one reused buffer. */
+let viewOf: Buffer | undefined;
+let view: Uint32Array | undefined;
+
+/**
+ * The header checksum: the sum of its bytes, the checksum field counted as spaces. Summed four
+ * bytes at a time (two 16-bit lanes per word cannot overflow over one block) when the header is
+ * 4-byte aligned, which the readers' reused buffers are; byte by byte otherwise.
+ */
+function checksum(buf: Buffer, off: number): number {
+  if (buf !== viewOf) {
+    viewOf = buf;
+    view = (buf.byteOffset & 3) === 0 ? new Uint32Array(buf.buffer, buf.byteOffset, buf.length >>> 2) : undefined;
+  }
+  let sum = 8 * 0x20;
+  if (view !== undefined && (off & 3) === 0) {
+    const w0 = off >>> 2;
+    let acc = 0;
+    // Words 37 and 38 are bytes 148..155, the checksum field itself.
+    for (let w = w0; w < w0 + 37; w++) {
+      const v = view[w];
+      acc += (v & 0x00ff00ff) + ((v >>> 8) & 0x00ff00ff);
+    }
+    for (let w = w0 + 39; w < w0 + 128; w++) {
+      const v = view[w];
+      acc += (v & 0x00ff00ff) + ((v >>> 8) & 0x00ff00ff);
+    }
+    return sum + (acc % 0x10000) + Math.floor(acc / 0x10000);
+  }
+  for (let i = off; i < off + 148; i++) sum += buf[i];
+  for (let i = off + 156; i < off + BLOCK; i++) sum += buf[i];
+  return sum;
 }
 
 /**
@@ -97,15 +134,11 @@ function isZeroBlock(buf: Buffer, off: number): boolean {
 export function parseHeader(buf: Buffer, off: number): RawHeader | null {
   if (isZeroBlock(buf, off)) return null;
   const stored = num(buf, off + 148, 8);
-  // The checksum counts its own 8 bytes as spaces.
-  let sum = 8 * 0x20;
-  for (let i = off; i < off + 148; i++) sum += buf[i];
-  for (let i = off + 156; i < off + BLOCK; i++) sum += buf[i];
-  if (sum !== stored) throw new MsbError('not a tar archive or corrupt tar header (checksum mismatch)');
+  if (checksum(buf, off) !== stored) throw new MsbError('not a tar archive or corrupt tar header (checksum mismatch)');
   const flag = String.fromCharCode(buf[off + 156]);
   let name = cstr(buf, off, 100);
   // POSIX ustar ("ustar\0") keeps a path prefix; GNU ("ustar  \0") uses those bytes for other fields.
-  if (buf.toString('latin1', off + 257, off + 263) === 'ustar\0') {
+  if (buf[off + 257] === 0x75 && buf[off + 258] === 0x73 && buf[off + 259] === 0x74 && buf[off + 260] === 0x61 && buf[off + 261] === 0x72 && buf[off + 262] === 0) {
     const prefix = cstr(buf, off + 345, 155);
     if (prefix) name = `${prefix}/${name}`;
   }

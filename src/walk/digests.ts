@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { contextError } from '../errors.js';
 import type { LayerBlob } from '../source/types.js';
 import type { FileEntry } from './types.js';
@@ -53,4 +53,59 @@ export async function hashEntries(jobs: DigestJob[]): Promise<number> {
     }
   }
   return hashed;
+}
+
+/** First read of a comparison: different files nearly always differ in their first bytes. */
+const FIRST_CMP = 4 << 10;
+const MAX_CMP = 1 << 20;
+
+/**
+ * Whether two seek-walked entries of the same size hold the same bytes, for each pair: read side by
+ * side and compared, stopping at the first difference. A same-size rewrite is usually new content
+ * (settled by the first read) or a chmod/chown/touch (equal bytes, compared at memory speed): either
+ * way far cheaper than hashing both copies in full. `undefined` where a side cannot be read by
+ * position (a streamed layer): the caller hashes those instead.
+ */
+export async function sameContent(pairs: Array<[DigestJob, DigestJob]>): Promise<Array<boolean | undefined>> {
+  const handles = new Map<string, FileHandle>();
+  const fdOf = async (file: string): Promise<number> => {
+    let fh = handles.get(file);
+    if (!fh) handles.set(file, (fh = await open(file, 'r')));
+    return fh.fd;
+  };
+  // Grown on demand: most comparisons end with the first read.
+  let a = Buffer.allocUnsafe(FIRST_CMP);
+  let b = Buffer.allocUnsafe(FIRST_CMP);
+  const out: Array<boolean | undefined> = [];
+  try {
+    for (const [[x, xb], [y, yb]] of pairs) {
+      if (x.digest !== undefined && y.digest !== undefined) {
+        out.push(x.digest === y.digest);
+        continue;
+      }
+      if (x.dataOffset === undefined || y.dataOffset === undefined || !xb.location || !yb.location || x.size !== y.size) {
+        out.push(undefined);
+        continue;
+      }
+      const fx = await fdOf(xb.location.file);
+      const fy = xb.location.file === yb.location.file ? fx : await fdOf(yb.location.file);
+      let same = true;
+      for (let done = 0, want = FIRST_CMP; same && done < x.size; want = Math.min(MAX_CMP, want * 2)) {
+        const n = Math.min(want, x.size - done);
+        if (a.length < n) {
+          a = Buffer.allocUnsafe(want);
+          b = Buffer.allocUnsafe(want);
+        }
+        // Synchronous: page-cache reads, where a thread-pool round trip costs more than the read.
+        if (readSync(fx, a, 0, n, x.dataOffset + done) < n) throw contextError(xb.name, new Error(`truncated data for ${x.path}`));
+        if (readSync(fy, b, 0, n, y.dataOffset + done) < n) throw contextError(yb.name, new Error(`truncated data for ${y.path}`));
+        same = a.compare(b, 0, n, 0, n) === 0;
+        done += n;
+      }
+      out.push(same);
+    }
+  } finally {
+    await Promise.all([...handles.values()].map((fh) => fh.close()));
+  }
+  return out;
 }

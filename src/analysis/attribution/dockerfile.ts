@@ -1,5 +1,16 @@
-import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import { createRequire } from 'node:module';
+import type { DockerfileParser as Parser, Instruction } from 'dockerfile-ast';
 import { MsbError } from '../../errors.js';
+
+/**
+ * dockerfile-ast is loaded on first use, not imported: most inspections have no Dockerfile, and
+ * evaluating the parser's ~30 modules cost ~30 ms of every start-up (a static import runs them
+ * whenever this module is loaded, bundled or not).
+ */
+let parser: typeof Parser | undefined;
+function dockerfileParser(): typeof Parser {
+  return (parser ??= (createRequire(import.meta.url)('dockerfile-ast') as typeof import('dockerfile-ast')).DockerfileParser);
+}
 
 /**
  * A Dockerfile reduced to what attribution needs: stages, the instructions of each with their line
@@ -90,7 +101,7 @@ function unquote(s: string): string {
 
 /** Parses a Dockerfile; `buildArgs` are the `--build-arg K=V` values that override ARG defaults. */
 export function parseDockerfile(text: string, buildArgs: Record<string, string> = {}, label = 'Dockerfile'): ParsedDockerfile {
-  const df = DockerfileParser.parse(text);
+  const df = dockerfileParser().parse(text);
   const lines = text.split(/\r?\n/);
   const escape = df.getEscapeCharacter();
   const stages: DockerfileStage[] = [];

@@ -32,6 +32,9 @@ const WANTED: Array<[RegExp, number, boolean?]> = [
   [/(?:^|\/)id_(?:rsa|dsa|ecdsa|ed25519)$/, 64 * KB, true],
 ];
 
+/** The union of WANTED's patterns (a pattern with flags cannot join it: then every path is tried). */
+const ANY_WANTED = WANTED.every(([re]) => re.flags === '') ? new RegExp(WANTED.map(([re]) => `(?:${re.source})`).join('|')) : /[^]/;
+
 /** How much of an executable is kept: its ELF headers, dynamic section and strings, or its `#!` line. */
 export const EXEC_PREFIX = 64 * KB;
 /** How much of any other executable in a bin dir is kept. */
@@ -78,15 +81,18 @@ export class FindingsCapture implements ContentCapture {
   }
 
   want(path: string, size: number, mode = 0): boolean | number {
-    for (const [re, max, quiet] of WANTED) {
-      if (!re.test(path)) continue;
-      if (quiet && size > max) return false;
-      if (size > max || size > this.budget) {
-        this.skipped++;
-        return false;
+    // Nearly every path matches none of WANTED: one combined pattern says so in one pass.
+    if (ANY_WANTED.test(path)) {
+      for (const [re, max, quiet] of WANTED) {
+        if (!re.test(path)) continue;
+        if (quiet && size > max) return false;
+        if (size > max || size > this.budget) {
+          this.skipped++;
+          return false;
+        }
+        this.budget -= size;
+        return true;
       }
-      this.budget -= size;
-      return true;
     }
     if (size < 4) return false;
     // The entrypoint's program and the files it names (found by basename: symlinks resolve later).

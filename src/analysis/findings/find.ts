@@ -14,7 +14,7 @@ import { secretFindings } from './secrets.js';
 import { hardeningFindings } from './hardening.js';
 import { hygieneFindings } from './hygiene.js';
 import { resolveRuntime, type Runtime, type RuntimeSet } from './runtime.js';
-import { resolvePath, visibleFiles, type VisibleFile } from './tree.js';
+import { forEachVisibleFile, resolvePath, type VisibleFile } from './tree.js';
 import type { Finding, FindingCategory, FindingEvidence, Severity } from './types.js';
 import { wasteFindings } from './waste.js';
 
@@ -106,7 +106,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
   const decided = new Map<object, { rule: Rule; f: VisibleFile; pkg?: Pkg } | null>();
   let keptBytes = 0;
   const layerBins = new Map<number, string[]>();
-  for (const f of visibleFiles(root)) {
+  forEachVisibleFile(root, (f) => {
     const pkg = owner.get(f.node);
     let rule = pkg ? PACKAGE_RULE : devDirs.size && isUnderDevDir(f.path, devDirs) ? DEV_DEPS_RULE : firstRule(f.path);
     // The runtime's own files are never build-only (its docs and caches still are).
@@ -124,7 +124,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
         layerBins.set(f.node.layer, bins);
       }
     } else if (prev === undefined) decided.set(f.data, { rule, f, pkg });
-  }
+  });
   const groups = new Map<string, Group>();
   const pkgBytes = new Map<string, number>();
   for (const d of decided.values()) {

@@ -65,12 +65,15 @@ export function hardeningFindings(config: ImageConfig | undefined, root: TreeNod
   while (stack.length) {
     const [node, path] = stack.pop()!;
     for (const [name, child] of node.children ?? []) {
-      const p = path ? `${path}/${name}` : name;
       if (child.kind === 'file' || child.kind === 'hardlink') {
+        // The path is built only for the few files reported (one string per file adds up).
+        if (!(child.mode & 0o6002)) continue;
+        const p = path ? `${path}/${name}` : name;
         const layer = Math.max(0, child.layer);
         if (child.mode & 0o6000) add(suid, layer, p, child.data?.size ?? 0);
         if (child.mode & 0o002 && !TMP.test(p)) add(ww, layer, p, child.data?.size ?? 0);
       } else if (child.kind === 'dir') {
+        const p = path ? `${path}/${name}` : name;
         // a world-writable directory without the sticky bit lets anyone replace what is in it
         if (child.mode & 0o002 && !(child.mode & 0o1000) && !TMP.test(p)) add(ww, Math.max(0, child.layer), p, 0);
         stack.push([child, p]);

@@ -1,4 +1,3 @@
-import { leavesBelow } from '../tree-walk.js';
 import type { TreeNode } from '../types.js';
 import type { FileEntry } from '../../walk/types.js';
 
@@ -13,13 +12,25 @@ export interface VisibleFile {
 }
 
 /**
- * Every regular file (and hardlink) with bytes visible in the final filesystem, depth first. An
- * explicit stack rather than recursion: hostile layers nest directories deeper than the call stack.
+ * Calls `visit` for every regular file (and hardlink) with bytes visible in the final filesystem,
+ * depth first in child order. A callback rather than a generator: no generator resumption per file
+ * (this runs over every file of the image). An explicit stack rather than recursion: hostile layers
+ * nest directories deeper than the call stack.
  */
-export function* visibleFiles(root: TreeNode, prefix = ''): Generator<VisibleFile> {
+export function forEachVisibleFile(root: TreeNode, visit: (f: VisibleFile) => void): void {
   if (!root.children) return;
-  for (const [path, node] of leavesBelow(root, prefix)) {
-    if ((node.kind === 'file' || node.kind === 'hardlink') && node.data) yield { path, node, data: node.data };
+  const stack: Array<[string, Iterator<[string, TreeNode]>]> = [['', root.children.entries()]];
+  while (stack.length) {
+    const [at, it] = stack[stack.length - 1];
+    const next = it.next();
+    if (next.done) {
+      stack.pop();
+      continue;
+    }
+    const [name, child] = next.value;
+    const path = at ? `${at}/${name}` : name;
+    if (child.children) stack.push([path, child.children.entries()]);
+    else if ((child.kind === 'file' || child.kind === 'hardlink') && child.data) visit({ path, node: child, data: child.data });
   }
 }
 
