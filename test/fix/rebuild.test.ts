@@ -7,36 +7,30 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT, runMsb } from '../helpers/cli.js';
+import { Buildah, msbJson } from './buildah.js';
 
 let W: string;
-let B: string[];
+let bh: Buildah;
 before(() => {
-  W = mkdtempSync(path.join(tmpdir(), 'msb-fix-'));
-  B = ['--storage-driver', 'vfs', '--root', path.join(W, 'storage'), '--runroot', path.join(W, 'runroot')];
+  bh = new Buildah('msb-fix-');
+  W = bh.dir;
   execFileSync('bash', ['-c', `source "${ROOT}/test/fixtures/busybox-rootfs.sh" && busybox_base_context "${W}/base"`], { stdio: 'inherit' });
   build(path.join(W, 'base/Dockerfile'), 'localhost/busybox-base:latest', path.join(W, 'base'));
 });
-after(() => {
-  if (W) rmSync(W, { recursive: true, force: true });
-});
+after(() => bh?.remove());
 
-function build(dockerfile: string, tag: string, ctx: string): void {
-  execFileSync('buildah', [...B, 'build', '--isolation', 'chroot', '--layers', '--pull-never', '-q', '-f', dockerfile, '-t', tag, ctx], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
+// Declarations, not consts: the before hook runs as soon as it is registered.
+function build(dockerfile: string, tag: string, ctx: string): number {
+  return bh.build(dockerfile, tag, ctx);
 }
 function save(tag: string, file: string): string {
-  execFileSync('buildah', [...B, 'push', '-q', tag, `docker-archive:${file}:${tag.replace(/^localhost\//, '')}`], { stdio: 'inherit' });
-  return file;
+  return bh.save(tag, file);
 }
-async function json(args: string[]) {
-  const r = await runMsb(args);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout);
-}
+const json = msbJson;
 
 test('the demo image: msb fix --apply, rebuild, and the saving is what msb predicted', { timeout: 600_000 }, async (t) => {
   const app = path.join(W, 'app');
@@ -114,8 +108,7 @@ test('a build context that leaks .git: msb fix --apply writes .dockerignore, the
   assert.ok(predicted <= 1.1 * actual, `predicted ${predicted} is over 110% of the actual ${actual}`);
   assert.ok(!a.files.some((f: { path: string }) => f.path.startsWith('/app/.git')), 'no .git in the rebuilt image');
   assert.ok(a.files.some((f: { path: string }) => f.path === '/app/build/main.o'), 'the suggestion was not applied');
-  const ctr = execFileSync('buildah', [...B, 'from', '-q', 'localhost/ctx:after'], { encoding: 'utf8' }).trim();
-  assert.equal(execFileSync('buildah', [...B, 'run', '--isolation', 'chroot', ctr, '--', '/bin/sh', '/app/run.sh'], { encoding: 'utf8' }).trim(), 'app-ok');
+  assert.equal(bh.run('localhost/ctx:after', ['/bin/sh', '/app/run.sh']).trim(), 'app-ok');
 
   const again = await json(['fix', afterTar, '--dockerfile', df, '--format', 'json']);
   assert.deepEqual(again.dockerignore.lines, [], 'a fixed point: nothing more to ignore');

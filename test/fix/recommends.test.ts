@@ -11,19 +11,20 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOT, runMsb } from '../helpers/cli.js';
+import { ROOT } from '../helpers/cli.js';
+import { Buildah, msbJson } from './buildah.js';
 import { builtFixtures } from '../findings/fixtures.js';
 
 let W: string;
-let B: string[];
+let bh: Buildah;
 let fixture: { dir: string; image: (name: string) => string };
 before(async () => {
   fixture = await builtFixtures('fix', 'timing.txt');
-  W = mkdtempSync(path.join(tmpdir(), 'msb-fix-apt-'));
-  B = ['--storage-driver', 'vfs', '--root', path.join(W, 'storage'), '--runroot', path.join(W, 'runroot')];
+  bh = new Buildah('msb-fix-apt-');
+  W = bh.dir;
   const env = { ...process.env, MSB_FIXTURE_CACHE: process.env.MSB_FIXTURE_CACHE ?? path.join(tmpdir(), 'msb-findings-fixtures') };
   const minbase = execFileSync('bash', [path.join(ROOT, 'test/fixtures/debian-minbase.sh')], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000 }).trim();
   const ctx = path.join(W, 'base');
@@ -32,24 +33,16 @@ before(async () => {
   build(path.join(ROOT, 'test/fixtures/dockerfiles/debian-minbase.Dockerfile'), 'localhost/debian-base:latest', ctx);
   rmSync(ctx, { recursive: true, force: true });
 });
-after(() => {
-  if (W) rmSync(W, { recursive: true, force: true });
-});
+after(() => bh?.remove());
 
+// Declarations, not consts: the before hook runs as soon as it is registered.
 function build(dockerfile: string, tag: string, ctx: string): number {
-  const t0 = Date.now();
-  execFileSync('buildah', [...B, 'build', '--isolation', 'chroot', '--network', 'host', '--layers', '--pull-never', '-q', '-f', dockerfile, '-t', tag, ctx], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
-  return (Date.now() - t0) / 1000;
+  return bh.build(dockerfile, tag, ctx);
 }
 function save(tag: string, file: string): string {
-  execFileSync('buildah', [...B, 'push', '-q', tag, `docker-archive:${file}:${tag.replace(/^localhost\//, '')}`], { stdio: 'inherit' });
-  return file;
+  return bh.save(tag, file);
 }
-async function json(args: string[]) {
-  const r = await runMsb(args);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout);
-}
+const json = msbJson;
 type Plan = { predictedSavingsBytes: number; hunks: Array<{ rewrites: Array<{ rules: string[]; bytes: number; evidence?: string[] }> }> };
 const rewrites = (p: Plan) => p.hunks.flatMap((h) => h.rewrites);
 const bytesOf = (p: Plan, rule: string) => rewrites(p).filter((r) => r.rules.includes(rule)).reduce((s, r) => s + r.bytes, 0);
@@ -87,9 +80,7 @@ test('curl with Recommends: msb fix --apply, rebuild, curl runs, the savings are
   assert.ok(!a.files.some((f: { path: string }) => f.path.startsWith('/var/lib/apt/lists/') && f.path !== '/var/lib/apt/lists/lock'), 'no lists ship');
 
   // The app still works: curl runs in the rebuilt image (without ca-certificates: --version needs no TLS).
-  const c = execFileSync('buildah', [...B, 'from', '-q', 'localhost/curl:after'], { encoding: 'utf8' }).trim();
-  const out = execFileSync('buildah', [...B, 'run', '--isolation', 'chroot', c, '--', 'curl', '--version'], { encoding: 'utf8' });
-  execFileSync('buildah', [...B, 'rm', c], { stdio: 'ignore' });
+  const out = bh.run('localhost/curl:after', ['curl', '--version']);
   assert.match(out, /^curl \d+\.\d+\.\d+ .*libcurl/m);
 
   const again: Plan = await json(['fix', afterTar, '--dockerfile', df, '--format', 'json']);
