@@ -1,5 +1,5 @@
 import type { FileEntry } from '../walk/types.js';
-import { leavesBelow } from './tree-walk.js';
+import { forEachLeaf } from './tree-walk.js';
 import type { Analysis, TreeNode } from './types.js';
 
 /**
@@ -125,8 +125,8 @@ export function diffDigestCandidates(a: DiffInput, b: DiffInput): [DigestNeed[],
 export function diffImages(a: DiffInput, b: DiffInput): ImageDiff {
   const items: DiffItem[] = [];
   const addAll = (top: TreeNode, at: string, change: 'added' | 'removed') => {
-    for (const [p, n] of leavesBelow(top, at)) {
-      if (!isFile(n) && n.kind !== 'symlink') continue;
+    forEachLeaf(top, at, (p, n) => {
+      if (!isFile(n) && n.kind !== 'symlink') return;
       const bytes = bytesOf(n);
       items.push({
         path: p,
@@ -136,7 +136,7 @@ export function diffImages(a: DiffInput, b: DiffInput): ImageDiff {
         contentChanged: true,
         ...(change === 'removed' ? { beforeLayer: n.layer } : { afterLayer: n.layer }),
       });
-    }
+    });
   };
   const pair = (cx: TreeNode, cy: TreeNode | undefined, path: string): boolean => {
     if (!cy) {

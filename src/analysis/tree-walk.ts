@@ -1,13 +1,15 @@
 import type { TreeNode } from './types.js';
 
 /**
- * Every node below `root` that is not a directory (`root` itself when it is not one), depth first in
- * child order, with its path (`prefix/name`, or just `name` under an empty prefix). An explicit
- * stack rather than recursion: hostile layers nest directories deeper than the call stack goes.
+ * Calls `visit` for every node below `root` that is not a directory (`root` itself when it is not
+ * one), depth first in child order, with its path (`prefix/name`, or just `name` under an empty
+ * prefix). A callback rather than a generator: no resumption per node (this runs over every file of
+ * an image). An explicit stack rather than recursion: hostile layers nest directories deeper than
+ * the call stack goes.
  */
-export function* leavesBelow(root: TreeNode, prefix: string): Generator<[string, TreeNode]> {
+export function forEachLeaf(root: TreeNode, prefix: string, visit: (path: string, node: TreeNode) => void): void {
   if (!root.children) {
-    yield [prefix, root];
+    visit(prefix, root);
     return;
   }
   const stack: Array<[string, Iterator<[string, TreeNode]>]> = [[prefix, root.children.entries()]];
@@ -21,6 +23,6 @@ export function* leavesBelow(root: TreeNode, prefix: string): Generator<[string,
     const [name, child] = next.value;
     const path = at ? `${at}/${name}` : name;
     if (child.children) stack.push([path, child.children.entries()]);
-    else yield [path, child];
+    else visit(path, child);
   }
 }

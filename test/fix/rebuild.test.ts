@@ -19,28 +19,20 @@ before(() => {
   bh = new Buildah('msb-fix-');
   W = bh.dir;
   execFileSync('bash', ['-c', `source "${ROOT}/test/fixtures/busybox-rootfs.sh" && busybox_base_context "${W}/base"`], { stdio: 'inherit' });
-  build(path.join(W, 'base/Dockerfile'), 'localhost/busybox-base:latest', path.join(W, 'base'));
+  bh.build(path.join(W, 'base/Dockerfile'), 'localhost/busybox-base:latest', path.join(W, 'base'));
 });
 after(() => bh?.remove());
 
-// Declarations, not consts: the before hook runs as soon as it is registered.
-function build(dockerfile: string, tag: string, ctx: string): number {
-  return bh.build(dockerfile, tag, ctx);
-}
-function save(tag: string, file: string): string {
-  return bh.save(tag, file);
-}
-const json = msbJson;
 
 test('the demo image: msb fix --apply, rebuild, and the saving is what msb predicted', { timeout: 600_000 }, async (t) => {
   const app = path.join(W, 'app');
   cpSync(path.join(ROOT, 'examples/demo-app'), app, { recursive: true });
   const df = path.join(app, 'Dockerfile');
-  build(df, 'localhost/demo:before', app);
-  const beforeTar = save('localhost/demo:before', path.join(W, 'before.tar'));
+  bh.build(df, 'localhost/demo:before', app);
+  const beforeTar = bh.save('localhost/demo:before', path.join(W, 'before.tar'));
   const original = readFileSync(df, 'utf8');
 
-  const plan = await json(['fix', beforeTar, '--dockerfile', df, '--format', 'json', '--apply']);
+  const plan = await msbJson(['fix', beforeTar, '--dockerfile', df, '--format', 'json', '--apply']);
   const rules = plan.hunks.flatMap((h: { rewrites: Array<{ rules: string[] }> }) => h.rewrites.flatMap((r) => r.rules));
   assert.ok(rules.includes('waste-deleted') && rules.includes('waste-metadata') && rules.includes('source-vcs'), rules.join(', '));
   const predicted: number = plan.predictedSavingsBytes;
@@ -50,9 +42,9 @@ test('the demo image: msb fix --apply, rebuild, and the saving is what msb predi
   // Everything outside the rewritten instructions is kept byte for byte (comments included).
   for (const l of original.split('\n').filter((x) => x.startsWith('#'))) assert.ok(fixed.includes(l), l);
 
-  build(df, 'localhost/demo:after', app);
-  const afterTar = save('localhost/demo:after', path.join(W, 'after.tar'));
-  const [b, a] = [await json(['inspect', beforeTar, '--json']), await json(['inspect', afterTar, '--json', '--files'])];
+  bh.build(df, 'localhost/demo:after', app);
+  const afterTar = bh.save('localhost/demo:after', path.join(W, 'after.tar'));
+  const [b, a] = [await msbJson(['inspect', beforeTar, '--json']), await msbJson(['inspect', afterTar, '--json', '--files'])];
   const actual = b.summary.totalBytes - a.summary.totalBytes;
   t.diagnostic(`before ${b.summary.totalBytes} B, predicted saving ${predicted} B, after ${a.summary.totalBytes} B, actual saving ${actual} B`);
   assert.ok(actual >= 0.9 * predicted, `actual saving ${actual} is under 90% of the predicted ${predicted}`);
@@ -63,7 +55,7 @@ test('the demo image: msb fix --apply, rebuild, and the saving is what msb predi
   assert.equal(bin?.mode & 0o777, 0o755);
   assert.ok(a.files.some((f: { path: string; size: number }) => f.path === '/app/static/bundle.js' && f.size === 250_000));
 
-  const again = await json(['fix', afterTar, '--dockerfile', df, '--format', 'json']);
+  const again = await msbJson(['fix', afterTar, '--dockerfile', df, '--format', 'json']);
   assert.deepEqual(again.hunks, [], 'a fixed point: nothing more to rewrite');
 });
 
@@ -83,24 +75,24 @@ test('a build context that leaks .git: msb fix --apply writes .dockerignore, the
   const df = path.join(app, 'Dockerfile');
   writeFileSync(df, 'FROM localhost/busybox-base:latest\nWORKDIR /app\n# the whole context\nCOPY . .\nCMD ["/bin/sh", "/app/run.sh"]\n');
   const original = readFileSync(df, 'utf8');
-  build(df, 'localhost/ctx:before', app);
-  const beforeTar = save('localhost/ctx:before', path.join(W, 'ctx-before.tar'));
+  bh.build(df, 'localhost/ctx:before', app);
+  const beforeTar = bh.save('localhost/ctx:before', path.join(W, 'ctx-before.tar'));
 
   const diff = await runMsb(['fix', beforeTar, '--dockerfile', df]);
   assert.equal(diff.code, 0, diff.stderr);
   assert.match(diff.stdout, /^--- \/dev\/null\n\+\+\+ b\/.*\.dockerignore\n@@ -0,0 \+1,1 @@ source-vcs: saves .*\n\+\.git$/m);
   assert.match(diff.stdout, /# not applied.*\n(?:.*\n)*.*build\/main\.o came from the build context with line 4/);
 
-  const plan = await json(['fix', beforeTar, '--dockerfile', df, '--format', 'json', '--apply']);
+  const plan = await msbJson(['fix', beforeTar, '--dockerfile', df, '--format', 'json', '--apply']);
   assert.deepEqual(plan.dockerignore.lines.map((l: { pattern: string }) => l.pattern), ['.git']);
   assert.equal(plan.dockerignore.created, true);
   assert.equal(readFileSync(path.join(app, '.dockerignore'), 'utf8'), '.git\n');
   assert.equal(readFileSync(df, 'utf8'), original, 'nothing in the Dockerfile to change');
   const predicted: number = plan.predictedSavingsBytes;
 
-  build(df, 'localhost/ctx:after', app);
-  const afterTar = save('localhost/ctx:after', path.join(W, 'ctx-after.tar'));
-  const [b, a] = [await json(['inspect', beforeTar, '--json']), await json(['inspect', afterTar, '--json', '--files'])];
+  bh.build(df, 'localhost/ctx:after', app);
+  const afterTar = bh.save('localhost/ctx:after', path.join(W, 'ctx-after.tar'));
+  const [b, a] = [await msbJson(['inspect', beforeTar, '--json']), await msbJson(['inspect', afterTar, '--json', '--files'])];
   const actual = b.summary.totalBytes - a.summary.totalBytes;
   t.diagnostic(`before ${b.summary.totalBytes} B, predicted saving ${predicted} B, after ${a.summary.totalBytes} B, actual saving ${actual} B`);
   assert.ok(predicted > 100_000, `predicted ${predicted}`);
@@ -110,6 +102,6 @@ test('a build context that leaks .git: msb fix --apply writes .dockerignore, the
   assert.ok(a.files.some((f: { path: string }) => f.path === '/app/build/main.o'), 'the suggestion was not applied');
   assert.equal(bh.run('localhost/ctx:after', ['/bin/sh', '/app/run.sh']).trim(), 'app-ok');
 
-  const again = await json(['fix', afterTar, '--dockerfile', df, '--format', 'json']);
+  const again = await msbJson(['fix', afterTar, '--dockerfile', df, '--format', 'json']);
   assert.deepEqual(again.dockerignore.lines, [], 'a fixed point: nothing more to ignore');
 });

@@ -30,19 +30,11 @@ before(async () => {
   const ctx = path.join(W, 'base');
   mkdirSync(ctx);
   copyFileSync(minbase, path.join(ctx, 'base.tar'));
-  build(path.join(ROOT, 'test/fixtures/dockerfiles/debian-minbase.Dockerfile'), 'localhost/debian-base:latest', ctx);
+  bh.build(path.join(ROOT, 'test/fixtures/dockerfiles/debian-minbase.Dockerfile'), 'localhost/debian-base:latest', ctx);
   rmSync(ctx, { recursive: true, force: true });
 });
 after(() => bh?.remove());
 
-// Declarations, not consts: the before hook runs as soon as it is registered.
-function build(dockerfile: string, tag: string, ctx: string): number {
-  return bh.build(dockerfile, tag, ctx);
-}
-function save(tag: string, file: string): string {
-  return bh.save(tag, file);
-}
-const json = msbJson;
 type Plan = { predictedSavingsBytes: number; hunks: Array<{ rewrites: Array<{ rules: string[]; bytes: number; evidence?: string[] }> }> };
 const rewrites = (p: Plan) => p.hunks.flatMap((h) => h.rewrites);
 const bytesOf = (p: Plan, rule: string) => rewrites(p).filter((r) => r.rules.includes(rule)).reduce((s, r) => s + r.bytes, 0);
@@ -55,7 +47,7 @@ test('curl with Recommends: msb fix --apply, rebuild, curl runs, the savings are
   const beforeTar = fixture.image('curl-before.tar');
   const buildBefore = readFileSync(fixture.image('timing.txt'), 'utf8').trim();
 
-  const plan: Plan = await json(['fix', beforeTar, '--dockerfile', df, '--format', 'json', '--apply']);
+  const plan: Plan = await msbJson(['fix', beforeTar, '--dockerfile', df, '--format', 'json', '--apply']);
   const rules = rewrites(plan).flatMap((r) => r.rules);
   assert.deepEqual(rules.sort(), ['apt-recommends', 'cache-apt-lists', 'hygiene-apt-update-separate'], rules.join(', '));
   const rec = rewrites(plan).find((r) => r.rules.includes('apt-recommends'))!;
@@ -64,9 +56,9 @@ test('curl with Recommends: msb fix --apply, rebuild, curl runs, the savings are
   assert.match(fixed, /^RUN apt-get update \\\n && apt-get install --no-install-recommends -y curl \\\n && rm -rf \/var\/lib\/apt\/lists\/\*$/m);
   assert.doesNotMatch(fixed, /^RUN apt-get update$/m);
 
-  const buildAfter = build(df, 'localhost/curl:after', app);
-  const afterTar = save('localhost/curl:after', path.join(W, 'after.tar'));
-  const [b, a] = [await json(['inspect', beforeTar, '--json']), await json(['inspect', afterTar, '--json', '--files'])];
+  const buildAfter = bh.build(df, 'localhost/curl:after', app);
+  const afterTar = bh.save('localhost/curl:after', path.join(W, 'after.tar'));
+  const [b, a] = [await msbJson(['inspect', beforeTar, '--json']), await msbJson(['inspect', afterTar, '--json', '--files'])];
   const predicted = plan.predictedSavingsBytes;
   const actual = b.summary.totalBytes - a.summary.totalBytes;
   // The update-only RUN's layer was all lists, and the rebuilt image ships none: what is left of the
@@ -83,7 +75,7 @@ test('curl with Recommends: msb fix --apply, rebuild, curl runs, the savings are
   const out = bh.run('localhost/curl:after', ['curl', '--version']);
   assert.match(out, /^curl \d+\.\d+\.\d+ .*libcurl/m);
 
-  const again: Plan = await json(['fix', afterTar, '--dockerfile', df, '--format', 'json']);
+  const again: Plan = await msbJson(['fix', afterTar, '--dockerfile', df, '--format', 'json']);
   assert.deepEqual(again.hunks, [], 'a fixed point: nothing more to rewrite');
 
   // The split update is also a hygiene finding, read from the image's own history (no Dockerfile);

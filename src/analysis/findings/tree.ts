@@ -1,4 +1,5 @@
 import type { TreeNode } from '../types.js';
+import { forEachLeaf } from '../tree-walk.js';
 import type { FileEntry } from '../../walk/types.js';
 
 /** Read-only helpers over the merged tree for the findings. */
@@ -13,25 +14,13 @@ export interface VisibleFile {
 
 /**
  * Calls `visit` for every regular file (and hardlink) with bytes visible in the final filesystem,
- * depth first in child order. A callback rather than a generator: no generator resumption per file
- * (this runs over every file of the image). An explicit stack rather than recursion: hostile layers
- * nest directories deeper than the call stack.
+ * depth first in child order (../tree-walk.ts: a callback, an explicit stack).
  */
 export function forEachVisibleFile(root: TreeNode, visit: (f: VisibleFile) => void): void {
   if (!root.children) return;
-  const stack: Array<[string, Iterator<[string, TreeNode]>]> = [['', root.children.entries()]];
-  while (stack.length) {
-    const [at, it] = stack[stack.length - 1];
-    const next = it.next();
-    if (next.done) {
-      stack.pop();
-      continue;
-    }
-    const [name, child] = next.value;
-    const path = at ? `${at}/${name}` : name;
-    if (child.children) stack.push([path, child.children.entries()]);
-    else if ((child.kind === 'file' || child.kind === 'hardlink') && child.data) visit({ path, node: child, data: child.data });
-  }
+  forEachLeaf(root, '', (path, node) => {
+    if ((node.kind === 'file' || node.kind === 'hardlink') && node.data) visit({ path, node, data: node.data });
+  });
 }
 
 /**
