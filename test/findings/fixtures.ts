@@ -165,3 +165,19 @@ export async function rubyFixtures(): Promise<{ dir: string; truth: RubyTruth; i
   const { dir, image } = await builtFixtures('findings-ruby', 'truth.json');
   return { dir, truth: JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as RubyTruth, image };
 }
+
+/** What the filesystem inside the PHP image says composer left (findings-php/truth.sh). */
+export interface PhpTruth {
+  /** `composer config --global cache-dir`, no leading slash. */
+  cacheDir: string;
+  cacheFiles: string[];
+  cacheBytes: number;
+  /** /app/vendor: the installed dependency and composer's autoloader (the app). */
+  vendorBytes: number;
+}
+
+/** The PHP fixture (test/fixtures/findings-php): debootstrap base, Debian's php-cli and composer. */
+export async function phpFixtures(): Promise<{ dir: string; truth: PhpTruth; image: (name: string) => string }> {
+  const { dir, image } = await builtFixtures('findings-php', 'truth.json');
+  return { dir, truth: JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as PhpTruth, image };
+}
