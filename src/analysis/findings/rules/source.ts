@@ -19,7 +19,7 @@ export const SOURCE_RULES: Rule[] = [
     id: 'source-gem-ext',
     category: 'source',
     severity: 'medium',
-    matches: "a native gem's build tree: gems/*/ext/ (objects, Makefile, mkmf.log, the C sources, extconf.rb; not .rb files), extensions/*/*/*/{gem_make.out,mkmf.log}",
+    matches: "a native gem's build tree: gems/*/ext/ (objects, Makefile, mkmf.log, the C sources, extconf.rb; not other .rb files, which some gems require from ext/), extensions/*/*/*/{gem_make.out,mkmf.log} (not gem.build_complete: without it RubyGems skips the gem, nor the .so)",
     why: 'ruby loads the extension from the extensions/ dir (or lib/); the objects, Makefile and logs made it',
     fix: 'build-output',
     hint: GEM_EXT,
