@@ -130,3 +130,54 @@ export async function builtFixtures(set: string, doneFile: string): Promise<{ di
   }
   return { dir, image: (name) => join(dir, name) };
 }
+
+/** What apt and the filesystem inside the Ruby image say is build-only (findings-ruby/truth.sh). */
+export interface RubyTruth {
+  /** `apt-get -s purge --autoremove ruby-dev gcc make libc6-dev`, with ruby's and the extension's libraries' owners kept. */
+  buildPackages: string[];
+  /** Regular-file bytes of those packages' files, each inode once. */
+  buildPackageBytes: number;
+  /** Packages owning the libraries `ldd` says ruby and the loaded extension need. */
+  runtimePackages: string[];
+  /** The extension .so `require 'greeter'` loads (no leading slash). */
+  loadedSo: string;
+  loadedSoBytes: number;
+  /** Gem.dir, no leading slash (var/lib/gems/3.1.0). */
+  gemDir: string;
+  aptListsBytes: number;
+  /** $GEM_HOME/cache: the installed gem's .gem archive. */
+  gemCacheBytes: number;
+  /** /app/vendor/cache: the bundler-style copy of the .gem. */
+  vendorCacheBytes: number;
+  /** The installed gem's ext/ dir: objects, intermediate .so, Makefile, the C source, extconf.rb. */
+  extTreeBytes: number;
+  extTreeFiles: string[];
+  /** gem_make.out and mkmf.log beside the built extension. */
+  extLogBytes: number;
+  /** Everything in the gem's extension dir (the .so and gem.build_complete stay). */
+  extensionDirFiles: string[];
+  /** /src: the gem's sources, the built .gem, app.rb. */
+  srcBytes: number;
+}
+
+/** The Ruby fixture (test/fixtures/findings-ruby): debootstrap base, Debian's ruby, a native gem; minutes to build. */
+export async function rubyFixtures(): Promise<{ dir: string; truth: RubyTruth; image: (name: string) => string }> {
+  const { dir, image } = await builtFixtures('findings-ruby', 'truth.json');
+  return { dir, truth: JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as RubyTruth, image };
+}
+
+/** What the filesystem inside the PHP image says composer left (findings-php/truth.sh). */
+export interface PhpTruth {
+  /** `composer config --global cache-dir`, no leading slash. */
+  cacheDir: string;
+  cacheFiles: string[];
+  cacheBytes: number;
+  /** /app/vendor: the installed dependency and composer's autoloader (the app). */
+  vendorBytes: number;
+}
+
+/** The PHP fixture (test/fixtures/findings-php): debootstrap base, Debian's php-cli and composer. */
+export async function phpFixtures(): Promise<{ dir: string; truth: PhpTruth; image: (name: string) => string }> {
+  const { dir, image } = await builtFixtures('findings-php', 'truth.json');
+  return { dir, truth: JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as PhpTruth, image };
+}

@@ -75,6 +75,20 @@ describe('path rules', () => {
       'app/shaders/light.fs',
       'opt/octave/script.m',
       'usr/lib/modules/6.1.0/kernel/fs/ext4.ko',
+      // Ruby: an installed gem, its loaded extension, the marker RubyGems needs to load it, a --user-install gem
+      'var/lib/gems/3.1.0/gems/greeter-0.1.0/lib/greeter.rb',
+      'var/lib/gems/3.1.0/gems/greeter-0.1.0/lib/greeter_ext.so',
+      'var/lib/gems/3.1.0/extensions/x86_64-linux/3.1.0/greeter-0.1.0/greeter_ext.so',
+      'var/lib/gems/3.1.0/extensions/x86_64-linux/3.1.0/greeter-0.1.0/gem.build_complete',
+      'var/lib/gems/3.1.0/specifications/greeter-0.1.0.gemspec',
+      'usr/local/bundle/gems/nokogiri-1.16.0/ext/nokogiri/include/nokogiri.rb',
+      'root/.gem/ruby/3.1.0/gems/rack-3.0.0/lib/rack.rb',
+      'usr/lib/ruby/3.1.0/json/ext/parser.so',
+      'app/Gemfile.lock',
+      // PHP: composer's installed packages and autoloader are the app
+      'app/vendor/autoload.php',
+      'app/vendor/composer/installed.json',
+      'usr/bin/composer',
     ];
     for (const p of clean) assert.equal(ruleFor(p), undefined, p);
   });
@@ -143,6 +157,22 @@ describe('path rules', () => {
       ['app/npm-debug.log', 'leftover-logs'],
       ['tmp/build-1234/x', 'leftover-tmp'],
       ['app/core.4711', 'leftover-core'],
+      ['var/lib/gems/3.1.0/cache/greeter-0.1.0.gem', 'cache-gem'],
+      ['usr/local/bundle/cache/rack-3.0.0.gem', 'cache-gem'],
+      ['app/vendor/cache/rack-3.0.0.gem', 'cache-gem'],
+      ['root/.gem/specs/rubygems.org%443/specs.4.8', 'cache-gem'],
+      ['root/.bundle/cache/compact_index/rubygems.org.443.abc/versions', 'cache-gem'],
+      ['var/lib/gems/3.1.0/gems/greeter-0.1.0/ext/greeter/greeter.o', 'source-gem-ext'],
+      ['var/lib/gems/3.1.0/gems/greeter-0.1.0/ext/greeter/mkmf.log', 'source-gem-ext'],
+      ['var/lib/gems/3.1.0/gems/greeter-0.1.0/ext/greeter/Makefile', 'source-gem-ext'],
+      ['var/lib/gems/3.1.0/gems/greeter-0.1.0/ext/greeter/greeter.c', 'source-gem-ext'],
+      ['var/lib/gems/3.1.0/gems/greeter-0.1.0/ext/greeter/extconf.rb', 'source-gem-ext'],
+      ['usr/local/lib/ruby/gems/3.3.0/gems/json-2.7.1/ext/json/ext/parser/parser.o', 'source-gem-ext'],
+      ['var/lib/gems/3.1.0/extensions/x86_64-linux/3.1.0/greeter-0.1.0/gem_make.out', 'source-gem-ext'],
+      ['usr/local/bundle/extensions/x86_64-linux/3.3.0/pg-1.5.4/mkmf.log', 'source-gem-ext'],
+      ['root/.composer/cache/files/monolog/monolog/abc.zip', 'cache-composer'],
+      ['home/app/.cache/composer/repo/https---repo.packagist.org/packages.json', 'cache-composer'],
+      ['tmp/cache/files/psr/log/abc.zip', 'cache-composer'],
     ];
     for (const [p, id] of cases) assert.equal(ruleFor(p), id, p);
   });

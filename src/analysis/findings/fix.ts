@@ -146,6 +146,10 @@ export function fixText(kind: FixKind, ctx: FixContext): string {
       return `${p}${stageOr(ctx)}${code('RUN --mount=type=cache,target=/root/.m2')}`;
     case 'gradle-cache':
       return `${p}${stageOr(ctx)}${code('RUN --mount=type=cache,target=/root/.gradle')}`;
+    case 'gem-cache':
+      return `${p}${stageOr(ctx)}${code('rm -rf "$(gem env gemdir)"/cache')} in this RUN: installed gems do not need their .gem archives (bundler: ${code('rm -rf vendor/cache')} after ${code('bundle install --local')})`;
+    case 'composer-cache':
+      return `${p}${stageOr(ctx)}${code('composer install --no-cache')} or ${code('RUN --mount=type=cache,target=/root/.composer/cache')}`;
     case 'cache':
       return `${p}delete ${top ? code(top) : 'the cache'} in this RUN, or use ${code(`RUN --mount=type=cache,target=${top ?? '<dir>'}`)}`;
     case 'build-output':

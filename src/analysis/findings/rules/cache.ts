@@ -108,6 +108,25 @@ export const CACHE_RULES: Rule[] = [
     test: /(?:^|\/)\.gradle\/(?:caches|wrapper|daemon|native)\//,
   },
   {
+    id: 'cache-gem',
+    category: 'cache',
+    severity: 'medium',
+    matches: 'RubyGems and bundler caches: .gem archives in a cache/ dir ($GEM_HOME/cache, vendor/cache), ~/.gem/specs, ~/.local/share/gem/specs, ~/.bundle/cache (not ~/.gem/ruby/*/gems: `--user-install` gems the app loads)',
+    why: 'installed gems are unpacked; their .gem archives and the fetched specs only serve the next install',
+    fix: 'gem-cache',
+    // Not ~/.gem/ruby/*/gems: `gem install --user-install` puts gems the app loads there.
+    test: any(/(?:^|\/)cache\/[^/]+\.gem$/, re(String.raw`^${HOME}\/(?:\.gem|\.local\/share\/gem)\/specs\/`), re(String.raw`^${HOME}\/\.bundle\/cache\/`)),
+  },
+  {
+    id: 'cache-composer',
+    category: 'cache',
+    severity: 'medium',
+    matches: "composer's cache: ~/.composer/cache, ~/.cache/composer, ~/.config/composer/cache, /tmp/cache/{files,repo,vcs} (the official composer image's COMPOSER_HOME=/tmp)",
+    why: "composer's download cache is only used by the next composer install",
+    fix: 'composer-cache',
+    test: any(re(String.raw`^${HOME}\/(?:\.composer\/cache|\.cache\/composer|\.config\/composer\/cache)\/`), /^tmp\/cache\/(?:files|repo|vcs)\//),
+  },
+  {
     id: 'cache-ccache',
     category: 'cache',
     severity: 'medium',

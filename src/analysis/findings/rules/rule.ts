@@ -16,6 +16,8 @@ export type FixKind =
   | 'cargo-cache'
   | 'maven-cache'
   | 'gradle-cache'
+  | 'gem-cache'
+  | 'composer-cache'
   | 'cache'
   | 'build-output'
   | 'dev-deps'

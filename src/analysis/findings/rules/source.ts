@@ -10,7 +10,22 @@ const CARGO_TARGET = [
   /(?:^|\/)target\/(?:CACHEDIR\.TAG|\.rustc_info\.json)$/,
 ];
 
+/** An installed gem's ext/ build tree, and the logs RubyGems keeps beside the built extension. */
+const GEM_EXT = [/(?:^|\/)gems\/[^/]+\/ext\//, /(?:^|\/)extensions\/[^/]+\/[^/]+\/[^/]+\/(?:gem_make\.out|mkmf\.log)$/];
+
 export const SOURCE_RULES: Rule[] = [
+  {
+    // Before source-objects, source-code and leftover-logs: the whole ext/ tree is one build leftover.
+    id: 'source-gem-ext',
+    category: 'source',
+    severity: 'medium',
+    matches: "a native gem's build tree: gems/*/ext/ (objects, Makefile, mkmf.log, the C sources, extconf.rb; not other .rb files, which some gems require from ext/), extensions/*/*/*/{gem_make.out,mkmf.log} (not gem.build_complete: without it RubyGems skips the gem, nor the .so)",
+    why: 'ruby loads the extension from the extensions/ dir (or lib/); the objects, Makefile and logs made it',
+    fix: 'build-output',
+    hint: GEM_EXT,
+    // Some gems put ruby files they require in ext/; extconf.rb is never required.
+    test: (p) => GEM_EXT.some((r) => r.test(p)) && (!/\.rb$/.test(p) || /(?:^|\/)extconf\.rb$/.test(p)),
+  },
   {
     // First of the source rules: target/ holds .o and generated .rs files that belong to it.
     id: 'source-cargo-target',
