@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import type { Finding } from '../../src/analysis/findings/types.js';
-import { inspect as runPipeline } from '../../src/pipeline/inspect.js';
 import type { InspectOptions, InspectResult } from '../../src/pipeline/types.js';
-import { resolveImage } from '../../src/source/resolve.js';
 import { javaFixtures, type JavaTruth } from './fixtures.js';
+import { inspectArchive, BUILD, sum } from './image-files.js';
 
 /**
  * Findings on real Java images (test/fixtures/findings-java): a debootstrap'ed Debian with
@@ -19,17 +18,8 @@ let fx: Awaited<ReturnType<typeof javaFixtures>>;
 let truth: JavaTruth;
 const SRC = new URL('../fixtures/findings-java/', import.meta.url).pathname;
 
-async function inspect(name: string, opts: InspectOptions = {}): Promise<InspectResult> {
-  const img = await resolveImage(fx.image(name));
-  try {
-    return await runPipeline(img, opts);
-  } finally {
-    await img.close();
-  }
-}
+const inspect = (name: string, opts: InspectOptions = {}) => inspectArchive(fx.image(name), opts);
 
-const BUILD = new Set(['toolchain', 'cache', 'source']);
-const sum = (fs: Finding[]) => fs.reduce((s, f) => s + f.bytes, 0);
 const JVM = /^\/usr\/lib\/jvm\/java-17-openjdk-amd64\//;
 
 before(async () => {

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Finding } from '../../src/analysis/findings/types.js';
-import { inspect as runPipeline } from '../../src/pipeline/inspect.js';
-import type { InspectResult } from '../../src/pipeline/types.js';
-import { resolveImage } from '../../src/source/resolve.js';
+import type { InspectOptions, InspectResult } from '../../src/pipeline/types.js';
 import { rubyFixtures, type RubyTruth } from './fixtures.js';
+import { inspectArchive, BUILD, sum, pct, unpack, removeFiles } from './image-files.js';
 
 /**
  * Findings on a real Ruby image (test/fixtures/findings-ruby): a debootstrap'ed Debian with Debian's
@@ -23,41 +21,8 @@ let fx: Awaited<ReturnType<typeof rubyFixtures>>;
 let truth: RubyTruth;
 const OUTPUT = 'ruby fixture ok 42\n';
 
-async function inspect(name: string): Promise<InspectResult> {
-  const img = await resolveImage(fx.image(name));
-  try {
-    return await runPipeline(img, {});
-  } finally {
-    await img.close();
-  }
-}
+const inspect = (name: string, opts: InspectOptions = {}) => inspectArchive(fx.image(name), opts);
 
-const BUILD = new Set(['toolchain', 'cache', 'source']);
-const sum = (fs: Finding[]) => fs.reduce((s, f) => s + f.bytes, 0);
-const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
-
-/** The image's merged filesystem in a fresh dir: each layer streamed out of the archive, in order (no whiteouts here). */
-function unpack(tar: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'msb-ruby-rootfs-'));
-  const root = join(dir, 'root');
-  mkdirSync(root);
-  const [manifest] = JSON.parse(execFileSync('tar', ['-xOf', tar, 'manifest.json'], { encoding: 'utf8' })) as Array<{ Layers: string[] }>;
-  for (const l of manifest.Layers) execFileSync('bash', ['-c', 'tar -xOf "$1" "$2" | tar --numeric-owner -xf - -C "$3"', 'unpack', tar, l, root]);
-  return dir;
-}
-
-/** Removes a package's files the way dpkg would: files and symlinks to files; directories stay. */
-function removeFiles(root: string, paths: string[]): void {
-  for (const p of paths) {
-    const f = join(root, p);
-    try {
-      if (statSync(f).isDirectory()) continue; // merged /usr: /lib64 is a symlink to a directory
-    } catch {
-      // a dangling symlink, or gone already
-    }
-    rmSync(f, { force: true });
-  }
-}
 
 before(async () => {
   fx = await rubyFixtures();
@@ -139,7 +104,7 @@ describe('single-stage Ruby image (ruby + ruby-dev + gcc from Debian, a native g
   });
 
   it('the app still runs with every package msb calls build-only, the gem caches and the ext build tree removed', { skip: process.getuid?.() !== 0 && 'needs root (chroot)' }, () => {
-    const dir = unpack(fx.image('ruby-single.tar'));
+    const dir = unpack(fx.image('ruby-single.tar'), 'msb-ruby-rootfs-');
     try {
       const root = join(dir, 'root');
       const gone: string[] = [];

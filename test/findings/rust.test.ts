@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Finding } from '../../src/analysis/findings/types.js';
-import { inspect as runPipeline } from '../../src/pipeline/inspect.js';
 import type { InspectOptions, InspectResult } from '../../src/pipeline/types.js';
-import { resolveImage } from '../../src/source/resolve.js';
 import { rustFixtures, type RustTruth } from './fixtures.js';
+import { inspectArchive, BUILD, sum, pct, unpack, removeFiles } from './image-files.js';
 
 /**
  * Findings on real Rust images (test/fixtures/findings-rust): a debootstrap'ed Debian with Debian's
@@ -26,41 +24,8 @@ const SRC = new URL('../fixtures/findings-rust/', import.meta.url).pathname;
 const BIN = 'src/target/release/app';
 const OUTPUT = 'rust fixture ok 42\n';
 
-async function inspect(name: string, opts: InspectOptions = {}): Promise<InspectResult> {
-  const img = await resolveImage(fx.image(name));
-  try {
-    return await runPipeline(img, opts);
-  } finally {
-    await img.close();
-  }
-}
+const inspect = (name: string, opts: InspectOptions = {}) => inspectArchive(fx.image(name), opts);
 
-const BUILD = new Set(['toolchain', 'cache', 'source']);
-const sum = (fs: Finding[]) => fs.reduce((s, f) => s + f.bytes, 0);
-const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
-
-/** The image's merged filesystem in a fresh dir: each layer streamed out of the archive, in order (no whiteouts here). */
-function unpack(tar: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'msb-rust-rootfs-'));
-  const root = join(dir, 'root');
-  mkdirSync(root);
-  const [manifest] = JSON.parse(execFileSync('tar', ['-xOf', tar, 'manifest.json'], { encoding: 'utf8' })) as Array<{ Layers: string[] }>;
-  for (const l of manifest.Layers) execFileSync('bash', ['-c', 'tar -xOf "$1" "$2" | tar --numeric-owner -xf - -C "$3"', 'unpack', tar, l, root]);
-  return dir;
-}
-
-/** Removes a package's files the way dpkg would: files and symlinks to files; directories stay. */
-function removeFiles(root: string, paths: string[]): void {
-  for (const p of paths) {
-    const f = join(root, p);
-    try {
-      if (statSync(f).isDirectory()) continue; // merged /usr: /lib64 is a symlink to a directory
-    } catch {
-      // a dangling symlink, or gone already
-    }
-    rmSync(f, { force: true });
-  }
-}
 
 before(async () => {
   fx = await rustFixtures();
@@ -142,7 +107,7 @@ describe('single-stage Rust image (cargo + rustc from Debian, binary run from ta
   });
 
   it('the app still runs with every package msb calls build-only, target/ and cargo home removed', { skip: process.getuid?.() !== 0 && 'needs root (chroot)' }, () => {
-    const dir = unpack(fx.image('rust-single.tar'));
+    const dir = unpack(fx.image('rust-single.tar'), 'msb-rust-rootfs-');
     try {
       const root = join(dir, 'root');
       const gone: string[] = [];
@@ -192,7 +157,7 @@ describe('multi-stage Rust image built the recommended way (the binary alone on 
   });
 
   it('runs the app', { skip: process.getuid?.() !== 0 && 'needs root (chroot)' }, () => {
-    const dir = unpack(fx.image('rust-multi.tar'));
+    const dir = unpack(fx.image('rust-multi.tar'), 'msb-rust-rootfs-');
     try {
       assert.equal(execFileSync('chroot', [join(dir, 'root'), '/usr/local/bin/app'], { encoding: 'utf8' }), OUTPUT);
     } finally {
