@@ -354,11 +354,11 @@ describe('--insecure and proxies', () => {
     await proxy.close();
   });
 
-  test('a self-signed HTTPS registry through HTTPS_PROXY: refused without --insecure, read with it', { timeout: 20_000 }, async () => {
+  test('a self-signed HTTPS registry through HTTPS_PROXY: refused without --insecure, read with it', { timeout: 40_000 }, async () => {
     // registry.test does not resolve: only the proxy can reach it (it sends every tunnel to 127.0.0.1).
     const ref = `registry://registry.test:${tlsFake.port}/app:latest`;
     const env = { HTTPS_PROXY: proxy.url, NO_PROXY: 'example.org' };
-    await refused(['inspect', ref, '--no-cache', '--json'], /TLS error talking to registry\.test:\d+: self-signed certificate/, 10_000, env);
+    await refused(['inspect', ref, '--no-cache', '--json'], /TLS error talking to registry\.test:\d+: self-signed certificate/, 15_000, env);
     const r = await inspectJson(['inspect', ref, '--no-cache', '--insecure'], env);
     assert.equal(r.summary.verified, true);
     assert.ok(proxy.connects.length >= 2 && proxy.connects.every((c) => c === `registry.test:${tlsFake.port}`), proxy.connects.join(' '));
