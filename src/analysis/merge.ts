@@ -168,7 +168,7 @@ class Merger {
         kind = sameContent ? 'metadata' : 'modified';
         stats.hidBytes += this.hide(existing, e.path, sameContent ? 'metadata' : 'overwritten', L);
       }
-      const node: TreeNode = { name, kind: e.kind, size: e.size, layer: L, mode: e.mode, uid: e.uid, gid: e.gid };
+      const node: TreeNode = { name, kind: e.kind, size: e.size, layer: L, mode: e.mode, uid: e.uid, gid: e.gid, linkname: undefined, data: undefined };
       if (e.linkname !== undefined && e.kind === 'symlink') node.linkname = e.linkname;
       if (e.kind === 'file') {
         node.data = e;

@@ -67,7 +67,7 @@ export class LayerBuilder {
       }
       return undefined; // other .wh..wh.* names are aufs bookkeeping, not files
     }
-    const e: FileEntry = { path, kind, size: kind === 'file' ? size : 0, mode, uid, gid, mtime };
+    const e: FileEntry = { path, kind, size: kind === 'file' ? size : 0, mode, uid, gid, mtime, linkname: undefined, digest: undefined, dataOffset: undefined, content: undefined };
     if (kind === 'symlink') e.linkname = linkname;
     else if (kind === 'hardlink') e.linkname = normalisePath(linkname ?? '');
     this.contents.entries.push(e);
