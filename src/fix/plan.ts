@@ -157,6 +157,8 @@ export function planFixes(result: InspectResult, dockerfileText: string, opts: P
     'cache-pip': { has: /\bpip3?\s+install\b/, fix: (e) => e.replace.push([/\b(pip3?\s+install)\b(?!\s+--no-cache-dir)/g, '$1 --no-cache-dir']), what: 'pip install --no-cache-dir' },
     'cache-apk': { has: /\bapk\s+add\b/, fix: (e) => e.replace.push([/\b(apk\s+add)\b(?!\s+--no-cache)/g, '$1 --no-cache']), what: 'apk add --no-cache' },
     'cache-npm': { has: /\bnpm\s+(?:ci|install|i)\b/, fix: (e) => e.append.push('npm cache clean --force'), what: 'npm cache clean --force in the same RUN' },
+    // clear-cache empties composer's own cache dir wherever COMPOSER_HOME/COMPOSER_CACHE_DIR put it.
+    'cache-composer': { has: /\bcomposer\s+(?:\S+\s+)*(?:install|update|require)\b/, fix: (e) => e.append.push('composer clear-cache'), what: 'composer clear-cache in the same RUN' },
   };
   const apt: AptContext = { result, steps, stepOfLayer, editOf, suggestions, shellRun };
   const joined = joinAptUpdates(apt);

@@ -18,6 +18,8 @@ const MAX_COPIED = 8;
 /** Config-carrying instructions the runtime stage repeats, in their order. */
 const CARRIED = new Set(['ENV', 'WORKDIR', 'USER', 'EXPOSE', 'LABEL', 'ENTRYPOINT', 'CMD', 'STOPSIGNAL', 'HEALTHCHECK', 'VOLUME', 'SHELL']);
 
+/** Where distribution packages put programs and libraries: a program there was installed, not built. */
+const PACKAGED = /^(?:usr\/)?(?:s?bin|lib(?:32|64|x32)?|libexec)\//;
 const isElf = (c: Buffer | undefined) => c !== undefined && c.length >= 4 && c[0] === 0x7f && c[1] === 0x45 && c[2] === 0x4c && c[3] === 0x46;
 
 export function planSplit(result: InspectResult, dockerfileText: string, buildArgs: Record<string, string>): Suggestion | undefined {
@@ -30,17 +32,20 @@ export function planSplit(result: InspectResult, dockerfileText: string, buildAr
   const root = result.analysis.root;
   const baseLayers = result.layers.filter((l) => l.origin.base !== undefined).length;
   if (baseLayers === 0) return undefined;
-  // The program the image runs must be a native binary the build made.
-  const prog = rt.files.map((f) => resolveFinal(root, f)).find((h) => h && isElf(h.node.data?.content));
-  if (!prog || prog.node.layer < baseLayers) return undefined;
+  // What the image needs beyond the base image must be one native program the build made (not a
+  // packaged interpreter or runtime under /usr or /lib: those are installed, not built) and the
+  // shared libraries it loads; a script, jar or data file among them means an interpreted app.
   const own = rt.files
     .map((f) => resolveFinal(root, f))
     .filter((h): h is NonNullable<typeof h> => h !== undefined && h.node.data !== undefined && h.node.layer >= baseLayers);
-  const files = [...new Map(own.map((h) => [h.path, h.node.data!.size])).entries()];
-  if (files.length === 0 || files.length > MAX_COPIED) return undefined;
+  const files = [...new Map(own.map((h) => [h.path, h.node])).entries()];
+  const programs = files.filter(([p, n]) => isElf(n.data?.content) && !/\.so(?:\.\d+)*$/.test(p));
+  if (programs.length !== 1 || PACKAGED.test(programs[0][0])) return undefined;
+  if (!files.every(([p, n]) => isElf(n.data?.content) || /\.so(?:\.\d+)*$/.test(p))) return undefined;
+  if (files.length > MAX_COPIED) return undefined;
 
   const ownBytes = result.layers.slice(baseLayers).reduce((s, l) => s + l.stats.bytes, 0);
-  const kept = files.reduce((s, [, b]) => s + b, 0);
+  const kept = files.reduce((s, [, n]) => s + n.data!.size, 0);
   const bytes = ownBytes - kept;
   if (bytes <= 0) return undefined;
   const lines = dockerfileText.split('\n');

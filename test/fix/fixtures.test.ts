@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { before, test } from 'node:test';
-import { rustFixtures } from '../findings/fixtures.js';
+import { phpFixtures, rubyFixtures, rustFixtures } from '../findings/fixtures.js';
 import { ROOT, runMsb } from '../helpers/cli.js';
 
 /**
- * msb fix on the single-stage Rust fixture (test/fixtures/findings-rust, shared with the findings
- * tests): the split into a build stage and a runtime stage is suggested, never applied, with the
- * binary alone to copy and the saving the image's own layers show; the multi-stage fixture gets no
- * split and no .dockerignore line for the git dependency cargo reads.
+ * msb fix on the real findings fixtures (built once, shared with the findings tests). Rust: the split
+ * into a build stage and a runtime stage is suggested, never applied, with the binary alone to copy
+ * and the saving the image's own layers show; the multi-stage fixture gets no split and no
+ * .dockerignore line for the git dependency cargo reads. PHP and Ruby run a packaged interpreter:
+ * no split; composer's cache is cleared in the RUN that filled it.
  */
 
 let fx: Awaited<ReturnType<typeof rustFixtures>>;
@@ -17,8 +18,8 @@ before(async () => {
   fx = await rustFixtures();
 });
 
-async function fixJson(name: string) {
-  const r = await runMsb(['fix', fx.image(`${name}.tar`), '--dockerfile', DF(name), '--format', 'json']);
+async function fixJson(name: string, image = fx.image(`${name}.tar`), dockerfile = DF(name)) {
+  const r = await runMsb(['fix', image, '--dockerfile', dockerfile, '--format', 'json']);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout);
 }
@@ -48,4 +49,17 @@ test('multi-stage Rust: no split, nothing to ignore', async () => {
   const plan = await fixJson('rust-multi');
   assert.ok(!plan.suggestions.some((s: { rules: string[] }) => s.rules.includes('split-stages')));
   assert.deepEqual(plan.dockerignore.lines, []);
+});
+
+test('PHP and Ruby run a packaged interpreter: no split is suggested; composer clear-cache goes in the composer install RUN', { timeout: 900_000 }, async () => {
+  const [php, ruby] = [await phpFixtures(), await rubyFixtures()];
+  const phpPlan = await fixJson('php-single', php.image('php-single.tar'), path.join(ROOT, 'test/fixtures/findings-php/php-single.Dockerfile'));
+  const rubyPlan = await fixJson('ruby-single', ruby.image('ruby-single.tar'), path.join(ROOT, 'test/fixtures/findings-ruby/ruby-single.Dockerfile'));
+  for (const plan of [phpPlan, rubyPlan]) assert.ok(!plan.suggestions.some((s: { rules: string[] }) => s.rules.includes('split-stages')), JSON.stringify(plan.suggestions));
+  const hunk = phpPlan.hunks.find((h: { text: string }) => /composer install/.test(h.text));
+  assert.match(hunk.text, /composer install --no-interaction --no-progress \\\n && composer clear-cache$/);
+  const ins = JSON.parse((await runMsb(['inspect', php.image('php-single.tar'), '--json'])).stdout);
+  const cache = ins.findings.filter((f: { rule: string }) => f.rule === 'cache-composer');
+  assert.equal(cache.length, 1);
+  assert.deepEqual(hunk.rewrites.find((r: { rules: string[] }) => r.rules.includes('cache-composer')).bytes, cache[0].bytes);
 });
