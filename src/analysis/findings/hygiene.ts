@@ -1,3 +1,4 @@
+import { parseCreatedBy } from '../instruction.js';
 import type { LayerOrigin } from '../origin.js';
 import type { LayerStats } from '../types.js';
 import { findingBase } from './finding.js';
@@ -28,13 +29,10 @@ const COPY_CONTEXT = /^(?:COPY|ADD)\s+(?:--(?!from)[\w-]+(?:=\S+)?\s+)*\.\/?\s+\
 const APT_UPDATE = /\bapt(?:-get)?\s+update\b/;
 const APT_INSTALL = /\bapt(?:-get)?\s+(?:-\S+\s+)*install\b/;
 
-/** The shell text of a RUN instruction as the attribution gives it (Dockerfile or history form). */
+/** The shell text of a RUN, whichever form the attribution gives (Dockerfile text, or history's `/bin/sh -c …`). */
 function runText(o: LayerOrigin): string | undefined {
-  const t = o.instruction.trim();
-  if (/^RUN\s/i.test(t)) return t.replace(/^RUN\s+/i, '');
-  // history: "/bin/sh -c apt-get update" (legacy builder, buildah) or "RUN /bin/sh -c …" (BuildKit)
-  const m = /^(?:\|\d+\s+(?:\S+=\S*\s+)*)?\/bin\/(?:ba)?sh\s+-c\s+(?!#\(nop\))(.*)$/s.exec(t);
-  return m ? m[1] : undefined;
+  const p = parseCreatedBy(o.instruction);
+  return p?.keyword === 'RUN' ? p.rest : undefined;
 }
 
 export function hygieneFindings(layers: LayerStats[], originOf: (i: number) => LayerOrigin): Finding[] {
