@@ -41,9 +41,7 @@ export async function fixCommand(ref: string, flags: FixFlags, io: Io): Promise<
     progress.clear();
     await image.close();
   }
-  const f = await planAll(result, flags.dockerfile, flags, io);
-  const { text, plan, ignore, rel, ignoreRel, ignoreFile, existing } = f;
-  const total = plan.bytes + ignore.bytes;
+  const { text, plan, ignore, bytes: total, rel, ignoreRel, ignoreFile, existing } = await readAndPlan(result, flags.dockerfile, flags, io);
   if (format === 'json') {
     const dockerignore = { file: ignoreRel, created: existing === undefined, lines: ignore.lines };
     io.stdout.write(`${safeJson(JSON.stringify({ schemaVersion: 1, dockerfile: rel, predictedSavingsBytes: total, hunks: plan.hunks, dockerignore, suggestions: [...plan.suggestions, ...ignore.suggestions] }, null, 2))}\n`);
@@ -62,29 +60,24 @@ export async function fixCommand(ref: string, flags: FixFlags, io: Io): Promise<
 }
 
 /**
- * Everything `msb fix` proposes for a result and its Dockerfile: the Dockerfile's hunks and the
- * .dockerignore lines, with the paths as the diff names them. The terminal UI's Fix view uses the
- * same, so both show one plan. A Dockerfile that does not align with the image is refused.
+ * `msb fix`'s plan (fix/all.ts) with its inputs read: the Dockerfile, and the .dockerignore the
+ * build reads, with the paths as the diff names them. The terminal UI's Fix view uses it too. A
+ * Dockerfile that does not align with the image is refused.
  */
-export async function planAll(result: InspectResult, dockerfile: string, flags: { buildArg?: string[]; harden?: boolean; context?: string }, io: Io) {
+export async function readAndPlan(result: InspectResult, dockerfile: string, flags: { buildArg?: string[]; harden?: boolean; context?: string }, io: Io) {
   const { parseBuildArgs } = await import('../pipeline/attribution.js');
-  const { alignmentProblem, planFixes } = await import('../fix/plan.js');
-  const { planIgnore } = await import('../fix/dockerignore.js');
-  const { planSplit } = await import('../fix/split.js');
+  const { alignmentProblem } = await import('../fix/plan.js');
+  const { planAll } = await import('../fix/all.js');
   const problem = alignmentProblem(result, dockerfile);
   if (problem) throw new MsbError(problem);
   const text = await readFile(dockerfile, 'utf8');
-  const buildArgs = parseBuildArgs(flags.buildArg);
-  const plan = planFixes(result, text, { buildArgs, harden: flags.harden });
-  const split = planSplit(result, text, buildArgs);
-  if (split) plan.suggestions.push(split);
   const relOf = (p: string) => path.relative(io.cwd, path.resolve(io.cwd, p)).split(path.sep).join('/');
   // BuildKit reads <Dockerfile>.dockerignore beside the Dockerfile first, then the context's .dockerignore.
   const beside = `${dockerfile}.dockerignore`;
   const ignoreFile = (await readOptional(beside)) !== undefined ? beside : path.join(flags.context ?? path.dirname(dockerfile), '.dockerignore');
   const existing = await readOptional(ignoreFile);
-  const ignore = planIgnore(result, text, buildArgs, existing);
-  return { text, plan, ignore, rel: relOf(dockerfile), ignoreRel: relOf(ignoreFile), ignoreFile, existing };
+  const full = planAll(result, text, { buildArgs: parseBuildArgs(flags.buildArg), harden: flags.harden }, existing);
+  return { ...full, text, rel: relOf(dockerfile), ignoreRel: relOf(ignoreFile), ignoreFile, existing };
 }
 
 /** A temp file beside the target, renamed over it: the file is never half-written. */

@@ -228,20 +228,20 @@ async function loadBaseline(ref: string, flags: InspectFlags, io: Io, progress: 
 
 /** `msb fix`'s patch for the terminal UI's Fix view (the same plan `msb fix` prints); a Dockerfile that does not align says why. */
 async function fixView(result: import('../pipeline/types.js').InspectResult, dockerfile: string, buildArg: string[] | undefined, io: Io) {
-  const { planAll } = await import('./fix.js');
+  const { readAndPlan } = await import('./fix.js');
   const { renderFixDiff } = await import('../report/fix.js');
   let f;
   try {
-    f = await planAll(result, dockerfile, { buildArg }, io);
+    f = await readAndPlan(result, dockerfile, { buildArg }, io);
   } catch (e) {
     const { MsbError } = await import('../errors.js');
     if (!(e instanceof MsbError)) throw e;
     return { lines: [], bytes: 0, changes: 0, unavailable: e.message };
   }
-  const { text, plan, ignore, rel, ignoreRel, existing } = f;
+  const { text, plan, ignore, bytes, rel, ignoreRel, existing } = f;
   return {
     lines: renderFixDiff(rel, text, plan, { file: ignoreRel, existing, plan: ignore }).trimEnd().split('\n'),
-    bytes: plan.bytes + ignore.bytes,
+    bytes,
     changes: plan.hunks.flatMap((h) => h.rewrites).length + ignore.lines.length,
   };
 }

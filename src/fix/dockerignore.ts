@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
-import { parseDockerfile, type DockerfileStep } from '../analysis/attribution/dockerfile.js';
-import type { TreeNode } from '../analysis/types.js';
+import type { DockerfileStep, ParsedDockerfile } from '../analysis/attribution/dockerfile.js';
+import { resolvePath } from '../analysis/findings/tree.js';
 import type { InspectResult } from '../pipeline/types.js';
 import type { Suggestion } from './plan.js';
 
@@ -39,19 +39,13 @@ const VCS: Record<string, string> = { '.git': 'git', '.hg': 'hg', '.svn': 'svn' 
 const BIN_DIRS = ['usr/bin', 'bin', 'usr/local/bin', 'usr/sbin', 'sbin', 'usr/local/sbin'];
 const NOT_CONTEXT = /^(?:https?|git|ssh):\/\/|^git@/;
 
-/** The node at `path` (no leading slash) in the merged tree. */
-function nodeAt(root: TreeNode, path: string): TreeNode | undefined {
-  let n: TreeNode | undefined = root;
-  for (const part of path.split('/').filter(Boolean)) n = n?.children?.get(part);
-  return n;
-}
-
-/** The WORKDIR in effect at `step` (its stage's WORKDIRs before it, relative ones joined). */
-function workdirAt(steps: DockerfileStep[], step: DockerfileStep): string {
-  let wd = '/';
-  for (const s of steps) {
-    if (s === step) break;
-    if (s.stage !== step.stage || s.keyword !== 'WORKDIR') continue;
+/** The WORKDIR in effect at `step`: its stage's WORKDIRs before it (relative ones joined), after those of the stage it is built FROM. */
+function workdirAt(df: ParsedDockerfile, step: DockerfileStep): string {
+  const stage = df.stages[step.stage];
+  let wd = stage.fromStage !== undefined ? workdirAt(df, { ...step, stage: stage.fromStage, line: Infinity }) : '/';
+  for (const s of stage.steps) {
+    if (s.line >= step.line) break;
+    if (s.keyword !== 'WORKDIR') continue;
     const arg = s.args.trim();
     wd = arg.startsWith('/') ? arg : `${wd.replace(/\/+$/, '')}/${arg}`;
   }
@@ -61,14 +55,14 @@ function workdirAt(steps: DockerfileStep[], step: DockerfileStep): string {
 /** `./src/`, `src/.` → `src`; `.` → '' (posix rules, as the builder applies them). */
 const norm = (p: string) => posix.normalize(p).replace(/^\.$/, '').replace(/^\.\//, '').replace(/\/+$/, '');
 
-export function planIgnore(result: InspectResult, dockerfileText: string, buildArgs: Record<string, string>, existing: string | undefined): IgnorePlan {
-  const steps = parseDockerfile(dockerfileText, buildArgs).stages.flatMap((s) => s.steps);
+export function planIgnore(result: InspectResult, df: ParsedDockerfile, existing: string | undefined): IgnorePlan {
+  const steps = df.stages.flatMap((s) => s.steps);
   const have = new Set((existing ?? '').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
   const lines = new Map<string, IgnoreLine>();
   const suggestions: Suggestion[] = [];
   const stepAt = (line: number | undefined) => (line === undefined ? undefined : steps.find((s) => s.line === line));
   const finalStage = Math.max(...steps.map((s) => s.stage));
-  const hasTool = (tool: string) => BIN_DIRS.some((d) => nodeAt(result.analysis.root, `${d}/${tool}`) !== undefined);
+  const hasTool = (tool: string) => BIN_DIRS.some((d) => resolvePath(result.analysis.root, `${d}/${tool}`) !== undefined);
 
   for (const f of result.findings.findings) {
     // What a build reads by design (sources, headers, build files) is never proposed for .dockerignore.
@@ -80,7 +74,7 @@ export function planIgnore(result: InspectResult, dockerfileText: string, buildA
     if (sources.length !== 1 || NOT_CONTEXT.test(sources[0]) || /[*?[]/.test(sources[0])) continue;
     // The copied directory's contents land under DEST: a file at DEST/x came from SRC/x.
     const destRaw = step.dest ?? '';
-    const dest = norm(destRaw.startsWith('/') ? destRaw : `${workdirAt(steps, step)}/${destRaw}`).replace(/^\/+/, '');
+    const dest = norm(destRaw.startsWith('/') ? destRaw : `${workdirAt(df, step)}/${destRaw}`).replace(/^\/+/, '');
     const src = norm(sources[0]);
     const toContext = (p: string): string | undefined => {
       const rel = p.replace(/^\/+/, '');

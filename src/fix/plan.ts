@@ -1,5 +1,5 @@
 import prettyBytes from 'pretty-bytes';
-import { parseDockerfile, type DockerfileStep } from '../analysis/attribution/dockerfile.js';
+import { parseDockerfile, type DockerfileStep, type ParsedDockerfile } from '../analysis/attribution/dockerfile.js';
 import type { WasteItem } from '../analysis/types.js';
 import type { InspectResult } from '../pipeline/types.js';
 import { aptCacheTarget, joinAptUpdates, noInstallRecommends, type AptContext } from './apt.js';
@@ -56,9 +56,8 @@ export function alignmentProblem(result: InspectResult, dockerfile: string): str
   return bad ?? `${dockerfile}: does not match the image; no fix is written`;
 }
 
-export function planFixes(result: InspectResult, dockerfileText: string, opts: PlanOptions = {}): FixPlan {
-  const buildArgs = opts.buildArgs ?? {};
-  const df = parseDockerfile(dockerfileText, buildArgs);
+/** `df` is `dockerfileText` parsed with `opts.buildArgs`; pass it when the caller has it already. */
+export function planFixes(result: InspectResult, dockerfileText: string, opts: PlanOptions = {}, df: ParsedDockerfile = parseDockerfile(dockerfileText, opts.buildArgs ?? {})): FixPlan {
   const steps = df.stages.flatMap((s) => s.steps);
   const stepAt = (line: number | undefined) => (line === undefined ? undefined : steps.find((s) => s.line === line));
   const edits = new Map<DockerfileStep, Edit>();

@@ -1,4 +1,4 @@
-import { parseDockerfile } from '../analysis/attribution/dockerfile.js';
+import type { ParsedDockerfile } from '../analysis/attribution/dockerfile.js';
 import { resolveFinal } from '../analysis/findings/runtime.js';
 import type { InspectResult } from '../pipeline/types.js';
 import type { Suggestion } from './plan.js';
@@ -20,29 +20,28 @@ const CARRIED = new Set(['ENV', 'WORKDIR', 'USER', 'EXPOSE', 'LABEL', 'ENTRYPOIN
 
 /** Where distribution packages put programs and libraries: a program there was installed, not built. */
 const PACKAGED = /^(?:usr\/)?(?:s?bin|lib(?:32|64|x32)?|libexec)\//;
-const isElf = (c: Buffer | undefined) => c !== undefined && c.length >= 4 && c[0] === 0x7f && c[1] === 0x45 && c[2] === 0x4c && c[3] === 0x46;
+const SHARED_LIB = /\.so(?:\.\d+)*$/;
 
-export function planSplit(result: InspectResult, dockerfileText: string, buildArgs: Record<string, string>): Suggestion | undefined {
-  const df = parseDockerfile(dockerfileText, buildArgs);
+/** `df` is `dockerfileText` parsed (plan.ts's planFixes parses it the same way). */
+export function planSplit(result: InspectResult, df: ParsedDockerfile, dockerfileText: string): Suggestion | undefined {
   if (df.stages.length !== 1) return undefined;
   const stage = df.stages[0];
   if (stage.from === 'scratch') return undefined;
+  // The runtime set's own verdict: one native program (no shell, interpreter or launcher, no file of
+  // the image as an argument) whose libraries all resolved, so its files are exactly what it loads.
   const rt = result.findings.runtime;
-  if (!rt.resolved || rt.command.length === 0) return undefined;
+  if (!rt.native) return undefined;
   const root = result.analysis.root;
   const baseLayers = result.layers.filter((l) => l.origin.base !== undefined).length;
   if (baseLayers === 0) return undefined;
-  // What the image needs beyond the base image must be one native program the build made (not a
-  // packaged interpreter or runtime under /usr or /lib: those are installed, not built) and the
-  // shared libraries it loads; a script, jar or data file among them means an interpreted app.
+  // Beyond the base image it must need the program the build made (not a packaged one under /usr
+  // or /lib: installed, not built, with data files msb does not see) and shared libraries only.
   const own = rt.files
     .map((f) => resolveFinal(root, f))
     .filter((h): h is NonNullable<typeof h> => h !== undefined && h.node.data !== undefined && h.node.layer >= baseLayers);
   const files = [...new Map(own.map((h) => [h.path, h.node])).entries()];
-  const programs = files.filter(([p, n]) => isElf(n.data?.content) && !/\.so(?:\.\d+)*$/.test(p));
-  if (programs.length !== 1 || PACKAGED.test(programs[0][0])) return undefined;
-  if (!files.every(([p, n]) => isElf(n.data?.content) || /\.so(?:\.\d+)*$/.test(p))) return undefined;
-  if (files.length > MAX_COPIED) return undefined;
+  const programs = files.filter(([p]) => !SHARED_LIB.test(p));
+  if (programs.length !== 1 || PACKAGED.test(programs[0][0]) || files.length > MAX_COPIED) return undefined;
 
   const ownBytes = result.layers.slice(baseLayers).reduce((s, l) => s + l.stats.bytes, 0);
   const kept = files.reduce((s, [, n]) => s + n.data!.size, 0);

@@ -331,7 +331,7 @@ test('e on a finding opens the Evidence view: rule, confidence, what proves it, 
     packages: ['gcc-12', 'cpp-12'],
     evidence: { basis: 'package-database', confidence: 'high', facts: ['gcc-12 owns 30 files', 'outside the runtime set of `/app/server` (3 files, 2 packages kept: the entrypoint needs them)'] },
   };
-  const runtime = { resolved: true, command: ['/app/server'], files: ['app/server', 'lib/libc.so.6', 'lib/ld.so'], packages: ['libc6', 'libgcc-s1'], evidence: ['/app/server: ELF, needs libc.so.6 (libc6)'] };
+  const runtime = { resolved: true, command: ['/app/server'], files: ['app/server', 'lib/libc.so.6', 'lib/ld.so'], packages: ['libc6', 'libgcc-s1'], evidence: ['/app/server: ELF, needs libc.so.6 (libc6)'], native: true };
   const { press } = await open(data({ findings: [finding], runtime }));
   let f = await press('e');
   assert.doesNotMatch(f, /Evidence/, 'e acts on the Findings pane only');
@@ -353,7 +353,7 @@ test('e on a finding opens the Evidence view: rule, confidence, what proves it, 
   assert.match(f, /▶ Findings/);
   assert.doesNotMatch(f, /Evidence/);
   // unresolved entrypoint: said in words, and a low-confidence finding says so
-  const low = await open(data({ findings: [{ ...finding, evidence: { ...finding.evidence!, confidence: 'low' } }], runtime: { ...runtime, resolved: false, note: '/app/server is not in the image' } }));
+  const low = await open(data({ findings: [{ ...finding, evidence: { ...finding.evidence!, confidence: 'low' } }], runtime: { ...runtime, resolved: false, native: false, note: '/app/server is not in the image' } }));
   f = await low.press(KEY.tab, KEY.tab, 'e');
   assert.match(f, /confidence low/);
   assert.match(f, /low: what the image runs could not be resolved/);

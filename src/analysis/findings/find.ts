@@ -208,7 +208,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
     toolchainPackages,
     ...(db ? { packageManager: db.manager } : {}),
     aptRecommends: db ? aptRecommends(root, db, input.origins.map((o) => o.instruction), rt.pkgSet) : [],
-    runtime: { resolved: rt.resolved, command: rt.command, files: rt.files, packages: rt.packages, evidence: rt.evidence, ...(rt.note ? { note: rt.note } : {}) },
+    runtime: { resolved: rt.resolved, command: rt.command, files: rt.files, packages: rt.packages, evidence: rt.evidence, native: rt.native, ...(rt.note ? { note: rt.note } : {}) },
   };
 }
 

@@ -24,6 +24,12 @@ export interface RuntimeSet {
   packages: string[];
   /** How each part was found, one line each ("/usr/bin/java → usr/lib/jvm/…/bin/java (openjdk-17-jre-headless)"). */
   evidence: string[];
+  /**
+   * true when the image runs one native program (an ELF that is no shell, interpreter or launcher,
+   * given no file of the image to run) whose needed libraries all resolved to files: then what it
+   * loads is known exactly (`files`), and a library that only build packages depend on is not loaded.
+   */
+  native: boolean;
   /** Why the set is incomplete, when it is. */
   note?: string;
 }
@@ -31,12 +37,6 @@ export interface RuntimeSet {
 export interface Runtime extends RuntimeSet {
   nodes: Set<TreeNode>;
   pkgSet: Set<string>;
-  /**
-   * true when the image runs one native program (an ELF that is no shell, interpreter or launcher,
-   * given no file of the image to run) whose needed libraries all resolved to files: then what it
-   * loads is known exactly, and a library that only build packages depend on is not loaded.
-   */
-  native: boolean;
 }
 
 const SHELLS = /^(?:sh|bash|ash|dash|zsh|busybox)$/;

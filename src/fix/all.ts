@@ -1,0 +1,27 @@
+import { parseDockerfile } from '../analysis/attribution/dockerfile.js';
+import type { InspectResult } from '../pipeline/types.js';
+import { planIgnore, type IgnorePlan } from './dockerignore.js';
+import { planFixes, type FixPlan, type PlanOptions } from './plan.js';
+import { planSplit } from './split.js';
+
+/**
+ * Everything `msb fix` proposes for a result and its Dockerfile, from one parse of the Dockerfile:
+ * the Dockerfile's hunks and suggestions (with the split of a single-stage native build among the
+ * suggestions) and the .dockerignore lines. `msb fix` and the terminal UI's Fix view both show this.
+ */
+export interface FullPlan {
+  plan: FixPlan;
+  ignore: IgnorePlan;
+  /** Predicted bytes of everything applied: the hunks and the .dockerignore lines. */
+  bytes: number;
+}
+
+/** `existingIgnore`: the .dockerignore text the build reads, undefined when there is none. */
+export function planAll(result: InspectResult, dockerfileText: string, opts: PlanOptions, existingIgnore: string | undefined): FullPlan {
+  const df = parseDockerfile(dockerfileText, opts.buildArgs ?? {});
+  const plan = planFixes(result, dockerfileText, opts, df);
+  const split = planSplit(result, df, dockerfileText);
+  if (split) plan.suggestions.push(split);
+  const ignore = planIgnore(result, df, existingIgnore);
+  return { plan, ignore, bytes: plan.bytes + ignore.bytes };
+}
