@@ -1,5 +1,6 @@
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Finding } from '../../src/analysis/findings/types.js';
@@ -47,4 +48,20 @@ export function removeFiles(root: string, paths: string[]): void {
     }
     rmSync(f, { force: true });
   }
+}
+
+/** Removes every file of `packages` the way `dpkg --purge` would, from their dpkg file lists in the unpacked `root`. */
+export function removePackages(root: string, packages: Array<{ name: string }>): void {
+  const gone: string[] = [];
+  const info = join(root, 'var/lib/dpkg/info');
+  const lists = readdirSync(info);
+  for (const p of packages) {
+    // libstd-rust-dev:amd64.list: Multi-Arch: same packages carry the arch in the name
+    const list = lists.find((n) => n === `${p.name}.list` || (n.startsWith(`${p.name}:`) && n.endsWith('.list')));
+    assert.ok(list, `${p.name} has a dpkg file list`);
+    for (const f of readFileSync(join(info, list), 'utf8').split('\n')) {
+      if (f && f !== '/.') gone.push(f);
+    }
+  }
+  removeFiles(root, gone);
 }

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Finding } from '../../src/analysis/findings/types.js';
 import type { InspectOptions, InspectResult } from '../../src/pipeline/types.js';
 import { rubyFixtures, type RubyTruth } from './fixtures.js';
-import { inspectArchive, BUILD, sum, pct, unpack, removeFiles } from './image-files.js';
+import { inspectArchive, BUILD, sum, pct, unpack, removePackages } from './image-files.js';
 
 /**
  * Findings on a real Ruby image (test/fixtures/findings-ruby): a debootstrap'ed Debian with Debian's
@@ -107,17 +107,7 @@ describe('single-stage Ruby image (ruby + ruby-dev + gcc from Debian, a native g
     const dir = unpack(fx.image('ruby-single.tar'), 'msb-ruby-rootfs-');
     try {
       const root = join(dir, 'root');
-      const gone: string[] = [];
-      const info = join(root, 'var/lib/dpkg/info');
-      const lists = readdirSync(info);
-      for (const p of ins.findings.toolchainPackages) {
-        const list = lists.find((n) => n === `${p.name}.list` || (n.startsWith(`${p.name}:`) && n.endsWith('.list')));
-        assert.ok(list, `${p.name} has a dpkg file list`);
-        for (const f of readFileSync(join(info, list), 'utf8').split('\n')) {
-          if (f && f !== '/.') gone.push(f);
-        }
-      }
-      removeFiles(root, gone);
+      removePackages(root, ins.findings.toolchainPackages);
       // every non-package path msb names (each a file or a directory of matched files only)
       for (const f of ins.findings.findings.filter((x) => BUILD.has(x.category) && x.rule !== 'toolchain-packages')) {
         for (const p of f.paths) if (p.count === 1 || /\/(?:ext|cache|lists)$/.test(p.path)) rmSync(join(root, p.path), { recursive: true, force: true });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Finding } from '../../src/analysis/findings/types.js';
 import type { InspectOptions, InspectResult } from '../../src/pipeline/types.js';
 import { rustFixtures, type RustTruth } from './fixtures.js';
-import { inspectArchive, BUILD, sum, pct, unpack, removeFiles } from './image-files.js';
+import { inspectArchive, BUILD, sum, pct, unpack, removePackages } from './image-files.js';
 
 /**
  * Findings on real Rust images (test/fixtures/findings-rust): a debootstrap'ed Debian with Debian's
@@ -110,18 +110,7 @@ describe('single-stage Rust image (cargo + rustc from Debian, binary run from ta
     const dir = unpack(fx.image('rust-single.tar'), 'msb-rust-rootfs-');
     try {
       const root = join(dir, 'root');
-      const gone: string[] = [];
-      const info = join(root, 'var/lib/dpkg/info');
-      const lists = readdirSync(info);
-      for (const p of ins.findings.toolchainPackages) {
-        // libstd-rust-dev:amd64.list: Multi-Arch: same packages carry the arch in the name
-        const list = lists.find((n) => n === `${p.name}.list` || (n.startsWith(`${p.name}:`) && n.endsWith('.list')));
-        assert.ok(list, `${p.name} has a dpkg file list`);
-        for (const f of readFileSync(join(info, list), 'utf8').split('\n')) {
-          if (f && f !== '/.') gone.push(f);
-        }
-      }
-      removeFiles(root, gone);
+      removePackages(root, ins.findings.toolchainPackages);
       execFileSync('bash', ['-c', `cd "$1" && mv ${BIN} app.bin && rm -rf src/target root/.cargo var/lib/apt/lists/* && mkdir -p src/target/release && mv app.bin ${BIN}`, 'rm', root]);
       for (const gone of ['usr/bin/rustc', 'usr/bin/cargo', 'usr/bin/x86_64-linux-gnu-gcc-12', 'usr/lib/x86_64-linux-gnu/libstd-rust-1.63.so']) {
         assert.ok(!existsSync(join(root, gone)), `${gone} is gone`);
