@@ -1,29 +1,44 @@
-import type { ParsedDockerfile } from '../analysis/attribution/dockerfile.js';
+import prettyBytes from 'pretty-bytes';
+import type { DockerfileStage, ParsedDockerfile } from '../analysis/attribution/dockerfile.js';
 import { resolveFinal } from '../analysis/findings/runtime.js';
 import type { InspectResult } from '../pipeline/types.js';
-import type { Suggestion } from './plan.js';
+import type { Hunk } from './plan.js';
+import type { Rewrite, Suggestion } from './types.js';
 
 /**
  * Splitting a single-stage build whose entrypoint is a native program (C, C++, Go, Rust...): build in
- * the stage as it is, then start a runtime stage FROM the same base and copy only the files the
- * entrypoint needs that the build added (its binary, and any library it loads from the build's
- * layers). Pure. Always a suggestion, never applied: msb sees what the program loads (ELF
- * DT_NEEDED) but not the files it opens at run time (templates, static assets, config), so the
- * stage text is printed for a person to check. The runtime base is the original FROM image, the
- * one base msb can show carries every library the program loads from outside the build.
+ * the stage as it is, then start a runtime stage FROM the same base and copy only the program the
+ * build made. Pure. The runtime base is the original FROM image, the one base msb can show carries
+ * every library the program loads from outside the build.
+ *
+ * Applied only when the image shows it is safe: the program loads nothing but libraries of the FROM
+ * image (ELF DT_NEEDED, all resolved), the command names it by its own path, and every other file
+ * the build's layers leave is accounted for as build-only (toolchain packages, caches, sources,
+ * build outputs) or package bookkeeping. A file nothing accounts for (a config file, assets, a CA
+ * bundle the build installed, a user added to /etc/passwd) may be one the program opens at run time,
+ * which ELF headers do not show: then the split is printed as a suggestion naming those files.
  */
 
 /** More files than this from the build's own layers, and the runtime is an installed stack, not a program. */
 const MAX_COPIED = 8;
 /** Config-carrying instructions the runtime stage repeats, in their order. */
-const CARRIED = new Set(['ENV', 'WORKDIR', 'USER', 'EXPOSE', 'LABEL', 'ENTRYPOINT', 'CMD', 'STOPSIGNAL', 'HEALTHCHECK', 'VOLUME', 'SHELL']);
+const CARRIED = new Set(['ARG', 'ENV', 'WORKDIR', 'USER', 'EXPOSE', 'LABEL', 'ENTRYPOINT', 'CMD', 'STOPSIGNAL', 'HEALTHCHECK', 'VOLUME', 'SHELL']);
 
 /** Where distribution packages put programs and libraries: a program there was installed, not built. */
 const PACKAGED = /^(?:usr\/)?(?:s?bin|lib(?:32|64|x32)?|libexec)\//;
 const SHARED_LIB = /\.so(?:\.\d+)*$/;
+const ON_PATH = /^(?:usr\/local\/s?bin|usr\/s?bin|s?bin)\/[^/]+$/;
 
-/** `df` is `dockerfileText` parsed (plan.ts's planFixes parses it the same way). */
-export function planSplit(result: InspectResult, df: ParsedDockerfile, dockerfileText: string): Suggestion | undefined {
+/** A split msb can apply: the hunks that make the single stage a build stage and append the runtime stage. */
+export interface SplitPlan {
+  /** Applied: the FROM line naming the build stage, and the runtime stage after the file's last line. */
+  hunks?: Hunk[];
+  /** Not shown safe: the same stage text, as a suggestion. */
+  suggestion?: Suggestion;
+}
+
+/** `df` is `dockerfileText` parsed (plan.ts's planFixes parses it the same way). `harden`: the runtime stage runs as nobody. */
+export function planSplit(result: InspectResult, df: ParsedDockerfile, dockerfileText: string, harden = false): SplitPlan | undefined {
   if (df.stages.length !== 1) return undefined;
   const stage = df.stages[0];
   if (stage.from === 'scratch') return undefined;
@@ -47,20 +62,78 @@ export function planSplit(result: InspectResult, df: ParsedDockerfile, dockerfil
   const kept = files.reduce((s, [, n]) => s + n.data!.size, 0);
   const bytes = ownBytes - kept;
   if (bytes <= 0) return undefined;
+
   const lines = dockerfileText.split('\n');
-  const carried = stage.steps.filter((s) => CARRIED.has(s.keyword)).map((s) => lines.slice(s.line - 1, s.endLine).join('\n'));
-  const from = lines[stage.line - 1].trim();
-  const text = [
-    `${from.replace(/\s+AS\s+\S+\s*$/i, '')} AS build`,
-    '# … the build as it is …',
-    from.replace(/\s+AS\s+\S+\s*$/i, ''),
-    ...files.map(([p]) => `COPY --from=build /${p} /${p}`),
-    ...carried,
+  const name = stage.name ? `${stage.name}-build` : 'build';
+  const fromLine = lines[stage.line - 1];
+  const from = fromLine.trim().replace(/\s+AS\s+\S+\s*$/i, '');
+  const copies = files.map(([p]) => `COPY --from=${name} /${p} /${p}`);
+  const carried = carriedSteps(stage, lines);
+  const user = result.image.config.config?.User ?? '';
+  const asNobody = harden && !stage.steps.some((s) => s.keyword === 'USER') && (user === '' || /^(?:0|root)(?::.*)?$/.test(user));
+  if (asNobody) carried.splice(lastRunAt(carried), 0, 'USER 65534:65534');
+  const runtime = [stage.name ? `${from} AS ${stage.name}` : from, ...copies, ...carried];
+
+  const problems = unsafe(result, programs[0][0], files.length);
+  const copied = files.map(([p, n]) => `/${p} (${prettyBytes(n.data!.size)})`).join(', ');
+  const evidence = [
+    rt.files.length === 1
+      ? `runs \`${rt.command.join(' ').slice(0, 80)}\`: one native program, static (no ELF interpreter, no library)`
+      : `runs \`${rt.command.join(' ').slice(0, 80)}\`: one native program; every library it loads (ELF DT_NEEDED) resolved${files.length === 1 ? ' in the FROM image' : ''}`,
+    `copied from the build: ${copied}`,
+    `the build's layers: ${prettyBytes(ownBytes)}; the runtime stage ships ${prettyBytes(kept)} of them`,
   ];
-  return {
-    line: stage.line,
-    rules: ['split-stages'],
-    bytes,
-    why: `build in a stage of its own and run from ${stage.from} with only ${files.map(([p]) => `/${p}`).join(', ')} copied (what \`${rt.command.join(' ').slice(0, 60)}\` loads beyond the base image); add any file the program opens at run time, which msb cannot see: ${text.join(' ⏎ ')}`,
-  };
+  // A static program (no loader, no library: the runtime set is the program alone) needs nothing of
+  // the base that ELF headers show; the files it may open there (CA certificates, zoneinfo,
+  // /etc/passwd) are not shown, so FROM scratch is a note, never the applied base.
+  const baseBytes = result.layers.slice(0, baseLayers).reduce((s, l) => s + l.stats.bytes, 0);
+  if (rt.files.length === 1) evidence.push(`FROM scratch would also drop the base's ${prettyBytes(baseBytes)}, if the program opens none of its files (CA certificates, zoneinfo, /etc/passwd)`);
+  const rewrite: Rewrite = { rules: ['split-stages'], bytes, why: '', evidence };
+  if (problems.length === 0) {
+    evidence.push('every other file the build left is build-only by a finding, or package bookkeeping');
+    rewrite.why = `build in stage "${name}" and run from ${stage.from} with only ${files.map(([p]) => `/${p}`).join(', ')} copied: the build's toolchain, caches and sources stay in the build stage; the stage's other rewrites save no image bytes then and are left out`;
+    const last = lastLine(lines);
+    const hunks: Hunk[] = [
+      { line: stage.line, endLine: stage.line, text: `${fromLine.replace(/\s+AS\s+\S+\s*$/i, '')} AS ${name}`, rewrites: [rewrite] },
+      {
+        line: last,
+        endLine: last,
+        text: [lines[last - 1], '', ...runtime].join('\n'),
+        rewrites: asNobody ? [{ rules: ['hardening-root'], bytes: 0, why: 'the runtime stage runs as an unprivileged user (65534, nobody): files the app writes must be writable by it' }] : [],
+      },
+    ];
+    return { hunks };
+  }
+  rewrite.why = `build in a stage of its own and run from ${stage.from} with only ${files.map(([p]) => `/${p}`).join(', ')} copied (what \`${rt.command.join(' ').slice(0, 60)}\` loads beyond the base image); not applied: ${problems.join('; ')}: ${[from.replace(/$/, ` AS ${name}`), '# … the build as it is …', ...runtime].join(' ⏎ ')}`;
+  return { suggestion: { line: stage.line, ...rewrite } };
+}
+
+/** Why the split cannot be shown safe, if so. */
+function unsafe(result: InspectResult, program: string, copied: number): string[] {
+  const out: string[] = [];
+  const argv0 = result.findings.runtime.command[0] ?? '';
+  if (argv0 !== `/${program}` && !(argv0 === program.slice(program.lastIndexOf('/') + 1) && ON_PATH.test(program))) {
+    out.push(`the command names ${argv0}, not /${program} (a link or a PATH search the copy would not keep)`);
+  }
+  if (copied > 1) out.push('the program loads libraries the build made (their links and the loader cache are not copied)');
+  const u = result.findings.unclaimed;
+  if (!u) out.push("the FROM image's layers are not known");
+  else if (u.files > 0) out.push(`${u.files} file(s) of the build (${prettyBytes(u.bytes)}) are not known to be build-only, and the program may open them at run time: ${u.paths.slice(0, 4).join(', ')}${u.files > 4 ? ', …' : ''}`);
+  return out;
+}
+
+/** The stage's config-carrying instructions as written (an ENV or WORKDIR the program may rely on). */
+function carriedSteps(stage: DockerfileStage, lines: string[]): string[] {
+  return stage.steps.filter((s) => CARRIED.has(s.keyword)).map((s) => lines.slice(s.line - 1, s.endLine).join('\n'));
+}
+
+/** Where a USER line goes: before the first CMD/ENTRYPOINT, else at the end. */
+function lastRunAt(carried: string[]): number {
+  const i = carried.findIndex((t) => /^\s*(?:CMD|ENTRYPOINT)\b/i.test(t));
+  return i < 0 ? carried.length : i;
+}
+
+/** The file's last line (1-based), a final newline not counting as a line. */
+function lastLine(lines: string[]): number {
+  return lines.length > 1 && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
 }

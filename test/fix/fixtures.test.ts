@@ -6,8 +6,9 @@ import { ROOT, runMsb } from '../helpers/cli.js';
 
 /**
  * msb fix on the real findings fixtures (built once, shared with the findings tests). Rust: the split
- * into a build stage and a runtime stage is suggested, never applied, with the binary alone to copy
- * and the saving the image's own layers show; the multi-stage fixture gets no split and no
+ * into a build stage and a runtime stage is applied, with the binary alone copied (every other file
+ * the build left is a toolchain package, a cache, a source or target/) and the saving the image's own
+ * layers show; the multi-stage fixture gets no split and no
  * .dockerignore line for the git dependency cargo reads. PHP and Ruby run a packaged interpreter:
  * no split; composer's cache is cleared in the RUN that filled it.
  */
@@ -24,12 +25,14 @@ async function fixJson(name: string, image = fx.image(`${name}.tar`), dockerfile
   return JSON.parse(r.stdout);
 }
 
-test('single-stage Rust: the split is suggested with only the binary copied, and its saving is the build layers minus the binary', { timeout: 900_000 }, async () => {
+test('single-stage Rust: the split is applied with only the binary copied, and its saving is the build layers minus the binary', { timeout: 900_000 }, async () => {
   const plan = await fixJson('rust-single');
-  const split = plan.suggestions.find((s: { rules: string[] }) => s.rules.includes('split-stages'));
-  assert.ok(split, JSON.stringify(plan.suggestions));
-  assert.match(split.why, /only \/src\/target\/release\/app copied/);
-  assert.match(split.why, /FROM localhost\/debian-base:latest AS build ⏎ .* ⏎ FROM localhost\/debian-base:latest ⏎ COPY --from=build \/src\/target\/release\/app \/src\/target\/release\/app ⏎ CMD \["\/src\/target\/release\/app"\]/);
+  // The split is the whole patch: the build stage ships nothing, so its other rewrites save nothing.
+  assert.deepEqual(plan.hunks.flatMap((h: { rewrites: Array<{ rules: string[] }> }) => h.rewrites.flatMap((r) => r.rules)), ['split-stages']);
+  assert.equal(plan.hunks[0].text, 'FROM localhost/debian-base:latest AS build');
+  assert.equal(plan.hunks[1].text, 'CMD ["/src/target/release/app"]\n\nFROM localhost/debian-base:latest\nCOPY --from=build /src/target/release/app /src/target/release/app\nCMD ["/src/target/release/app"]');
+  const split = plan.hunks[0].rewrites[0];
+  assert.ok(split.evidence.includes('every other file the build left is build-only by a finding, or package bookkeeping'), split.evidence.join('\n'));
   const r = await runMsb(['inspect', fx.image('rust-single.tar'), '--json', '--dockerfile', DF('rust-single')]);
   const ins = JSON.parse(r.stdout);
   const own = ins.layers.filter((l: { base?: string }) => !l.base);
@@ -37,6 +40,7 @@ test('single-stage Rust: the split is suggested with only the binary copied, and
   const bin = (await runMsb(['inspect', fx.image('rust-single.tar'), '--json', '--files'])).stdout;
   const binSize = JSON.parse(bin).files.find((f: { path: string }) => f.path === '/src/target/release/app').size;
   assert.equal(split.bytes, ownBytes - binSize);
+  assert.equal(plan.predictedSavingsBytes, split.bytes);
   // the multi-stage image shows what the split gives: the base and the binary
   const multi = JSON.parse((await runMsb(['inspect', fx.image('rust-multi.tar'), '--json'])).stdout);
   const single = ins.summary.totalBytes;

@@ -15,6 +15,7 @@ import { hardeningFindings } from './hardening.js';
 import { hygieneFindings } from './hygiene.js';
 import { resolveRuntime, type Runtime, type RuntimeSet } from './runtime.js';
 import { forEachVisibleFile, resolvePath, type VisibleFile } from './tree.js';
+import { UnclaimedFiles, type Unclaimed } from './unclaimed.js';
 import type { Finding, FindingCategory, FindingEvidence, Severity } from './types.js';
 import { wasteFindings } from './waste.js';
 
@@ -61,6 +62,12 @@ export interface FindingsResult {
    * and their bytes (the evidence `msb fix` adds the flag on). Not findings: not in findings[].
    */
   aptRecommends: AptRecommends[];
+  /**
+   * Files the build's own layers leave that no rule claims and the entrypoint does not load (not
+   * package bookkeeping): what a build/runtime split would drop without evidence. Absent when the
+   * FROM image's layers are not known.
+   */
+  unclaimed?: Unclaimed;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
@@ -106,6 +113,8 @@ export function findFindings(input: FindingsInput): FindingsResult {
   const decided = new Map<object, { rule: Rule; f: VisibleFile; pkg?: Pkg } | null>();
   let keptBytes = 0;
   const layerBins = new Map<number, string[]>();
+  const firstOwn = input.origins.findIndex((o) => o.base === undefined);
+  const unclaimed = firstOwn > 0 ? new UnclaimedFiles(firstOwn) : undefined;
   forEachVisibleFile(root, (f) => {
     const pkg = owner.get(f.node);
     let rule = pkg ? PACKAGE_RULE : devDirs.size && isUnderDevDir(f.path, devDirs) ? DEV_DEPS_RULE : firstRule(f.path);
@@ -117,6 +126,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
     const prev = decided.get(f.data);
     if (!rule) {
       decided.set(f.data, null);
+      if (prev === undefined && !rt.nodes.has(f.node)) unclaimed?.add(f.path, f.node, f.data.size);
       // Unclaimed executables are what a COPY should have been limited to.
       if (prev === undefined && f.node.mode & 0o111 && !/\.(?:so(?:\.\d+)*|sh|py|js)$/.test(f.path)) {
         const bins = layerBins.get(f.node.layer) ?? [];
@@ -208,6 +218,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
     toolchainPackages,
     ...(db ? { packageManager: db.manager } : {}),
     aptRecommends: db ? aptRecommends(root, db, input.origins.map((o) => o.instruction), rt.pkgSet) : [],
+    ...(unclaimed ? { unclaimed: unclaimed.result() } : {}),
     runtime: { resolved: rt.resolved, command: rt.command, files: rt.files, packages: rt.packages, evidence: rt.evidence, native: rt.native, ...(rt.note ? { note: rt.note } : {}) },
   };
 }
