@@ -1,6 +1,8 @@
-import { unlink } from 'node:fs/promises';
+import { lstat, unlink } from 'node:fs/promises';
 import { MsbError, shortDigest } from '../errors.js';
 import { defaultCacheDir } from '../source/cache/blob-cache.js';
+import type { Part } from './cache-inventory.js';
+import type { PrunePlan } from './cache-plan.js';
 import type { Io } from './io.js';
 
 /**
@@ -87,26 +89,8 @@ export async function cacheCommand(action: string, flags: CacheFlags, io: Io): P
   }
 
   const p = plan.planPrune(inv, cutoff, max);
-  let freed = 0;
-  /** Unlinks an entry's files (a link itself, never its target); false if it was already gone. */
-  const remove = async (files: string[], bytes: number): Promise<boolean> => {
-    const [main, ...rest] = files;
-    const gone = await unlink(main).then(() => true, () => false); // another msb may have pruned it
-    for (const f of rest) await unlink(f).catch(() => undefined);
-    if (gone) freed += bytes;
-    return gone;
-  };
-  const count = async (items: Array<{ files: string[]; bytes: number }>) => {
-    let n = 0;
-    for (const e of items) if (await remove(e.files, e.bytes)) n++;
-    return n;
-  };
-  const removed = {
-    layers: await count(p.remove.layers),
-    blobs: await count(p.remove.blobs),
-    refs: await count(p.remove.refs),
-    unreadable: await count(p.unreadable),
-  };
+  const { removed, freed, spared } = await applyPrune(p);
+  p.keptBytes += spared;
   const orphaned = p.orphaned.map(plan.reference);
   if (flags.json) {
     out(`${JSON.stringify({ dir, removed, freedBytes: freed, keptBytes: p.keptBytes, orphanedRefs: orphaned })}\n`);
@@ -115,4 +99,35 @@ export async function cacheCommand(action: string, flags: CacheFlags, io: Io): P
   out(`removed ${removed.layers} layer(s), ${removed.blobs} blob(s), ${removed.refs} tag record(s), ${removed.unreadable} unreadable file(s): ${fmt(freed)} freed; ${fmt(p.keptBytes)} kept in ${dir}\n`);
   if (orphaned.length) out(`${orphaned.length} of those tag records went because their manifest is no longer cached (no offline use): ${orphaned.join(', ')}\n`);
   return 0;
+}
+
+type Entry = { files: string[]; bytes: number; usedAt: number };
+
+/**
+ * Unlinks what a prune plan chose (a link itself, never its target). An entry already gone
+ * (another msb pruned it) is not counted; one used since the scan (another msb is reading it right
+ * now) stays, and its bytes are `spared`.
+ */
+export async function applyPrune(p: PrunePlan): Promise<{ removed: Record<Part | 'unreadable', number>; freed: number; spared: number }> {
+  let freed = 0;
+  let spared = 0;
+  const remove = async ({ files, bytes, usedAt }: Entry): Promise<boolean> => {
+    const times = await Promise.all(files.map((f) => lstat(f).then((st) => st.mtimeMs, () => 0)));
+    if (Math.max(...times) > usedAt) {
+      spared += bytes;
+      return false;
+    }
+    const [main, ...rest] = files;
+    const gone = await unlink(main).then(() => true, () => false);
+    for (const f of rest) await unlink(f).catch(() => undefined);
+    if (gone) freed += bytes;
+    return gone;
+  };
+  const count = async (items: Entry[]) => {
+    let n = 0;
+    for (const e of items) if (await remove(e)) n++;
+    return n;
+  };
+  const removed = { layers: await count(p.remove.layers), blobs: await count(p.remove.blobs), refs: await count(p.remove.refs), unreadable: await count(p.unreadable) };
+  return { removed, freed, spared };
 }

@@ -1,10 +1,10 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { parseAge, shortAge } from '../../src/cli/cache.js';
+import { applyPrune, parseAge, shortAge } from '../../src/cli/cache.js';
 import type { BlobItem, Inventory, LayerItem, RefItem, Unreadable } from '../../src/cli/cache-inventory.js';
 import { scanCache, TEMP_GRACE_MS } from '../../src/cli/cache-inventory.js';
 import { lsJson, planPrune, totals } from '../../src/cli/cache-plan.js';
@@ -183,6 +183,29 @@ describe('a cache folder built by hand', () => {
     const all = await runMsb(['cache', 'prune', '--max-size', '0', '--cache-dir', dir, '--json']);
     assert.deepEqual(JSON.parse(all.stdout).removed, { layers: 1, blobs: 1, refs: 1, unreadable: 0 });
     assert.ok(!existsSync(path.join(dir, 'verified', md.slice(7))), 'the marker goes with its blob');
+  });
+
+  test('prune spares an entry used since the scan, and does not count one another msb removed', async () => {
+    const dir = path.join(tmp, 'race');
+    const blobs = new BlobCache(dir);
+    const digests: string[] = [];
+    for (const text of ['one', 'two', 'three']) {
+      const data = Buffer.from(text);
+      const d = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+      await blobs.put('blob', d, data);
+      digests.push(d);
+    }
+    const p = planPrune(await scanCache(dir), -Infinity, 0);
+    assert.equal(p.remove.blobs.length, 3);
+    const [used, gone, plain] = digests;
+    // Between the scan and the removal: another msb finds `used` cached (touching its marker) and prunes `gone`.
+    const later = Date.now() / 1000 + 60;
+    utimesSync(blobs.markerOf(used), later, later);
+    unlinkSync(blobs.pathOf(gone));
+    const r = await applyPrune(p);
+    assert.deepEqual(r.removed, { layers: 0, blobs: 1, refs: 0, unreadable: 0 });
+    assert.ok(existsSync(blobs.pathOf(used)) && !existsSync(blobs.pathOf(plain)));
+    assert.equal(r.spared, p.remove.blobs.find((b) => (b as BlobItem).digest === used)!.bytes);
   });
 
   test('bad flags: one line, exit 2, nothing removed', async () => {
