@@ -22,6 +22,7 @@ export const UNIT = new Set([
   'test/unit/merge.test.ts',
   'test/unit/tar.test.ts',
   'test/unit/usage.test.ts',
+  'test/unit/cache-cmd.test.ts',
   'test/tui/app.test.tsx',
   'test/tui/keys.test.ts',
   'test/tui/map.test.ts',

@@ -110,12 +110,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (images, flags) => setExit(await (await import('./scan.js')).scanCommand(images, flags, io)));
   program
     .command('cache')
-    .description("the layer-analysis cache: ls, du, or prune entries (it holds what walking each layer found, so re-inspects read no layer bytes)")
+    .description("msb's cache (tag records for offline use, layer analyses, downloaded blobs): ls, du, or prune it")
     .argument('<action>', 'ls | du | prune')
     .option('--cache-dir <dir>', 'the cache directory (default $XDG_CACHE_HOME/msb or ~/.cache/msb)')
-    .option('--older-than <age>', 'prune: remove entries unused for longer than this, e.g. 30d, 12h')
+    .option('--older-than <age>', 'prune: remove entries (layers, blobs, tag records) unused for longer than this, e.g. 30d, 12h')
     .option('--max-size <size>', 'prune: then remove the least recently used until the rest fit, e.g. 2GB')
-    .option('--json', 'ls, du: print JSON')
+    .option('--json', 'print JSON')
     .addOption(new Option('--debug', 'show stack traces for errors').hideHelp())
     .action(async (action, flags) => setExit(await (await import('./cache.js')).cacheCommand(action, flags, io)));
   return program;

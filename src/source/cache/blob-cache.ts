@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, type Stats, type WriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Transform, TransformCallback } from 'node:stream';
@@ -82,8 +82,12 @@ export class BlobCache {
     return path.join(this.dir, 'blobs', 'sha256', sha256Hex(digest, 'cache'));
   }
 
-  /** The marker recording that the blob file, as it is now, was hashed and matched its name. */
-  private markerOf(digest: string): string {
+  /**
+   * The marker recording that the blob file, as it is now, was hashed and matched its name. Its
+   * mtime is the blob's last use (`msb cache prune`): the blob's own times cannot be touched
+   * without changing its ctime, which would invalidate the marker.
+   */
+  markerOf(digest: string): string {
     return path.join(this.dir, 'verified', sha256Hex(digest, 'cache'));
   }
 
@@ -98,6 +102,9 @@ export class BlobCache {
     try {
       const st = await stat(file);
       if (!st.isFile() || (size !== undefined && size >= 0 && st.size !== size)) return undefined;
+      // Last use, for `msb cache prune` (no marker yet: the blob's write time stands for it).
+      const now = new Date();
+      await utimes(this.markerOf(digest), now, now).catch(() => undefined);
       return { file, offset: 0, size: st.size };
     } catch {
       return undefined;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -80,13 +80,35 @@ export function ageText(ms: number): string {
   return unit(Math.round(s / 86400), 'day');
 }
 
+/** The file name a record is stored under in `refs/`: a hash of its key (so a key needs no escaping). */
+export function recordFileName(key: RecordKey): string {
+  return `${createHash('sha256').update(JSON.stringify([key.registry, key.repository, key.tag, key.platform])).digest('hex')}.json`;
+}
+
+/**
+ * A record file read without knowing its key (`msb cache ls`): its key is taken from the text and
+ * must be four strings naming the file it is stored in; then every check of parseRecord applies.
+ */
+export function parseStoredRecord(text: string, fileName: string): RecordRead {
+  let k: unknown;
+  try {
+    k = (JSON.parse(text) as { key?: unknown } | null)?.key;
+  } catch {
+    return { state: 'invalid', why: 'not valid JSON' };
+  }
+  const o = (k && typeof k === 'object' ? k : {}) as Record<string, unknown>;
+  const key = { registry: o.registry, repository: o.repository, tag: o.tag, platform: o.platform };
+  if (!Object.values(key).every((v) => typeof v === 'string')) return { state: 'invalid', why: 'no valid key' };
+  if (recordFileName(key as RecordKey) !== fileName) return { state: 'invalid', why: 'stored under another name than its key' };
+  return parseRecord(text, key as RecordKey);
+}
+
 export class ManifestRecords {
   /** `cacheDir` is msb's cache directory (the blob cache's); records live in its `refs` folder. */
   constructor(readonly cacheDir: string) {}
 
   private fileOf(key: RecordKey): string {
-    const id = createHash('sha256').update(JSON.stringify([key.registry, key.repository, key.tag, key.platform])).digest('hex');
-    return path.join(this.cacheDir, 'refs', `${id}.json`);
+    return path.join(this.cacheDir, 'refs', recordFileName(key));
   }
 
   async read(key: RecordKey): Promise<RecordRead> {
@@ -99,7 +121,13 @@ export class ManifestRecords {
       const code = (e as NodeJS.ErrnoException).code;
       return code === 'ENOENT' ? { state: 'absent' } : { state: 'invalid', why: `unreadable (${code ?? (e as Error).message})` };
     }
-    return parseRecord(text, key);
+    const got = parseRecord(text, key);
+    if (got.state === 'ok') {
+      // Last use (an offline inspect), for `msb cache prune --older-than`.
+      const now = new Date();
+      await utimes(this.fileOf(key), now, now).catch(() => undefined);
+    }
+    return got;
   }
 
   /** Replaces the record atomically (temp file + rename). Best effort: a cache that cannot be written fails no inspect. */
