@@ -150,14 +150,27 @@ export function planFixes(result: InspectResult, dockerfileText: string, opts: P
   }
 
   // Package-manager caches, in the RUN that made them, only where that RUN runs the package manager.
-  const PM: Record<string, { has: RegExp; fix: (e: Edit) => void; what: string }> = {
-    'cache-apt-lists': { has: /\bapt(?:-get)?\s+(?:update|install)\b/, fix: (e) => e.append.push('rm -rf /var/lib/apt/lists/*'), what: 'remove the apt lists in the same RUN' },
-    'cache-apt': { has: /\bapt(?:-get)?\s+install\b/, fix: (e) => e.append.push('apt-get clean'), what: 'apt-get clean in the same RUN' },
+  // `done`: the RUN already runs the fix, so what is left (npm's own logs, say) is not its to clean.
+  const PM: Record<string, { has: RegExp; fix: (e: Edit) => void; what: string; done?: RegExp; blocked?: (step: DockerfileStep) => string | undefined }> = {
+    'cache-apt-lists': { has: /\bapt(?:-get)?\s+(?:update|install)\b/, fix: (e) => e.append.push('rm -rf /var/lib/apt/lists/*'), what: 'remove the apt lists in the same RUN', done: /\brm -rf \/var\/lib\/apt\/lists\/\*/ },
+    'cache-apt': { has: /\bapt(?:-get)?\s+install\b/, fix: (e) => e.append.push('apt-get clean'), what: 'apt-get clean in the same RUN', done: /\bapt-get clean\b/ },
     'cache-pip': { has: /\bpip3?\s+install\b/, fix: (e) => e.replace.push([/\b(pip3?\s+install)\b(?!\s+--no-cache-dir)/g, '$1 --no-cache-dir']), what: 'pip install --no-cache-dir' },
     'cache-apk': { has: /\bapk\s+add\b/, fix: (e) => e.replace.push([/\b(apk\s+add)\b(?!\s+--no-cache)/g, '$1 --no-cache']), what: 'apk add --no-cache' },
-    'cache-npm': { has: /\bnpm\s+(?:ci|install|i)\b/, fix: (e) => e.append.push('npm cache clean --force'), what: 'npm cache clean --force in the same RUN' },
+    'cache-npm': { has: /\bnpm\s+(?:ci|install|i)\b/, fix: (e) => e.append.push('npm cache clean --force'), what: 'npm cache clean --force in the same RUN', done: /\bnpm cache clean\b/ },
     // clear-cache empties composer's own cache dir wherever COMPOSER_HOME/COMPOSER_CACHE_DIR put it.
-    'cache-composer': { has: /\bcomposer\s+(?:\S+\s+)*(?:install|update|require)\b/, fix: (e) => e.append.push('composer clear-cache'), what: 'composer clear-cache in the same RUN' },
+    // devDependencies (the lockfile's dev flags) go at the end of the RUN that installed them, after
+    // any build it runs; a later RUN of the stage may build with them, so then it is a suggestion.
+    'node-dev-dependencies': {
+      has: /\bnpm\s+(?:ci|install|i)\b/,
+      fix: (e) => e.append.unshift('npm prune --omit=dev'),
+      what: 'npm prune --omit=dev at the end of the RUN that installed them (the lockfile marks them dev)',
+      done: /\bnpm prune\b/,
+      blocked: (step) => {
+        const later = steps.find((t) => t.stage === step.stage && t.line > step.line && t.keyword === 'RUN');
+        return later ? `line ${later.line} runs after the install and may build with devDependencies: prune after the build, or build in a stage of its own` : undefined;
+      },
+    },
+    'cache-composer': { has: /\bcomposer\s+(?:\S+\s+)*(?:install|update|require)\b/, fix: (e) => e.append.push('composer clear-cache'), what: 'composer clear-cache in the same RUN', done: /\bcomposer clear-cache\b/ },
   };
   const apt: AptContext = { result, steps, stepOfLayer, editOf, suggestions, shellRun };
   const joined = joinAptUpdates(apt);
@@ -168,12 +181,13 @@ export function planFixes(result: InspectResult, dockerfileText: string, opts: P
     const made = stepOfLayer(f.layer);
     // apt's lists go where the update ran last: the install RUN it joined, never before an install.
     const step = made && f.rule.startsWith('cache-apt') ? aptCacheTarget(apt, made, joined) : made;
-    if (step && shellRun(step) && pm.has.test(step.args)) {
+    const blocked = step && (pm.done?.test(step.args) ? `the RUN runs it already; what is left (${f.paths.slice(0, 3).map((p) => p.path).join(', ')}) is not its to clean` : pm.blocked?.(step));
+    if (step && shellRun(step) && pm.has.test(step.args) && !blocked) {
       const e = editOf(step);
       pm.fix(e);
       e.rewrites.push({ rules: [f.rule], bytes: f.bytes, why: pm.what });
     } else {
-      suggestions.push({ line: made?.line, rules: [f.rule], bytes: f.bytes, why: f.fix });
+      suggestions.push({ line: made?.line, rules: [f.rule], bytes: f.bytes, why: blocked ? `${pm.what}: not applied, ${blocked}` : f.fix });
     }
   }
 
