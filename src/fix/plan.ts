@@ -4,6 +4,7 @@ import type { WasteItem } from '../analysis/types.js';
 import type { InspectResult } from '../pipeline/types.js';
 import { aptCacheTarget, joinAptUpdates, noInstallRecommends, type AptContext } from './apt.js';
 import type { Edit, Rewrite, Suggestion } from './types.js';
+import { CACHE_TOOLS, cacheRemoval } from './caches.js';
 
 export type { Edit, Rewrite, Suggestion } from './types.js';
 
@@ -151,7 +152,7 @@ export function planFixes(result: InspectResult, dockerfileText: string, opts: P
 
   // Package-manager caches, in the RUN that made them, only where that RUN runs the package manager.
   // `done`: the RUN already runs the fix, so what is left (npm's own logs, say) is not its to clean.
-  const PM: Record<string, { has: RegExp; fix: (e: Edit) => void; what: string; done?: RegExp; blocked?: (step: DockerfileStep) => string | undefined }> = {
+  const PM: Record<string, CacheFix> = {
     'cache-apt-lists': { has: /\bapt(?:-get)?\s+(?:update|install)\b/, fix: (e) => e.append.push('rm -rf /var/lib/apt/lists/*'), what: 'remove the apt lists in the same RUN', done: /\brm -rf \/var\/lib\/apt\/lists\/\*/ },
     'cache-apt': { has: /\bapt(?:-get)?\s+install\b/, fix: (e) => e.append.push('apt-get clean'), what: 'apt-get clean in the same RUN', done: /\bapt-get clean\b/ },
     'cache-pip': { has: /\bpip3?\s+install\b/, fix: (e) => e.replace.push([/\b(pip3?\s+install)\b(?!\s+--no-cache-dir)/g, '$1 --no-cache-dir']), what: 'pip install --no-cache-dir' },
@@ -166,7 +167,7 @@ export function planFixes(result: InspectResult, dockerfileText: string, opts: P
       what: 'npm prune --omit=dev at the end of the RUN that installed them (the lockfile marks them dev)',
       done: /\bnpm prune\b/,
       blocked: (step) => {
-        const later = steps.find((t) => t.stage === step.stage && t.line > step.line && t.keyword === 'RUN');
+        const later = laterRun(step);
         return later ? `line ${later.line} runs after the install and may build with devDependencies: prune after the build, or build in a stage of its own` : undefined;
       },
     },
@@ -175,8 +176,9 @@ export function planFixes(result: InspectResult, dockerfileText: string, opts: P
   const apt: AptContext = { result, steps, stepOfLayer, editOf, suggestions, shellRun };
   const joined = joinAptUpdates(apt);
   noInstallRecommends(apt);
+  const laterRun = (step: DockerfileStep) => steps.find((t) => t.stage === step.stage && t.line > step.line && t.keyword === 'RUN');
   for (const f of result.findings.findings) {
-    const pm = PM[f.rule];
+    const pm = PM[f.rule] ?? toolCache(result, f, laterRun);
     if (!pm || f.bytes <= 0) continue;
     const made = stepOfLayer(f.layer);
     // apt's lists go where the update ran last: the install RUN it joined, never before an install.
@@ -198,6 +200,42 @@ export function planFixes(result: InspectResult, dockerfileText: string, opts: P
     .sort((a, b) => a.step.line - b.step.line)
     .map((e) => ({ line: e.step.line, endLine: e.step.endLine, text: render(e, lines), rewrites: e.rewrites }));
   return { hunks, suggestions, bytes: hunks.reduce((s, h) => s + h.rewrites.reduce((t, r) => t + r.bytes, 0), 0) };
+}
+
+/** How a cache finding is fixed in the RUN that made it. */
+interface CacheFix {
+  /** The RUN runs the package manager. */
+  has: RegExp;
+  fix: (e: Edit) => void;
+  what: string;
+  /** The RUN runs the fix already. */
+  done?: RegExp;
+  /** Why the fix is not safe here, if so. */
+  blocked?: (step: DockerfileStep) => string | undefined;
+}
+
+/**
+ * A build tool's cache with no flag of its own (fix/caches.ts): `rm -rf` of the directory the
+ * finding owns whole, at the end of the RUN. Not when a later RUN of the stage could build from it
+ * (an offline `mvn -o`), nor when the image runs the tool itself.
+ */
+function toolCache(result: InspectResult, f: Parameters<typeof cacheRemoval>[1], laterRun: (s: DockerfileStep) => DockerfileStep | undefined): CacheFix | undefined {
+  const tool = CACHE_TOOLS[f.rule];
+  if (!tool) return undefined;
+  const rm = cacheRemoval(result, f);
+  return {
+    has: tool,
+    fix: (e) => e.append.push(rm!),
+    what: rm ? `${rm} at the end of the RUN that filled it (what it removes is the cache and nothing else)` : 'remove the cache at the end of the RUN that filled it',
+    done: rm ? new RegExp(`${rm.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:\\s|$)`, 'm') : undefined,
+    blocked: (step) => {
+      if (!rm) return 'the cache shares its directories with other files: remove only the cache by hand';
+      const later = laterRun(step);
+      if (later) return `line ${later.line} runs after it and may build from the cache (offline): remove it after the last build`;
+      if (tool.test(` ${result.findings.runtime.command.join(' ')}`)) return 'the image runs the tool itself, which may read its cache';
+      return undefined;
+    },
+  };
 }
 
 /**
