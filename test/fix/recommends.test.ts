@@ -10,13 +10,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../helpers/cli.js';
 import { Buildah, msbJson } from './buildah.js';
 import { builtFixtures } from '../findings/fixtures.js';
+import { buildDebianBase } from './proof.js';
 
 let W: string;
 let bh: Buildah;
@@ -25,13 +24,7 @@ before(async () => {
   fixture = await builtFixtures('fix', 'timing.txt');
   bh = new Buildah('msb-fix-apt-');
   W = bh.dir;
-  const env = { ...process.env, MSB_FIXTURE_CACHE: process.env.MSB_FIXTURE_CACHE ?? path.join(tmpdir(), 'msb-findings-fixtures') };
-  const minbase = execFileSync('bash', [path.join(ROOT, 'test/fixtures/debian-minbase.sh')], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000 }).trim();
-  const ctx = path.join(W, 'base');
-  mkdirSync(ctx);
-  copyFileSync(minbase, path.join(ctx, 'base.tar'));
-  bh.build(path.join(ROOT, 'test/fixtures/dockerfiles/debian-minbase.Dockerfile'), 'localhost/debian-base:latest', ctx);
-  rmSync(ctx, { recursive: true, force: true });
+  buildDebianBase(bh);
 });
 after(() => bh?.remove());
 
