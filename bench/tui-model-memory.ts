@@ -1,12 +1,14 @@
 /**
  * Where the terminal UI's memory goes on a large image: the heap after the pipeline's result, then
- * after each view-model the inspect screen builds before its first frame (the Files tree, the
- * per-file history index, the flattened rows, the findings rows). Not a test: prints numbers.
+ * after each view-model the inspect screen builds before its first frame (the Files rows, read from
+ * the merged tree, the per-file history index, the findings rows), then after the views keys open:
+ * one layer's changes as a tree, the wasted-only tree. Not a test: prints numbers.
  *   node --expose-gc --import tsx bench/tui-model-memory.ts [IMAGE=bench/out/big.tar]
  */
 import { inspect } from '../src/pipeline/inspect.js';
 import { resolveImage } from '../src/source/resolve.js';
-import { flatten, fromTree, fromWaste } from '../src/tui/model/files.js';
+import { flatten, fromChanges, fromWaste } from '../src/tui/model/files.js';
+import { imageRows } from '../src/tui/model/rows.js';
 import { HistoryIndex } from '../src/tui/model/history.js';
 import { findingItems } from '../src/tui/model/findings.js';
 
@@ -29,15 +31,18 @@ const img = await resolveImage(image, {});
 const r = await inspect(img);
 await img.close();
 step(`pipeline result (${r.analysis.files} files)`);
-const tree = fromTree(r.analysis.root);
-step('Files tree (fromTree)');
-const waste = fromWaste(r.analysis.waste);
-step('wasted-only tree (fromWaste)');
+const rows = imageRows(r.analysis.root, new Set(), 'name');
+for (let i = 0; i < 20; i++) rows.at(i);
+step(`Files rows (${rows.length}), 20 drawn`);
 const history = new HistoryIndex(r.analysis.layers, r.analysis.waste);
+history.of(rows.at(0)!.node.path);
 step('history index');
-const rows = flatten(tree, { collapsed: new Set(), sort: 'name' });
-step(`flattened rows (${rows.length})`);
 const items = findingItems(r.findings.findings);
 step(`findings rows (${items.length})`);
+const big = r.analysis.layers.reduce((a, l) => (l.changes.length > a.changes.length ? l : a));
+const changes = flatten(fromChanges(big.changes, big.index), { collapsed: new Set(), sort: 'name' });
+step(`layer ${big.index}'s changes as rows (${changes.length})`);
+const waste = flatten(fromWaste(r.analysis.waste), { collapsed: new Set(), sort: 'name' });
+step(`wasted-only rows (${waste.length})`);
 // keep everything reachable until the last measurement
-if (!tree || !waste || !history || !rows || !items) process.exit(1);
+if (!rows || !history || !items || !changes || !waste) process.exit(1);

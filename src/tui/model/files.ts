@@ -271,17 +271,6 @@ export function toggled(collapsed: ReadonlySet<string>, r: Row | undefined, open
   return next;
 }
 
-/** Where ← / h goes from a row: its own fold when it is an open directory, else its parent's row. */
-export function leftOf(rows: Row[], collapsed: ReadonlySet<string>, at: number): { collapsed: ReadonlySet<string>; cursor?: undefined } | { cursor: number; collapsed?: undefined } | undefined {
-  const r = rows[at];
-  if (!r) return undefined;
-  if (r.node.children && !r.collapsed) return { collapsed: toggled(collapsed, r, false)! };
-  const p = r.node.path;
-  const parent = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
-  const i = rows.findIndex((x) => x.node.path === parent);
-  return i >= 0 ? { cursor: i } : undefined;
-}
-
 /** A row's name as the tree shows it: indented, ▸/▾ for folded/open directories, symlink targets. */
 export function rowLabel(r: Row): string {
   const n = r.node;

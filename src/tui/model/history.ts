@@ -66,6 +66,17 @@ export class HistoryIndex {
     }
   }
 
+  /** What layer `layer` did at `path` (its last change there), if anything. */
+  kindIn(path: string, layer: number): ChangeKind | undefined {
+    let kind: ChangeKind | undefined;
+    for (let k = this.head[hash(path) & (this.head.length - 1)]; k >= 0; k = this.next[k]) {
+      if (this.layerOf[k] !== layer) continue;
+      const c = this.layers[layer].changes[this.changeOf[k]];
+      if (c.path === path) kind = c.kind;
+    }
+    return kind;
+  }
+
   /** Steps in layer order: changes at the path itself, and removals or replacements of a parent. */
   of(path: string): HistoryStep[] {
     const steps: HistoryStep[] = [];
