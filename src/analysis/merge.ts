@@ -1,4 +1,4 @@
-import type { FileEntry, LayerContents } from '../walk/types.js';
+import type { EntryKind, FileEntry, LayerContents } from '../walk/types.js';
 import type { Analysis, Change, LayerStats, TreeNode, WasteItem, WasteKind } from './types.js';
 
 /**
@@ -35,6 +35,31 @@ export interface Merged {
   stats: LayerStats[];
   hidden: Map<FileEntry, Hidden>;
   pending: PendingCompare[];
+}
+
+/**
+ * A regular file's node. Everything but its name and layer is its entry's (kind, size, mode,
+ * owner), so it keeps only those three fields and reads the rest through: 48 bytes instead of 96
+ * per file, ~9 MB of the merged tree on a 200,000-file image, kept as long as the result is.
+ * Files are never changed in place (a rewrite is a new node), so nothing writes these fields.
+ */
+class RegularFile implements TreeNode {
+  constructor(readonly name: string, readonly layer: number, readonly data: FileEntry) {}
+  get kind(): EntryKind {
+    return 'file';
+  }
+  get size(): number {
+    return this.data.size;
+  }
+  get mode(): number {
+    return this.data.mode;
+  }
+  get uid(): number {
+    return this.data.uid;
+  }
+  get gid(): number {
+    return this.data.gid;
+  }
 }
 
 function dirNode(name: string, layer: number): TreeNode {
@@ -168,14 +193,15 @@ class Merger {
         kind = sameContent ? 'metadata' : 'modified';
         stats.hidBytes += this.hide(existing, e.path, sameContent ? 'metadata' : 'overwritten', L);
       }
-      const node: TreeNode = { name, kind: e.kind, size: e.size, layer: L, mode: e.mode, uid: e.uid, gid: e.gid, linkname: undefined, data: undefined };
-      if (e.linkname !== undefined && e.kind === 'symlink') node.linkname = e.linkname;
+      let node: TreeNode;
       if (e.kind === 'file') {
-        node.data = e;
+        node = new RegularFile(name, L, e);
         filesHere.set(e.path, e);
         stats.bytes += e.size;
         stats.files++;
-      } else if (e.kind === 'hardlink') {
+      } else node = { name, kind: e.kind, size: e.size, layer: L, mode: e.mode, uid: e.uid, gid: e.gid, linkname: undefined, data: undefined };
+      if (e.linkname !== undefined && e.kind === 'symlink') node.linkname = e.linkname;
+      if (e.kind === 'hardlink') {
         node.linkname = e.linkname;
         // Normally the target is earlier in the same tar; a writer that links to a file a lower
         // layer already holds is followed into the merged tree, so its bytes are not lost.
