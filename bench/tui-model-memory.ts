@@ -7,8 +7,8 @@
  */
 import { inspect } from '../src/pipeline/inspect.js';
 import { resolveImage } from '../src/source/resolve.js';
-import { flatten, fromChanges, fromWaste } from '../src/tui/model/files.js';
-import { imageRows } from '../src/tui/model/rows.js';
+import { fromChanges, fromWaste } from '../src/tui/model/files.js';
+import { imageRows, treeRows } from '../src/tui/model/rows.js';
 import { HistoryIndex } from '../src/tui/model/history.js';
 import { findingItems } from '../src/tui/model/findings.js';
 
@@ -40,9 +40,9 @@ step('history index');
 const items = findingItems(r.findings.findings);
 step(`findings rows (${items.length})`);
 const big = r.analysis.layers.reduce((a, l) => (l.changes.length > a.changes.length ? l : a));
-const changes = flatten(fromChanges(big.changes, big.index), { collapsed: new Set(), sort: 'name' });
+const changes = treeRows(fromChanges(big.changes, big.index), new Set(), 'name');
 step(`layer ${big.index}'s changes as rows (${changes.length})`);
-const waste = flatten(fromWaste(r.analysis.waste), { collapsed: new Set(), sort: 'name' });
+const waste = treeRows(fromWaste(r.analysis.waste), new Set(), 'name');
 step(`wasted-only rows (${waste.length})`);
 // keep everything reachable until the last measurement
 if (!rows || !history || !items || !changes || !waste) process.exit(1);

@@ -5,7 +5,7 @@ import { bytes, percent } from '../report/format.js';
 import { type Line, Frame, beside, fit, plural, seg } from './lines.js';
 import { themeFor } from './theme.js';
 import { type FileNode, type Mark, type Row, allDirs, ancestors, both, flatten, fromChanges, fromTree, fromWaste, pathFilter, underAny } from './model/files.js';
-import { type Rows, imageRows, listRows, treeDirs } from './model/rows.js';
+import { type Rows, imageRows, listRows, treeDirs, treeRows } from './model/rows.js';
 import { HistoryIndex } from './model/history.js';
 import { type LayerRow, layerRows, rowLayer } from './model/layers.js';
 import { findingItems } from './model/findings.js';
@@ -81,8 +81,8 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     return k;
   }, [query, findingsOnly, items, wastedOnly, mode, layer, analysis]);
 
-  // The merged image's rows are read from its tree as they are drawn; a FileNode per file is made
-  // only when a filter has to visit every one.
+  // Rows are made as they are drawn (a filter lists them all); the merged image's are read from
+  // its tree, and a FileNode per file is made only when a filter has to visit every one.
   const imageFiltered = mode === 'image' && !wastedOnly && keep !== undefined;
   const imageTree = useMemo(() => (imageFiltered ? fromTree(analysis.root) : undefined), [imageFiltered, analysis]);
   const wasteTree = useMemo(() => (wastedOnly ? fromWaste(analysis.waste) : undefined), [wastedOnly, analysis]);
@@ -91,7 +91,7 @@ export function App({ data, width, height, theme: themeProp, onQuit }: AppProps)
     return wastedOnly ? wasteTree : imageTree;
   }, [mode, layer, wastedOnly, imageTree, wasteTree, analysis]);
   const rows: Rows = useMemo(
-    () => (tree ? listRows(flatten(tree, { collapsed, sort, keep })) : imageRows(analysis.root, collapsed, sort)),
+    () => (!tree ? imageRows(analysis.root, collapsed, sort) : keep ? listRows(flatten(tree, { collapsed, sort, keep })) : treeRows(tree, collapsed, sort)),
     [tree, collapsed, sort, keep, analysis],
   );
 

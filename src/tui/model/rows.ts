@@ -1,5 +1,5 @@
 import type { TreeNode } from '../../analysis/types.js';
-import { type FileNode, type Row, type SortKey, toggled } from './files.js';
+import { type FileNode, type Row, type SortKey, sortedChildren, toggled } from './files.js';
 
 /**
  * The rows a tree pane shows, read by index. A flattened list (`listRows`), or for the merged image
@@ -46,34 +46,46 @@ function fileNode(t: TreeNode, path: string): FileNode {
   return n;
 }
 
-class ImageRows implements Rows {
+/**
+ * Rows of a tree, made when read. `below` holds the rows under each open directory (counted once);
+ * `starts`, per directory drawn, where each of its sorted children's rows begin, so a row is found
+ * by one binary search per level.
+ */
+abstract class Windowed<N> implements Rows {
   readonly length: number;
-  /** Rows below each open directory. */
-  private readonly below = new Map<TreeNode, number>();
-  /** Per directory drawn: the row (relative to it) where each of its sorted children starts. */
-  private readonly starts = new Map<TreeNode, Int32Array>();
+  private readonly below = new Map<N, number>();
+  private readonly starts = new Map<N, Int32Array>();
 
-  constructor(private readonly root: TreeNode, private readonly collapsed: ReadonlySet<string>, private readonly sort: SortKey) {
-    this.length = root.children ? this.count(root, '') : 0;
+  constructor(protected readonly root: N, protected readonly collapsed: ReadonlySet<string>) {
+    this.length = this.isDir(root) ? this.count(root, '') : 0;
   }
 
-  private count(dir: TreeNode, path: string): number {
+  protected abstract isDir(n: N): boolean;
+  /** Children in any order (for counting). */
+  protected abstract children(n: N): Iterable<N>;
+  /** Children in the view's order. */
+  protected abstract sorted(n: N): N[];
+  protected abstract pathOf(n: N, parent: string): string;
+  protected abstract node(n: N, path: string): FileNode;
+  abstract indexOf(path: string): number;
+
+  private count(dir: N, path: string): number {
     let c = 0;
-    for (const k of dir.children!.values()) {
+    for (const k of this.children(dir)) {
       c++;
-      if (!k.children) continue;
+      if (!this.isDir(k)) continue;
       // Paths are only needed to look folds up.
-      const p = this.collapsed.size ? join(path, k.name) : '';
+      const p = this.collapsed.size ? this.pathOf(k, path) : '';
       if (!this.collapsed.size || !this.collapsed.has(p)) c += this.count(k, p);
     }
     this.below.set(dir, c);
     return c;
   }
 
-  private startsOf(dir: TreeNode): Int32Array {
+  protected startsOf(dir: N): Int32Array {
     let s = this.starts.get(dir);
     if (!s) {
-      const ks = kids(dir, this.sort);
+      const ks = this.sorted(dir);
       s = new Int32Array(ks.length);
       let at = 0;
       for (let j = 0; j < ks.length; j++) {
@@ -90,7 +102,7 @@ class ImageRows implements Rows {
     let dir = this.root;
     let path = '';
     for (let depth = 0; ; depth++) {
-      const ks = kids(dir, this.sort);
+      const ks = this.sorted(dir);
       const s = this.startsOf(dir);
       let lo = 0;
       let hi = ks.length - 1;
@@ -100,14 +112,36 @@ class ImageRows implements Rows {
         else hi = mid - 1;
       }
       const k = ks[lo];
-      const p = join(path, k.name);
-      if (s[lo] === i) return { node: fileNode(k, p), depth, collapsed: k.children !== undefined && this.collapsed.has(p) };
+      const p = this.pathOf(k, path);
+      if (s[lo] === i) return { node: this.node(k, p), depth, collapsed: this.isDir(k) && this.collapsed.has(p) };
       i -= s[lo] + 1;
       dir = k;
       path = p;
     }
   }
+}
 
+class ImageRows extends Windowed<TreeNode> {
+  constructor(root: TreeNode, collapsed: ReadonlySet<string>, private readonly sort: SortKey) {
+    super(root, collapsed);
+  }
+  protected isDir(n: TreeNode): boolean {
+    return n.children !== undefined;
+  }
+  protected children(n: TreeNode): Iterable<TreeNode> {
+    return n.children!.values();
+  }
+  protected sorted(n: TreeNode): TreeNode[] {
+    return kids(n, this.sort);
+  }
+  protected pathOf(n: TreeNode, parent: string): string {
+    return join(parent, n.name);
+  }
+  protected node(n: TreeNode, path: string): FileNode {
+    return fileNode(n, path);
+  }
+
+  /** Names are unique in a directory of the merged tree: the path leads straight to its row. */
   indexOf(path: string): number {
     if (!path || !this.root.children) return -1;
     const parts = path.split('/');
@@ -125,6 +159,53 @@ class ImageRows implements Rows {
       dir = k;
     }
   }
+}
+
+class FileNodeRows extends Windowed<FileNode> {
+  constructor(root: FileNode, collapsed: ReadonlySet<string>, private readonly sort: SortKey) {
+    super(root, collapsed);
+  }
+  protected isDir(n: FileNode): boolean {
+    return n.children !== undefined;
+  }
+  protected children(n: FileNode): Iterable<FileNode> {
+    return n.children!;
+  }
+  protected sorted(n: FileNode): FileNode[] {
+    return sortedChildren(n, this.sort);
+  }
+  protected pathOf(n: FileNode): string {
+    return n.path;
+  }
+  protected node(n: FileNode): FileNode {
+    return n;
+  }
+
+  /**
+   * The first row showing `path`, as a scan of the rows would find it (a tree built from a list
+   * may hold a file and a directory of one name): only directories the path lies under are entered.
+   */
+  indexOf(path: string): number {
+    const find = (dir: FileNode, base: number): number => {
+      const ks = this.sorted(dir);
+      const s = this.startsOf(dir);
+      for (let j = 0; j < ks.length; j++) {
+        const k = ks[j];
+        if (k.path === path) return base + s[j];
+        if (k.children && path.startsWith(`${k.path}/`) && !this.collapsed.has(k.path)) {
+          const at = find(k, base + s[j] + 1);
+          if (at >= 0) return at;
+        }
+      }
+      return -1;
+    };
+    return this.root.children ? find(this.root, 0) : -1;
+  }
+}
+
+/** A FileNode tree's rows (no filter): what `flatten(root, { collapsed, sort })` lists, made when read. */
+export function treeRows(root: FileNode, collapsed: ReadonlySet<string>, sort: SortKey): Rows {
+  return new FileNodeRows(root, collapsed, sort);
 }
 
 /** The merged image's rows (no filter): what `flatten(fromTree(root), { collapsed, sort })` lists. */
