@@ -5,6 +5,7 @@ import { HistoryIndex } from '../../src/tui/model/history.js';
 import { type Rows, imageRows, treeDirs, treeRows } from '../../src/tui/model/rows.js';
 import { bigAnalysis, smallAnalysis } from './synthetic.js';
 import type { Analysis } from '../../src/analysis/types.js';
+import { releaseContents } from '../../src/tui/data.js';
 
 // The image view's rows are read from the merged tree as they are drawn; they must be exactly the
 // rows flattening a FileNode copy of the tree gives, in every order and under any folds.
@@ -63,4 +64,14 @@ test('history: what a layer did at a path is its last change there', () => {
     const want = new Map(l.changes.map((c) => [c.path, c.kind]));
     for (const c of analysis.layers.flatMap((x) => x.changes)) assert.equal(h.kindIn(c.path, l.index), want.get(c.path));
   }
+});
+
+test('the screen lets go of captured file contents and keeps everything else', () => {
+  const { analysis } = smallAnalysis();
+  const app = analysis.root.children!.get('app')!.children!.get('main.js')!;
+  app.data!.content = Buffer.from('console.log(1)');
+  const before = fromTree(analysis.root);
+  releaseContents(analysis.root);
+  assert.equal(app.data!.content, undefined);
+  assert.deepEqual(fromTree(analysis.root), before);
 });
