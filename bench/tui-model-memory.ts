@@ -1,7 +1,8 @@
 /**
  * Where the terminal UI's memory goes on a large image: the heap after the pipeline's result, then
- * after each view-model the inspect screen builds before its first frame (the Files rows, read from
- * the merged tree, the per-file history index, the findings rows), then after the views keys open:
+ * after what the inspect screen does before its first frame (it lets go of the captured file
+ * contents; builds the Files rows, read from the merged tree, the per-file history index, the
+ * findings rows), then after the views keys open:
  * one layer's changes as a tree, the wasted-only tree. Not a test: prints numbers.
  *   node --expose-gc --import tsx bench/tui-model-memory.ts [IMAGE=bench/out/big.tar]
  */
@@ -9,6 +10,7 @@ import { inspect } from '../src/pipeline/inspect.js';
 import { resolveImage } from '../src/source/resolve.js';
 import { fromChanges, fromWaste } from '../src/tui/model/files.js';
 import { imageRows, treeRows } from '../src/tui/model/rows.js';
+import { releaseContents } from '../src/tui/data.js';
 import { HistoryIndex } from '../src/tui/model/history.js';
 import { findingItems } from '../src/tui/model/findings.js';
 
@@ -21,7 +23,7 @@ function step(what: string): void {
   gc!();
   gc!();
   const m = process.memoryUsage();
-  const heap = m.heapUsed + m.external + m.arrayBuffers;
+  const heap = m.heapUsed + m.external; // external includes arrayBuffers
   process.stdout.write(`${what.padEnd(34)} heap+external ${mb(heap).padStart(9)}  (+${mb(heap - last)})  rss ${mb(m.rss)}\n`);
   last = heap;
 }
@@ -31,6 +33,8 @@ const img = await resolveImage(image, {});
 const r = await inspect(img);
 await img.close();
 step(`pipeline result (${r.analysis.files} files)`);
+releaseContents(r.analysis.root);
+step('captured contents released');
 const rows = imageRows(r.analysis.root, new Set(), 'name');
 for (let i = 0; i < 20; i++) rows.at(i);
 step(`Files rows (${rows.length}), 20 drawn`);
