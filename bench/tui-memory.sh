@@ -3,6 +3,7 @@
 # `msb inspect --json` on the same image (not a test: prints numbers).
 #   bash bench/tui-memory.sh [IMAGE] [ROUNDS]   (default bench/out/big.tar from
 #                                               bench/make-big-image.ts, 3 rounds)
+#   FIRST_FRAME=1 bash bench/tui-memory.sh ...  (the UI quits as soon as its first frame is drawn)
 # Each round runs --json, then the UI, alternating, so a busy machine slows both alike. The UI runs
 # as a user sees it: the built CLI in tmux (a real pty, 80x24, private socket). Once the inspect
 # screen is drawn it gets the keys a person would press: the Files pane, moves and folds, one
@@ -51,9 +52,11 @@ tui_run() { # prints "peakKiB first-frame-ms"
     "env -u CI NO_COLOR=1 /usr/bin/time -o '$TMP/tui.time' -f '%M' node bin/msb.js inspect '$IMAGE' --no-cache"
   until_shows '· [0-9,]+ files? ·' 300
   e=$(now)
-  keys Tab Down Down Space Space End Home PgDn c c w w
-  keys m Enter Down Enter Left Escape
-  keys Tab Down Enter
+  if [ -z "${FIRST_FRAME:-}" ]; then
+    keys Tab Down Down Space Space End Home PgDn c c w w
+    keys m Enter Down Enter Left Escape
+    keys Tab Down Enter
+  fi
   keys q
   for ((i = 0; i < 500; i++)); do [ -s "$TMP/tui.time" ] && break; sleep 0.02; done
   tmux -S "$SOCK" kill-server 2>/dev/null || true

@@ -27,6 +27,7 @@ export const UNIT = new Set([
   'test/tui/keys.test.ts',
   'test/tui/map.test.ts',
   'test/tui/model.test.ts',
+  'test/tui/rows.test.ts',
   'test/tui/diff-model.test.ts',
   'test/tui/loading.test.tsx',
   'test/findings/rules.test.ts',

@@ -4,7 +4,8 @@ import { bytes } from '../report/format.js';
 import { useTerminalSize, useView } from './input.js';
 import { type Line, Frame, beside, fit, seg } from './lines.js';
 import { themeFor } from './theme.js';
-import { type Row, both, flatten, pathFilter } from './model/files.js';
+import { type Row, allDirs, both, flatten, pathFilter } from './model/files.js';
+import { listRows } from './model/rows.js';
 import { type DiffNode, diffLayerRows, diffTree, writtenBy } from './model/diff.js';
 import { type DiffView, diffKey, initialDiff } from './model/diff-view.js';
 import { clamp, follow } from './model/scroll.js';
@@ -56,7 +57,7 @@ export function DiffApp({ data, width, height, theme: themeProp, onQuit }: DiffA
   off.current.layers = follow(off.current.layers, lCur, pages.layers, lRows.length);
   off.current.changes = follow(off.current.changes, cur, pages.changes, rows.length);
 
-  view.current = { layerRows: lRows, layerPage: pages.layers, changes: { tree, rows, page: pages.changes } };
+  view.current = { layerRows: lRows, layerPage: pages.layers, changes: { rows: listRows(rows), dirs: () => allDirs(tree), page: pages.changes } };
 
   // ---- draw ----
   const A = data.before.analysis;

@@ -4,8 +4,9 @@ import { MsbError } from '../errors.js';
 import type { DiffResult, InspectOptions, InspectResult } from '../pipeline/types.js';
 import { isImageStream, type AnyImage } from '../source/types.js';
 import { App } from './App.js';
-import { type DiffData, type FixView, type TuiData, diffData, tuiData } from './data.js';
+import { type DiffData, type FixView, type TuiData, diffData, releaseContents, tuiData } from './data.js';
 import { DiffApp } from './DiffApp.js';
+import { collectOnce } from './heap.js';
 import { useTerminalSize } from './input.js';
 import { Loading } from './Loading.js';
 import { type LoadingState, type ProgressEvent, initialLoading, reduceProgress } from './model/loading.js';
@@ -88,7 +89,10 @@ export function InspectScreen({ opts, onDone }: { opts: RunTuiOptions; onDone: (
       const unsubscribe = opts.subscribeDownloads?.((e) => push(0, e));
       try {
         const result = await opts.inspect({ signal, onProgress: (p) => push(0, { type: 'layer', ...p }) });
-        return { ...tuiData(result), ...(opts.fix ? { fix: await opts.fix(result) } : {}) };
+        const data = { ...tuiData(result), ...(opts.fix ? { fix: await opts.fix(result) } : {}) };
+        releaseContents(result.analysis.root);
+        collectOnce();
+        return data;
       } finally {
         unsubscribe?.();
       }
@@ -114,7 +118,9 @@ export function DiffScreen({ opts, onDone }: { opts: RunDiffTuiOptions; onDone: 
         { signal, onProgress: (p) => push(0, { type: 'layer', ...p }) },
         { signal, onProgress: (p) => push(1, { type: 'layer', ...p }) },
       );
-      return diffData(c);
+      const data = diffData(c);
+      collectOnce();
+      return data;
     },
     onDone,
   );

@@ -1,5 +1,5 @@
 import type { ImageConfig } from '../../source/types.js';
-import type { LayerContents } from '../../walk/types.js';
+import type { FileEntry, LayerContents } from '../../walk/types.js';
 import type { LayerOrigin } from '../origin.js';
 import type { Analysis, TreeNode } from '../types.js';
 import { configSecretFindings, type ConfigSecret } from './config-secrets.js';
@@ -110,6 +110,9 @@ export function findFindings(input: FindingsInput): FindingsResult {
 
   // Claim each visible byte once. Bytes with several names (hardlinks) are build-only only when
   // every name is: busybox installed as hardlinks has an `ar` and a `strings` that are busybox.
+  // Only bytes a hardlink also shows can be met twice: the others' "unclaimed" is not kept (a
+  // map of every file, 197k entries on a big image, was most of the findings' garbage).
+  const linked = hardlinked(root);
   const decided = new Map<object, { rule: Rule; f: VisibleFile; pkg?: Pkg } | null>();
   let keptBytes = 0;
   const layerBins = new Map<number, string[]>();
@@ -125,7 +128,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
     }
     const prev = decided.get(f.data);
     if (!rule) {
-      decided.set(f.data, null);
+      if (linked.has(f.data)) decided.set(f.data, null);
       if (prev === undefined && !rt.nodes.has(f.node)) unclaimed?.add(f.path, f.node, f.data.size);
       // Unclaimed executables are what a COPY should have been limited to.
       if (prev === undefined && f.node.mode & 0o111 && !/\.(?:so(?:\.\d+)*|sh|py|js)$/.test(f.path)) {
@@ -224,6 +227,17 @@ export function findFindings(input: FindingsInput): FindingsResult {
 }
 
 /** The evidence of a (rule, layer) group: the packages or the rule, and what the runtime set kept. */
+/** The entries hardlink nodes show (walked without paths: only nodes are looked at). */
+function hardlinked(root: TreeNode): Set<FileEntry> {
+  const out = new Set<FileEntry>();
+  const stack: TreeNode[] = [root];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    if (n.kind === 'hardlink' && n.data) out.add(n.data);
+    if (n.children) for (const c of n.children.values()) stack.push(c);
+  }
+  return out;
+}
+
 function groupEvidence(g: Group, packages: string[], db: ReturnType<typeof readPackageDb>, rt: Runtime, keptBytes: number): FindingEvidence {
   const facts: string[] = [];
   if (g.rule.id === PACKAGE_RULE.id && db) {

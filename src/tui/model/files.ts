@@ -65,8 +65,12 @@ interface Leaf {
   layer: number;
 }
 
-/** A tree from a flat list of paths; implied directories get totals of what is below them. */
-function fromLeaves(leaves: Leaf[]): FileNode {
+/**
+ * A tree from a flat list of paths; implied directories get totals of what is below them. Each
+ * item is read as a leaf when its turn comes (no array of leaves beside the list: one layer's
+ * changes can be 100,000 paths).
+ */
+function fromLeaves<T>(items: readonly T[], leaf: (item: T) => Leaf): FileNode {
   const root: FileNode = { name: '', path: '', size: 0, entryKind: 'dir', layer: -1, children: [] };
   const dirs = new Map<string, FileNode>([['', root]]);
   const dirOf = (path: string, layer: number): FileNode => {
@@ -82,7 +86,8 @@ function fromLeaves(leaves: Leaf[]): FileNode {
     dirs.set(path, n);
     return n;
   };
-  for (const l of leaves) {
+  for (const item of items) {
+    const l = leaf(item);
     const existing = dirs.get(l.path);
     if (existing) {
       // The directory entry itself was changed (or came before its contents in the list).
@@ -113,17 +118,17 @@ function fromLeaves(leaves: Leaf[]): FileNode {
 
 /** What one layer did: added / modified / metadata-only / removed paths with their sizes. */
 export function fromChanges(changes: Change[], layer: number): FileNode {
-  return fromLeaves(changes.map((c) => ({ path: c.path, size: c.size, entryKind: c.entryKind, mark: c.kind, layer })));
+  return fromLeaves(changes, (c) => ({ path: c.path, size: c.size, entryKind: c.entryKind, mark: c.kind, layer }));
 }
 
 /** Every wasted byte at the path that shipped it, marked with how it was hidden. */
 export function fromWaste(waste: WasteItem[]): FileNode {
-  return fromLeaves(waste.map((w) => ({ path: w.path, size: w.bytes, entryKind: 'file', mark: WASTE_MARK[w.kind], layer: w.shippedIn })));
+  return fromLeaves(waste, (w) => ({ path: w.path, size: w.bytes, entryKind: 'file', mark: WASTE_MARK[w.kind], layer: w.shippedIn }));
 }
 
 const sortCache = new WeakMap<FileNode, FileNode[]>();
 
-function sortedChildren(n: FileNode, sort: SortKey): FileNode[] {
+export function sortedChildren(n: FileNode, sort: SortKey): FileNode[] {
   if (sort === 'name') return n.children!;
   let s = sortCache.get(n);
   if (!s) {
@@ -269,17 +274,6 @@ export function toggled(collapsed: ReadonlySet<string>, r: Row | undefined, open
   if (isOpen) next.add(r.node.path);
   else next.delete(r.node.path);
   return next;
-}
-
-/** Where ← / h goes from a row: its own fold when it is an open directory, else its parent's row. */
-export function leftOf(rows: Row[], collapsed: ReadonlySet<string>, at: number): { collapsed: ReadonlySet<string>; cursor?: undefined } | { cursor: number; collapsed?: undefined } | undefined {
-  const r = rows[at];
-  if (!r) return undefined;
-  if (r.node.children && !r.collapsed) return { collapsed: toggled(collapsed, r, false)! };
-  const p = r.node.path;
-  const parent = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
-  const i = rows.findIndex((x) => x.node.path === parent);
-  return i >= 0 ? { cursor: i } : undefined;
 }
 
 /** A row's name as the tree shows it: indented, ▸/▾ for folded/open directories, symlink targets. */

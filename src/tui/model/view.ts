@@ -1,6 +1,7 @@
 import type { Key } from 'ink';
 import { type Action, type Pane, type Screen, CLOSES_OVERLAY, PANES, TREE_PANE, actionOf, alwaysAction } from '../keys.js';
-import { type FileNode, type Row, type SortKey, allDirs, leftOf, toggled } from './files.js';
+import { type SortKey, toggled } from './files.js';
+import { type Rows, leftOf } from './rows.js';
 import { type Move, clamp, move } from './scroll.js';
 
 /**
@@ -25,9 +26,10 @@ export interface ViewState<P extends Pane = Pane> {
 
 /** The tree pane as last drawn: what tree keys act on. */
 export interface TreeView {
-  tree: FileNode;
-  rows: Row[];
+  rows: Rows;
   page: number;
+  /** Every directory path of the tree (for "collapse all"). */
+  dirs: () => ReadonlySet<string>;
 }
 
 export type Step<S> = { state: S; quit?: true };
@@ -88,7 +90,7 @@ export function reduceShared<S extends ViewState>(screen: Screen, s: S, a: Actio
   const treePane = TREE_PANE[screen];
   const cur = clamp(s.treeCursor, 0, Math.max(0, t.rows.length - 1));
   const fold = (open?: boolean): S => {
-    const next = toggled(s.collapsed, t.rows[cur], open);
+    const next = toggled(s.collapsed, t.rows.at(cur), open);
     return next ? { ...s, collapsed: next } : s;
   };
   if (a === 'help') return { ...s, overlay: 'help' };
@@ -107,7 +109,7 @@ export function reduceShared<S extends ViewState>(screen: Screen, s: S, a: Actio
   // Tree view switches act from any pane: they change what the tree shows.
   if (a === 'sort') return { ...s, sort: s.sort === 'name' ? 'size' : 'name' };
   if (a === 'filter') return { ...s, editing: true, focus: treePane };
-  if (a === 'foldAll') return { ...s, collapsed: s.collapsed.size > 0 ? new Set<string>() : allDirs(t.tree), treeCursor: 0 };
+  if (a === 'foldAll') return { ...s, collapsed: s.collapsed.size > 0 ? new Set<string>() : t.dirs(), treeCursor: 0 };
   if (a === 'cancel' && s.query) return { ...s, query: '' };
   return s;
 }

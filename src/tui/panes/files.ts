@@ -3,17 +3,18 @@ import { bytes, padStart } from '../../report/format.js';
 import { type Line, type ListWindow, framed, seg, shown } from '../lines.js';
 import { MARK_CHAR, type Mark, type Row, rowLabel } from '../model/files.js';
 import type { HistoryIndex } from '../model/history.js';
+import type { Rows } from '../model/rows.js';
 import type { InspectState } from '../model/inspect-view.js';
 import { type Theme, changeColour } from '../theme.js';
 
 /** The inspect screen's right side: the Files tree, and the selected path's history below it. */
 
 export interface FilesShown {
-  rows: Row[];
+  rows: Rows;
   /** The layer the Files pane is about (its changes, or what it did in the image view). */
   layer: number;
   /** In the image view, what the selected layer did at each path. */
-  overlay: ReadonlyMap<string, Mark>;
+  overlay: (path: string) => Mark | undefined;
   /** Layers whose bytes at a path are wasted, by path (the ! column). */
   wasteAt: ReadonlyMap<string, number[]>;
 }
@@ -27,10 +28,10 @@ export function filesPane(s: FilesState, f: FilesShown, w: ListWindow, width: nu
   const body: Line[] = [[seg(`${what} · ${flags}`, { color: theme.dim })]];
   if (rows.length === 0) body.push([seg(s.query || s.wastedOnly || s.findingsOnly ? 'nothing matches' : 'no changes', { color: theme.dim })]);
   for (const i of shown(w, rows.length)) {
-    const r = rows[i];
+    const r = rows.at(i)!;
     const n = r.node;
     const sel = i === w.cursor;
-    const mk = n.mark ?? f.overlay.get(n.path);
+    const mk = n.mark ?? f.overlay(n.path);
     const st = { inverse: sel && w.focused, bold: sel };
     const colour = changeColour(theme, mk);
     const dir = n.children !== undefined;
