@@ -35,6 +35,8 @@ const shellRun = (s: DockerfileStep) => s.keyword === 'RUN' && !s.heredoc && !s.
 /** `rm [-rf...] ABS...` alone: what a RUN that only deletes looks like. */
 const RM_ONLY = /^rm(?:\s+-[a-zA-Z]+)*((?:\s+\/\S+)+)$/;
 const CHMOD_ONLY = /^chmod\s+([0-7]{3,4})((?:\s+\/\S+)+)$/;
+/** `chown [-R] USER[:GROUP] ABS...` alone. */
+const CHOWN_ONLY = /^chown(?:\s+-[a-zA-Z]+)*\s+([\w.-]+(?::[\w.-]+)?)((?:\s+\/\S+)+)$/;
 
 const under = (path: string, args: string[]) => args.some((a) => path === a || path.startsWith(`${a.replace(/\/+$/, '')}/`));
 const abs = (p: string) => `/${p.replace(/^\/+/, '')}`;
@@ -126,23 +128,31 @@ export function planFixes(result: InspectResult, dockerfileText: string, opts: P
         suggestions.push({ line: made?.line, rules: ['waste-deleted'], bytes: g.bytes, why: `remove ${paths[0]}${paths.length > 1 ? ` and ${paths.length - 1} more` : ''} in the instruction that creates ${paths.length > 1 ? 'them' : 'it'}${hid ? ` (line ${hid.line} deletes them later)` : ''}` });
       }
     } else if (g.kind === 'metadata') {
-      const ch = CHMOD_ONLY.exec(hiddenCmd);
+      const chmod = CHMOD_ONLY.exec(hiddenCmd);
+      const chown = chmod ? null : CHOWN_ONLY.exec(hiddenCmd);
+      const ch = chmod ?? chown;
+      const [verb, what] = chmod ? ['chmod', 'mode'] : ['chown', 'owner'];
       const args = ch ? ch[2].trim().split(/\s+/) : [];
-      // The chmod layer re-ships exactly these files and does nothing else.
+      // The chmod/chown layer re-ships exactly these files and does nothing else.
       const metaOnly = layers[g.hidden].stats.changes.every((c) => c.entryKind === 'dir' || (c.kind === 'metadata' && paths.includes(abs(c.path))));
       // Setting the mode earlier is safe where adding bits is all it does (builds run as root, and
       // read and write ignore mode bits for root): the steps in between are not asked to change.
-      const ok = made && hid && ch && paths.every((p) => under(p, args)) && metaOnly;
+      // An owner earlier only where no RUN comes in between: one may add the user it names.
+      const ok = made && hid && ch && paths.every((p) => under(p, args)) && metaOnly && (chmod !== null || adjacent(g.shipped, g.hidden));
       const copies = narrowed.get(g.shipped);
+      // COPY --chmod/--chown applies to everything the COPY makes, directories included: only a COPY
+      // of the one file the later RUN changed (as narrowed above, if it was).
+      const copiedFiles = layers[g.shipped].stats.changes.filter((c) => c.entryKind !== 'dir');
+      const oneFile = paths.length === 1 && (copies ? copies.length === 1 && copies[0][1] === paths[0] : copiedFiles.length === 1 && abs(copiedFiles[0].path) === paths[0]);
       if (ok && shellRun(made)) {
         const e = editOf(made);
         e.append.push(hiddenCmd);
-        e.rewrites.push({ rules: ['waste-metadata'], bytes: g.bytes, why: `chmod in the RUN that creates the files (line ${hid.line} re-ships them only to change the mode)` });
+        e.rewrites.push({ rules: ['waste-metadata'], bytes: g.bytes, why: `${verb} in the RUN that creates the files (line ${hid.line} re-ships them only to change the ${what})` });
         editOf(hid).remove = true;
-      } else if (ok && made.keyword === 'COPY' && (copies ?? made.sources ?? []).length === 1 && (!copies || copies.every(([, d]) => under(d, args)))) {
+      } else if (ok && made.keyword === 'COPY' && oneFile && (copies ?? made.sources ?? []).length === 1 && (!copies || copies.every(([, d]) => under(d, args)))) {
         const e = editOf(made);
-        e.flags.push(`--chmod=${ch[1]}`);
-        e.rewrites.push({ rules: ['waste-metadata'], bytes: g.bytes, why: `set the mode as the file is copied (line ${hid.line} re-ships it only to change the mode)` });
+        e.flags.push(`--${verb}=${ch[1]}`);
+        e.rewrites.push({ rules: ['waste-metadata'], bytes: g.bytes, why: `set the ${what} as the file is copied (line ${hid.line} re-ships it only to change the ${what})` });
         editOf(hid).remove = true;
       } else {
         suggestions.push({ line: made?.line, rules: ['waste-metadata'], bytes: g.bytes, why: `set the mode/owner where the files are created (COPY --chmod/--chown, or chmod in that RUN), not in a later layer` });

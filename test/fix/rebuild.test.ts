@@ -105,3 +105,46 @@ test('a build context that leaks .git: msb fix --apply writes .dockerignore, the
   const again = await msbJson(['fix', afterTar, '--dockerfile', df, '--format', 'json']);
   assert.deepEqual(again.dockerignore.lines, [], 'a fixed point: nothing more to ignore');
 });
+
+test('a later RUN chown: msb fix --apply sets the owner where the files are made (COPY --chown, chown in the RUN), the rebuild keeps the owners and saves the re-shipped bytes', { timeout: 600_000 }, async (t) => {
+  const app = path.join(W, 'chown-app');
+  mkdirSync(app, { recursive: true });
+  writeFileSync(path.join(app, 'server'), randomBytes(400_000));
+  // A COPY of the whole context (two files) that a later RUN chowns only in part: never --chown.
+  writeFileSync(path.join(app, 'config.ini'), 'port=8080\n');
+  const df = path.join(app, 'Dockerfile');
+  writeFileSync(
+    df,
+    [
+      'FROM localhost/busybox-base:latest',
+      'COPY server /app/server',
+      'RUN chown 1000:1000 /app/server',
+      'RUN mkdir -p /data && head -c 300000 /dev/urandom > /data/blob',
+      'RUN chown -R 1000:1000 /data',
+      'COPY . /etc/app/',
+      'RUN chown 1000 /etc/app/server',
+      'CMD ["/bin/sh"]',
+      '',
+    ].join('\n'),
+  );
+  bh.build(df, 'localhost/chown:before', app);
+  const beforeTar = bh.save('localhost/chown:before', path.join(W, 'chown-before.tar'));
+  const plan = await msbJson(['fix', beforeTar, '--dockerfile', df, '--format', 'json', '--apply']);
+  const fixed = readFileSync(df, 'utf8');
+  assert.match(fixed, /^COPY --chown=1000:1000 server \/app\/server\nRUN mkdir -p \/data && head -c 300000 \/dev\/urandom > \/data\/blob \\\n && chown -R 1000:1000 \/data\nCOPY \. \/etc\/app\/\nRUN chown 1000 \/etc\/app\/server$/m);
+  assert.equal(plan.suggestions.filter((s: { rules: string[] }) => s.rules.includes('waste-metadata')).length, 1, 'the partial chown of a two-file COPY is a suggestion');
+
+  bh.build(df, 'localhost/chown:after', app);
+  const afterTar = bh.save('localhost/chown:after', path.join(W, 'chown-after.tar'));
+  const [b, a] = [await msbJson(['inspect', beforeTar, '--json']), await msbJson(['inspect', afterTar, '--json', '--files'])];
+  const predicted: number = plan.predictedSavingsBytes;
+  const actual = b.summary.totalBytes - a.summary.totalBytes;
+  t.diagnostic(`before ${b.summary.totalBytes} B, predicted saving ${predicted} B, after ${a.summary.totalBytes} B, actual saving ${actual} B`);
+  assert.equal(predicted, 700_000);
+  assert.ok(actual >= 0.9 * predicted && predicted <= 1.1 * actual, `predicted ${predicted}, actual ${actual}`);
+  const owner = (p: string) => a.files.find((f: { path: string }) => f.path === p);
+  for (const p of ['/app/server', '/data/blob']) assert.deepEqual([owner(p)?.uid, owner(p)?.gid], [1000, 1000], p);
+
+  const again = await msbJson(['fix', afterTar, '--dockerfile', df, '--format', 'json']);
+  assert.deepEqual(again.hunks, [], 'a fixed point: nothing more to rewrite');
+});
