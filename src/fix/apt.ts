@@ -26,10 +26,17 @@ const INSTALL = /\b(apt(?:-get)?(?:\s+(?:-o\s+\S+|-[-\w.:=]+))*\s+install)\b(?!\
 /** The RUN whose own command is only `apt-get update` (flags allowed). */
 export const updateOnly = (s: DockerfileStep) => s.keyword === 'RUN' && UPDATE_ONLY.test(s.args.trim().replace(/\s+/g, ' '));
 
+/** A RUN between the update and the install that reads or changes apt's state: the update must stay before it. */
+const USES_APT = /\b(?:apt|apt-get|apt-cache|apt-key|apt-mark|aptitude|dpkg|add-apt-repository|unattended-upgrade)\b|\/etc\/apt\b|\/var\/lib\/apt\b/;
+/** A COPY/ADD into apt's config (a sources list, a key) changes what the update fetches. */
+const APT_DEST = /^\/etc\/apt(?:\/|$)/;
+
 /**
- * Each update-only RUN whose next RUN in the stage installs with apt, with no USER in between
- * (the update must keep running as the same user): moved into that RUN, its own line dropped.
- * Both must have made layers in this image. Returns update step → install step.
+ * Each update-only RUN whose next apt install RUN in the stage is reached with no USER in between
+ * (the update must keep running as the same user), no RUN in between that uses apt or dpkg (they
+ * read the lists the update fetched), and no COPY/ADD into /etc/apt (a sources list changes what it
+ * fetches): moved into that RUN, its own line dropped. Both must have made layers in this image.
+ * Returns update step → install step.
  */
 export function joinAptUpdates(ctx: AptContext): Map<DockerfileStep, DockerfileStep> {
   const made = new Set(ctx.result.layers.map((l) => ctx.stepOfLayer(l.index)).filter((s) => s !== undefined));
@@ -37,7 +44,7 @@ export function joinAptUpdates(ctx: AptContext): Map<DockerfileStep, DockerfileS
   ctx.steps.forEach((s, i) => {
     if (!ctx.shellRun(s) || !updateOnly(s) || !made.has(s)) return;
     const rest = ctx.steps.slice(i + 1).filter((t) => t.stage === s.stage);
-    const next = rest.findIndex((t) => t.keyword === 'RUN' || t.keyword === 'USER');
+    const next = rest.findIndex((t) => t.keyword === 'USER' || (t.keyword === 'RUN' && (USES_APT.test(t.args) || t.heredoc)) || ((t.keyword === 'COPY' || t.keyword === 'ADD') && APT_DEST.test(t.dest ?? '')));
     const t = rest[next];
     if (!t || t.keyword !== 'RUN' || !ctx.shellRun(t) || !made.has(t) || !aptInstalls(t.args)) return;
     joined.set(s, t);

@@ -6,7 +6,9 @@
  * fixtures), `msb fix --apply` rewrites a copy of the Dockerfile (update joined to the install,
  * --no-install-recommends, the lists removed in that RUN), the image is rebuilt and the predicted
  * savings are checked against the real ones, the recommends part on its own. curl still runs, and
- * a second `msb fix` on the rebuilt image proposes nothing more (a fixed point).
+ * a second `msb fix` on the rebuilt image proposes nothing more (a fixed point). gap.Dockerfile has a
+ * RUN between the update and the install that does not use apt: the update joins the install across
+ * it; in gap-dpkg.Dockerfile that RUN asks dpkg, and the update stays.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +17,7 @@ import path from 'node:path';
 import { ROOT } from '../helpers/cli.js';
 import { Buildah, msbJson } from './buildah.js';
 import { builtFixtures } from '../findings/fixtures.js';
-import { buildDebianBase } from './proof.js';
+import { buildDebianBase, fixtureImage, prove, type Plan } from './proof.js';
 
 let W: string;
 let bh: Buildah;
@@ -28,7 +30,6 @@ before(async () => {
 });
 after(() => bh?.remove());
 
-type Plan = { predictedSavingsBytes: number; hunks: Array<{ rewrites: Array<{ rules: string[]; bytes: number; evidence?: string[] }> }> };
 const rewrites = (p: Plan) => p.hunks.flatMap((h) => h.rewrites);
 const bytesOf = (p: Plan, rule: string) => rewrites(p).filter((r) => r.rules.includes(rule)).reduce((s, r) => s + r.bytes, 0);
 
@@ -76,4 +77,27 @@ test('curl with Recommends: msb fix --apply, rebuild, curl runs, the savings are
   const hygiene = (r: { findings: Array<{ rule: string; layer: number; bytes: number }> }) => r.findings.filter((f) => f.rule === 'hygiene-apt-update-separate');
   assert.deepEqual(hygiene(b).map((f) => [f.layer, f.bytes]), [[listsLayer.index, 0]]);
   assert.deepEqual(hygiene(a), []);
+});
+
+test('apt-get update apart from its install with a RUN between that does not use apt: joined across it, the lists removed there; rebuilt, hello runs', { timeout: 900_000 }, async (t) => {
+  const { plan } = await prove(t, bh, {
+    name: 'gap',
+    dockerfile: path.join(ROOT, 'test/fixtures/fix/gap.Dockerfile'),
+    image: async () => fixtureImage(fixture.image, 'gap-before'),
+    context: () => {},
+    rules: ['cache-apt-lists', 'hygiene-apt-update-separate'],
+    check: (fixed) => {
+      assert.match(fixed, /^RUN mkdir -p \/opt\/app && echo ok > \/opt\/app\/marker\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends hello \\\n && rm -rf \/var\/lib\/apt\/lists\/\*\nCMD \["hello"\]$/m);
+      assert.doesNotMatch(fixed, /^RUN apt-get update$/m);
+    },
+    run: ['hello'],
+    output: /^Hello, world!$/m,
+  });
+  assert.ok(plan.predictedSavingsBytes > 10_000_000, `the lists: ${plan.predictedSavingsBytes}`);
+});
+
+test('a RUN between the update and the install asks dpkg: the update stays, and the lists are only suggested', async () => {
+  const plan: Plan = await msbJson(['fix', fixture.image('gap-dpkg-before.tar'), '--dockerfile', path.join(ROOT, 'test/fixtures/fix/gap-dpkg.Dockerfile'), '--format', 'json']);
+  assert.deepEqual(plan.hunks, []);
+  assert.ok(plan.suggestions.some((s) => s.rules.includes('cache-apt-lists')), JSON.stringify(plan.suggestions));
 });
