@@ -16,8 +16,18 @@ export function applyPlan(text: string, plan: FixPlan): string {
   for (const h of [...plan.hunks].sort((a, b) => b.line - a.line)) {
     lines.splice(h.line - 1, h.endLine - h.line + 1, ...(h.text === '' ? [] : h.text.split('\n')));
   }
-  return lines.join('\n');
+  // A rewritten last line gets the final newline the file lacked (the diff shows it so).
+  return lines.join('\n') + (rewritesUnterminatedLast(text, plan) ? '\n' : '');
 }
+
+/** The file does not end with a newline and a hunk rewrites its last line. */
+function rewritesUnterminatedLast(text: string, plan: FixPlan): boolean {
+  if (text === '' || text.endsWith('\n')) return false;
+  const last = text.split('\n').length;
+  return plan.hunks.some((h) => h.endLine === last);
+}
+
+const NO_NEWLINE = '\\ No newline at end of file';
 
 const heading = (hs: Hunk[]) =>
   hs.flatMap((h) => h.rewrites).map((r) => `${r.rules.join(', ')}: saves ${bytes(r.bytes)}`).join('; ');
@@ -59,11 +69,17 @@ export function renderFixDiff(file: string, text: string, plan: FixPlan, ignore?
       const start = Math.max(1, g[0].line - CONTEXT);
       const end = Math.min(oldCount, g[g.length - 1].endLine + CONTEXT);
       const body: string[] = [];
+      // The old line number of each context or removed line of the body.
+      const at: Array<number | undefined> = [];
+      const push = (line: string, n?: number) => {
+        body.push(line);
+        at.push(n);
+      };
       let cur = start;
       let added = 0;
       let removed = 0;
       for (const h of g) {
-        for (; cur < h.line; cur++) body.push(` ${old[cur - 1]}`);
+        for (; cur < h.line; cur++) push(` ${old[cur - 1]}`, cur);
         // Lines the rewrite keeps at the start and end of the instruction stay context.
         const was = old.slice(h.line - 1, h.endLine);
         const next = h.text === '' ? [] : h.text.split('\n');
@@ -71,15 +87,22 @@ export function renderFixDiff(file: string, text: string, plan: FixPlan, ignore?
         while (head < was.length && head < next.length && was[head] === next[head]) head++;
         let tail = 0;
         while (tail < was.length - head && tail < next.length - head && was[was.length - 1 - tail] === next[next.length - 1 - tail]) tail++;
-        for (const l of was.slice(0, head)) body.push(` ${l}`);
-        for (const l of was.slice(head, was.length - tail)) body.push(`-${l}`);
-        for (const l of next.slice(head, next.length - tail)) body.push(`+${l}`);
-        for (const l of was.slice(was.length - tail)) body.push(` ${l}`);
+        was.slice(0, head).forEach((l, i) => push(` ${l}`, h.line + i));
+        was.slice(head, was.length - tail).forEach((l, i) => push(`-${l}`, h.line + head + i));
+        for (const l of next.slice(head, next.length - tail)) push(`+${l}`);
+        was.slice(was.length - tail).forEach((l, i) => push(` ${l}`, h.line + was.length - tail + i));
         removed += was.length - head - tail;
         added += next.length - head - tail;
         cur = h.endLine + 1;
       }
-      for (; cur <= end; cur++) body.push(` ${old[cur - 1]}`);
+      for (; cur <= end; cur++) push(` ${old[cur - 1]}`, cur);
+      // A last line without a newline: marked; rewritten, it gets one (applyPlan adds it too).
+      const i = !text.endsWith('\n') && text !== '' ? at.indexOf(oldCount) : -1;
+      if (i >= 0 && body[i].startsWith(' ') && rewritesUnterminatedLast(text, plan)) {
+        body.splice(i, 1, `-${body[i].slice(1)}`, NO_NEWLINE, `+${body[i].slice(1)}`);
+        removed++;
+        added++;
+      } else if (i >= 0) body.splice(i + 1, 0, NO_NEWLINE);
       const oldLen = end - start + 1;
       const newLen = oldLen - removed + added;
       out.push(`@@ -${start},${oldLen} +${start + shift},${newLen} @@ ${heading(g)}`, ...body);
