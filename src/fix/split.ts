@@ -75,6 +75,8 @@ export function planSplit(result: InspectResult, df: ParsedDockerfile, dockerfil
   const runtime = [stage.name ? `${from} AS ${stage.name}` : from, ...copies, ...carried];
 
   const problems = unsafe(result, programs[0][0], files.length);
+  // The hunks rewrite the FROM line and extend the file's last line: both must be lines of their own.
+  if (/\\\s*$/.test(fromLine) || lastLine(lines) === stage.line) problems.push('the FROM instruction spans lines or ends the file');
   const copied = files.map(([p, n]) => `/${p} (${prettyBytes(n.data!.size)})`).join(', ');
   const evidence = [
     rt.files.length === 1
