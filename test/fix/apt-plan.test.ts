@@ -28,14 +28,20 @@ test('update RUN, install RUN: joined, --no-install-recommends, the lists remove
   assert.deepEqual(plan.suggestions, []);
 });
 
-test('an ENV between the update and the install still joins; a RUN between does not, and the lists stay (a suggestion)', () => {
+test('an ENV, or a RUN that does not use apt, between the update and the install still joins; a RUN that uses apt or dpkg does not, and the lists stay (a suggestion)', () => {
   const env = 'FROM debian\nRUN apt update -q\nENV DEBIAN_FRONTEND=noninteractive\nRUN apt install -y jq\n';
   assert.equal(applyPlan(env, planFixes(result([1, 2, 4], 1), env)), 'FROM debian\nENV DEBIAN_FRONTEND=noninteractive\nRUN apt update -q \\\n && apt install -y jq \\\n && rm -rf /var/lib/apt/lists/*\n');
   const run = 'FROM debian\nRUN apt-get update\nRUN echo hi > /etc/motd\nRUN apt-get install -y jq\n';
-  const plan = planFixes(result([1, 2, 3, 4], 1), run);
-  // Removing the lists in line 2 would leave the install on line 4 with none: not applied.
-  assert.deepEqual(plan.hunks, []);
-  assert.deepEqual(plan.suggestions.map((s) => [s.line, s.rules]), [[2, ['cache-apt-lists']]]);
+  assert.equal(applyPlan(run, planFixes(result([1, 2, 3, 4], 1), run)), 'FROM debian\nRUN echo hi > /etc/motd\nRUN apt-get update \\\n && apt-get install -y jq \\\n && rm -rf /var/lib/apt/lists/*\n');
+  for (const between of ['RUN apt-cache policy jq > /tmp/p', 'RUN dpkg --add-architecture i386', 'RUN ls /var/lib/apt/lists > /tmp/l']) {
+    const df = `FROM debian\nRUN apt-get update\n${between}\nRUN apt-get install -y jq\n`;
+    const plan = planFixes(result([1, 2, 3, 4], 1), df);
+    // Removing the lists in line 2 would leave the install on line 4 with none: not applied.
+    assert.deepEqual(plan.hunks, [], between);
+    assert.deepEqual(plan.suggestions.map((s) => [s.line, s.rules]), [[2, ['cache-apt-lists']]]);
+  }
+  const copy = 'FROM debian\nRUN apt-get update\nCOPY extra.list /etc/apt/sources.list.d/\nRUN apt-get install -y jq\n';
+  assert.deepEqual(planFixes(result([1, 2, 3, 4], 1), copy).hunks, [], 'a sources list copied in between changes what the update fetches');
 });
 
 test('a USER between them keeps them apart; an update-only RUN with no later install gets the cleanup itself', () => {
