@@ -30,5 +30,9 @@ export function planAll(result: InspectResult, dockerfileText: string, opts: Pla
     return { plan: { hunks: split.hunks, suggestions: kept, bytes }, ignore: { lines: [], suggestions: [], bytes: 0 }, bytes };
   }
   if (split?.suggestion) plan.suggestions.push(split.suggestion);
+  // A .dockerignore line that keeps the deleted files out says the same as the suggestion to delete
+  // them where they are made (a COPY cannot): the line is the fix.
+  const ignored = new Set(ignore.lines.filter((l) => l.rules.includes('waste-deleted')).map((l) => l.line));
+  plan.suggestions = plan.suggestions.filter((s) => !(s.rules.includes('waste-deleted') && s.line !== undefined && ignored.has(s.line)));
   return { plan, ignore, bytes: plan.bytes + ignore.bytes };
 }

@@ -112,8 +112,46 @@ export function planIgnore(result: InspectResult, df: ParsedDockerfile, existing
       });
     }
   }
+  for (const l of nodeModulesLines(result, df, steps, have)) if (!lines.has(l.pattern)) lines.set(l.pattern, l);
   const out = [...lines.values()];
   return { lines: out, suggestions, bytes: out.reduce((s, l) => s + l.bytes, 0) };
+}
+
+/** `npm ci` deletes node_modules before it installs (npm documents it): what was there is never read. */
+const NPM_CI = /(?:^|[\s;&|(])npm\s+ci\b/;
+
+/**
+ * A `node_modules` the build context brought in with a COPY/ADD of the context that the stage's next
+ * RUN, an `npm ci`, deleted whole: every byte of it shipped and was hidden (waste), and no build step
+ * read it between. The line saves those bytes and never changes what the build sees.
+ */
+function nodeModulesLines(result: InspectResult, df: ParsedDockerfile, steps: DockerfileStep[], have: Set<string>): IgnoreLine[] {
+  const out: IgnoreLine[] = [];
+  for (const layer of result.layers) {
+    const step = steps.find((s) => s.line === layer.origin.line);
+    if (!step || (step.keyword !== 'COPY' && step.keyword !== 'ADD') || step.flags.from !== undefined) continue;
+    const sources = step.sources ?? [];
+    if (sources.length !== 1 || NOT_CONTEXT.test(sources[0]) || /[*?[]/.test(sources[0])) continue;
+    const next = steps.find((s) => s.stage === step.stage && s.line > step.line && s.keyword === 'RUN');
+    if (!next || !NPM_CI.test(next.args) || next.heredoc) continue;
+    const destRaw = step.dest ?? '';
+    const dest = norm(destRaw.startsWith('/') ? destRaw : `${workdirAt(df, step)}/${destRaw}`).replace(/^\/+/, '');
+    const nm = `${dest ? `${dest}/` : ''}node_modules`;
+    const files = layer.stats.changes.filter((c) => (c.path === nm || c.path.startsWith(`${nm}/`)) && c.entryKind !== 'dir');
+    if (files.length === 0) continue;
+    const ciLayer = result.layers.find((l) => l.origin.line === next.line);
+    const hidden = new Map(result.analysis.waste.filter((w) => w.shippedIn === layer.index && w.hiddenBy === ciLayer?.index).map((w) => [w.path, w.bytes]));
+    // Every file of it, links included, hidden by the npm ci layer: none of it ships visibly.
+    if (!ciLayer || !files.every((c) => c.entryKind !== 'file' || hidden.has(c.path))) continue;
+    if (files.some((c) => c.entryKind !== 'file' && c.entryKind !== 'hardlink' && c.entryKind !== 'symlink')) continue;
+    const src = norm(sources[0]);
+    const pattern = src ? `${src}/node_modules` : 'node_modules';
+    if (have.has(pattern) || have.has(`/${pattern}`) || have.has(`${pattern}/`)) continue;
+    const bytes = files.reduce((sum, c) => sum + (hidden.get(c.path) ?? 0), 0);
+    if (bytes <= 0) continue;
+    out.push({ pattern, bytes, rules: ['waste-deleted'], line: step.line, why: `the build context's ${pattern} comes in with line ${step.line}, and \`npm ci\` on line ${next.line}, the next RUN, deletes it before it installs: it ships, hidden, and nothing reads it` });
+  }
+  return out;
 }
 
 /** The `.dockerignore` text with the plan's lines appended (a missing file is created). */

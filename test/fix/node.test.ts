@@ -9,7 +9,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../helpers/cli.js';
 import { Buildah } from './buildah.js';
@@ -57,4 +57,32 @@ test('Python: msb fix --apply adds --no-cache-dir to the pip install; rebuilt, t
   const cache = b.findings.find((f: { rule: string }) => f.rule === 'cache-pip');
   assert.ok(cache.bytes > 2_000_000, `the cached wheel: ${cache.bytes}`);
   assert.ok(!a.files.some((f: { path: string }) => f.path.startsWith('/root/.cache/pip/')), 'no pip cache ships');
+});
+
+test('a node_modules left in the build context that npm ci deletes: msb fix --apply writes it to .dockerignore; rebuilt, the app runs and the saving is what msb predicted', { timeout: 1_500_000 }, async (t) => {
+  const fx = await builtFixtures('fix-node', 'timing.txt');
+  let ctxDir = '';
+  const { plan, again, before: b, after: a } = await prove(t, bh, {
+    name: 'node-ci',
+    dockerfile: path.join(ROOT, 'test/fixtures/fix-node/ci.Dockerfile'),
+    image: async () => fixtureImage(fx.image, 'ci'),
+    context: (ctx) => {
+      ctxDir = ctx;
+      cpSync(path.join(fx.dir, 'ctx-ci'), ctx, { recursive: true });
+    },
+    rules: [],
+    check: (fixed, original) => assert.equal(fixed, original, 'nothing in the Dockerfile to change'),
+    run: ['node', '/app/server.js'],
+    output: /^hello from the node fixture, its devDependencies pruned$/m,
+  });
+  const ignore = (plan as unknown as { dockerignore: { lines: Array<{ pattern: string; bytes: number }> } }).dockerignore;
+  assert.deepEqual(ignore.lines.map((l) => l.pattern), ['app/node_modules']);
+  assert.equal(readFileSync(path.join(ctxDir, '.dockerignore'), 'utf8'), 'app/node_modules\n');
+  // What the line saves is what the COPY shipped under node_modules and npm ci hid.
+  const leftover = b.waste.filter((w: { path: string; shippedIn: number }) => w.path.startsWith('/app/node_modules/leftover/') || w.path.startsWith('app/node_modules/leftover/'));
+  assert.ok(leftover.length > 0, JSON.stringify(b.waste.slice(0, 3)));
+  assert.ok(ignore.lines[0].bytes >= 3_000_000, `${ignore.lines[0].bytes}`);
+  assert.ok(!plan.suggestions.some((s) => s.rules.includes('waste-deleted')), 'the line is the fix: no suggestion to delete them in the COPY');
+  assert.ok(a.files.some((f: { path: string }) => f.path === '/app/node_modules/greet/index.js'), 'npm ci still installs greet');
+  assert.deepEqual((again as unknown as { dockerignore: { lines: unknown[] } }).dockerignore.lines, [], 'a fixed point: nothing more to ignore');
 });
