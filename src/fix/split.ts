@@ -45,7 +45,7 @@ export function planSplit(result: InspectResult, df: ParsedDockerfile, dockerfil
   // The runtime set's own verdict: one native program (no shell, interpreter or launcher, no file of
   // the image as an argument) whose libraries all resolved, so its files are exactly what it loads.
   const rt = result.findings.runtime;
-  if (!rt.native) return undefined;
+  if (!rt.native) return interpreted(result, stage, dockerfileText);
   const root = result.analysis.root;
   const baseLayers = result.layers.filter((l) => l.origin.base !== undefined).length;
   if (baseLayers === 0) return undefined;
@@ -138,4 +138,54 @@ function lastRunAt(carried: string[]): number {
 /** The file's last line (1-based), a final newline not counting as a line. */
 function lastLine(lines: string[]): number {
   return lines.length > 1 && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
+}
+
+/**
+ * A single-stage build whose entrypoint is an interpreter the build installed (`java -jar app.jar`
+ * with a JDK, `python3 app.py` with a compiler beside it): a runtime stage FROM the same base that
+ * installs the interpreter's package alone and copies the files the command names. Always a
+ * suggestion: an interpreter loads what the ELF headers do not show (imports, a class path, assets),
+ * so the files to copy are a person's to complete. The saving counts the build's layers minus what
+ * the runtime stage ships again (the runtime set's packages the build installed, and those files).
+ */
+function interpreted(result: InspectResult, stage: DockerfileStage, dockerfileText: string): SplitPlan | undefined {
+  const rt = result.findings.runtime;
+  const build = rt.build;
+  if (!rt.resolved || !build?.program || result.findings.packageManager !== 'dpkg') return undefined;
+  // Only worth a stage when the build installed build-only packages too.
+  if (!result.findings.findings.some((f) => f.category === 'toolchain' && result.layers[f.layer]?.origin.base === undefined)) return undefined;
+  const baseLayers = result.layers.filter((l) => l.origin.base !== undefined).length;
+  if (baseLayers === 0) return undefined;
+  const root = result.analysis.root;
+  const appFiles = rt.files
+    .map((f) => resolveFinal(root, f))
+    .filter((h): h is NonNullable<typeof h> => h !== undefined && h.node.data !== undefined && h.node.layer >= baseLayers && !PACKAGED.test(h.path));
+  const ownBytes = result.layers.slice(baseLayers).reduce((s, l) => s + l.stats.bytes, 0);
+  const kept = build.bytes + appFiles.reduce((s, h) => s + h.node.data!.size, 0);
+  const bytes = ownBytes - kept;
+  if (bytes <= 0) return undefined;
+  const lines = dockerfileText.split('\n');
+  const name = stage.name ? `${stage.name}-build` : 'build';
+  const from = lines[stage.line - 1].trim().replace(/\s+AS\s+\S+\s*$/i, '');
+  const text = [
+    `${from} AS ${name}`,
+    '# … the build as it is …',
+    stage.name ? `${from} AS ${stage.name}` : from,
+    `RUN apt-get update && apt-get install -y --no-install-recommends ${build.program} && rm -rf /var/lib/apt/lists/*`,
+    ...appFiles.map((h) => `COPY --from=${name} /${h.path} /${h.path}`),
+    ...carriedSteps(stage, lines),
+  ];
+  return {
+    suggestion: {
+      line: stage.line,
+      rules: ['split-stages'],
+      bytes,
+      why: `build in a stage of its own; the runtime stage installs only ${build.program} (the package of \`${rt.command[0]}\`, which apt completes with its dependencies) and copies ${appFiles.length ? appFiles.map((h) => `/${h.path}`).join(', ') : 'the app'}; add what the app loads that msb cannot see (installed libraries: gems, site-packages, node_modules, a class path; assets, config): ${text.join(' ⏎ ')}`,
+      evidence: [
+        `runs \`${rt.command.join(' ').slice(0, 80)}\`: ${rt.command[0]} comes from ${build.program}, which the build installed`,
+        `the runtime set's packages the build installed: ${build.packages.length} (${prettyBytes(build.bytes)}), installed again by the runtime stage`,
+        `the build's layers: ${prettyBytes(ownBytes)}; the saving is what the runtime stage does not ship again (its own dpkg records not counted)`,
+      ],
+    },
+  };
 }

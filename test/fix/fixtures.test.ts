@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { before, test } from 'node:test';
-import { phpFixtures, rubyFixtures, rustFixtures } from '../findings/fixtures.js';
+import { javaFixtures, phpFixtures, rubyFixtures, rustFixtures } from '../findings/fixtures.js';
 import { ROOT, runMsb } from '../helpers/cli.js';
+import { assertReportSchema } from '../helpers/schemas.js';
 
 /**
  * msb fix on the real findings fixtures (built once, shared with the findings tests). Rust: the split
@@ -55,15 +56,34 @@ test('multi-stage Rust: no split, nothing to ignore', async () => {
   assert.deepEqual(plan.dockerignore.lines, []);
 });
 
-test('PHP and Ruby run a packaged interpreter: no split is suggested; composer clear-cache goes in the composer install RUN', { timeout: 900_000 }, async () => {
+test('PHP and Ruby run a packaged interpreter: never a split applied, one suggested where the build installed a toolchain; composer clear-cache goes in the composer install RUN', { timeout: 900_000 }, async () => {
   const [php, ruby] = [await phpFixtures(), await rubyFixtures()];
   const phpPlan = await fixJson('php-single', php.image('php-single.tar'), path.join(ROOT, 'test/fixtures/findings-php/php-single.Dockerfile'));
   const rubyPlan = await fixJson('ruby-single', ruby.image('ruby-single.tar'), path.join(ROOT, 'test/fixtures/findings-ruby/ruby-single.Dockerfile'));
-  for (const plan of [phpPlan, rubyPlan]) assert.ok(!plan.suggestions.some((s: { rules: string[] }) => s.rules.includes('split-stages')), JSON.stringify(plan.suggestions));
+  for (const plan of [phpPlan, rubyPlan]) assert.ok(!plan.hunks.some((h: { rewrites: Array<{ rules: string[] }> }) => h.rewrites.some((r) => r.rules.includes('split-stages'))));
+  // php-cli and composer are not build tools: nothing for a build stage to keep.
+  assert.ok(!phpPlan.suggestions.some((s: { rules: string[] }) => s.rules.includes('split-stages')), JSON.stringify(phpPlan.suggestions));
+  // gcc, make and ruby-dev built the gem's extension: the runtime stage installs the interpreter's package alone.
+  const rubySplit = rubyPlan.suggestions.find((s: { rules: string[] }) => s.rules.includes('split-stages'));
+  assert.match(rubySplit?.why ?? '', /installs only ruby3\.\d \(the package of `ruby`.*COPY --from=build \/app\/app\.rb \/app\/app\.rb/);
   const hunk = phpPlan.hunks.find((h: { text: string }) => /composer install/.test(h.text));
   assert.match(hunk.text, /composer install --no-interaction --no-progress \\\n && composer clear-cache$/);
   const ins = JSON.parse((await runMsb(['inspect', php.image('php-single.tar'), '--json'])).stdout);
   const cache = ins.findings.filter((f: { rule: string }) => f.rule === 'cache-composer');
   assert.equal(cache.length, 1);
   assert.deepEqual(hunk.rewrites.find((r: { rules: string[] }) => r.rules.includes('cache-composer')).bytes, cache[0].bytes);
+});
+
+test('single-stage Java: the split is suggested with the JRE package installed and the jar copied, and its saving is what the multi-stage build shows', { timeout: 900_000 }, async () => {
+  const java = await javaFixtures();
+  const plan = await fixJson('java-single', java.image('java-single.tar'), path.join(ROOT, 'test/fixtures/findings-java/java-single.Dockerfile'));
+  assert.ok(!plan.hunks.some((h: { rewrites: Array<{ rules: string[] }> }) => h.rewrites.some((r) => r.rules.includes('split-stages'))), 'an interpreter: never applied');
+  const split = plan.suggestions.find((s: { rules: string[] }) => s.rules.includes('split-stages'));
+  assert.match(split?.why ?? '', /RUN apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-headless && rm -rf \/var\/lib\/apt\/lists\/\* ⏎ COPY --from=build \/src\/target\/app\.jar \/src\/target\/app\.jar/);
+  // java-multi is the same app built that way (a JRE stage with the jar): what the split leaves is its size.
+  const [single, multi] = [JSON.parse((await runMsb(['inspect', java.image('java-single.tar'), '--json'])).stdout), JSON.parse((await runMsb(['inspect', java.image('java-multi.tar'), '--json'])).stdout)];
+  const left = single.summary.totalBytes - split.bytes;
+  assert.ok(Math.abs(left - multi.summary.totalBytes) < 0.02 * multi.summary.totalBytes, `${single.summary.totalBytes} - ${split.bytes} = ${left} vs java-multi ${multi.summary.totalBytes}`);
+  assert.ok(single.runtime.build.packages.includes('openjdk-17-jre-headless') && single.runtime.build.program === 'openjdk-17-jre-headless');
+  assertReportSchema(single, 'java-single report (runtime.build)');
 });

@@ -13,7 +13,7 @@ import { DEV_DEPS_RULE, firstRule, PACKAGE_RULE, type Rule } from './rules.js';
 import { secretFindings } from './secrets.js';
 import { hardeningFindings } from './hardening.js';
 import { hygieneFindings } from './hygiene.js';
-import { resolveRuntime, type Runtime, type RuntimeSet } from './runtime.js';
+import { resolveRuntime, runtimeBuild, type Runtime, type RuntimeSet } from './runtime.js';
 import { forEachVisibleFile, resolvePath, type VisibleFile } from './tree.js';
 import { UnclaimedFiles, type Unclaimed } from './unclaimed.js';
 import type { Finding, FindingCategory, FindingEvidence, Severity } from './types.js';
@@ -222,7 +222,16 @@ export function findFindings(input: FindingsInput): FindingsResult {
     ...(db ? { packageManager: db.manager } : {}),
     aptRecommends: db ? aptRecommends(root, db, input.origins.map((o) => o.instruction), rt.pkgSet) : [],
     ...(unclaimed ? { unclaimed: unclaimed.result() } : {}),
-    runtime: { resolved: rt.resolved, command: rt.command, files: rt.files, packages: rt.packages, evidence: rt.evidence, native: rt.native, ...(rt.note ? { note: rt.note } : {}) },
+    runtime: {
+      resolved: rt.resolved,
+      command: rt.command,
+      files: rt.files,
+      packages: rt.packages,
+      evidence: rt.evidence,
+      native: rt.native,
+      ...(rt.note ? { note: rt.note } : {}),
+      ...runtimeBuild(root, db, rt, firstOwn),
+    },
   };
 }
 

@@ -32,11 +32,19 @@ export interface RuntimeSet {
   native: boolean;
   /** Why the set is incomplete, when it is. */
   note?: string;
+  /**
+   * The runtime set's packages that the build's own layers installed (not the FROM image), the bytes
+   * of their visible files, and the package of the program the entrypoint runs (the interpreter of
+   * `java -jar app.jar`): what a runtime stage would install again. Absent when there are none.
+   */
+  build?: { packages: string[]; bytes: number; program?: string };
 }
 
 export interface Runtime extends RuntimeSet {
   nodes: Set<TreeNode>;
   pkgSet: Set<string>;
+  /** The package that owns the entrypoint's program, when one does. */
+  programPackage?: string;
 }
 
 const SHELLS = /^(?:sh|bash|ash|dash|zsh|busybox)$/;
@@ -181,6 +189,7 @@ export function resolveRuntime(config: ImageConfig | undefined, root: TreeNode, 
     const hit = findProgram(argv[0]);
     if (!hit) return false;
     addFile(hit, depth === 0 ? `entrypoint ${argv[0]}` : `runs ${argv[0]}`);
+    if (depth === 0) rt.programPackage = owners(hit, root);
     const c = hit.node.data?.content;
     if (c && c[0] === 0x23 && c[1] === 0x21) {
       // `#!/usr/bin/env python3 -u` → python3 -u <script> args
@@ -274,4 +283,23 @@ function ownerIndex(db: PackageDb | undefined): (hit: { node: TreeNode; path: st
     }
     return undefined;
   };
+}
+
+/** The runtime set's packages the build's own layers installed, and their visible bytes (RuntimeSet.build). */
+export function runtimeBuild(root: TreeNode, db: PackageDb | undefined, rt: Runtime, firstOwn: number): Pick<RuntimeSet, 'build'> {
+  if (!db || firstOwn <= 0) return {};
+  const packages = rt.packages.filter((n) => (db.packages.get(n)?.layer ?? -1) >= firstOwn);
+  if (packages.length === 0) return {};
+  const seen = new Set<object>();
+  let bytes = 0;
+  for (const n of packages) {
+    for (const f of db.packages.get(n)?.files ?? []) {
+      const data = resolvePath(root, f)?.node.data;
+      if (data && !seen.has(data)) {
+        seen.add(data);
+        bytes += data.size;
+      }
+    }
+  }
+  return { build: { packages, bytes, ...(rt.programPackage && packages.includes(rt.programPackage) ? { program: rt.programPackage } : {}) } };
 }
