@@ -1,4 +1,5 @@
 import type { Finding } from '../analysis/findings/types.js';
+import { walkTo } from '../analysis/findings/tree.js';
 import { forEachLeaf } from '../analysis/tree-walk.js';
 import type { TreeNode } from '../analysis/types.js';
 import type { InspectResult } from '../pipeline/types.js';
@@ -36,7 +37,7 @@ export function cacheRemoval(result: InspectResult, f: Finding): string | undefi
   if (f.paths.length > 0 && f.paths.every((p) => p.count === 1 && !isDir(root, p.path.replace(/^\/+/, ''))) && count === f.paths.length && f.paths.every((p) => SAFE_ARG.test(p.path))) {
     return `rm -f ${f.paths.map((p) => p.path).join(' ')}`;
   }
-  const dir = cacheDirOf(result, f);
+  const dir = cacheDirOf(result, f, count);
   return dir && SAFE_ARG.test(dir) ? `rm -rf ${dir}` : undefined;
 }
 
@@ -44,7 +45,7 @@ export function cacheRemoval(result: InspectResult, f: Finding): string | undefi
 const SAFE_ARG = /^\/[\w./@+-]+$/;
 
 /** The directory (absolute) that holds exactly the finding's visible files, when there is one. */
-function cacheDirOf(result: InspectResult, f: Finding): string | undefined {
+function cacheDirOf(result: InspectResult, f: Finding, count: number): string | undefined {
   const paths = f.paths.map((p) => p.path.replace(/^\/+/, ''));
   if (paths.length === 0) return undefined;
   // A summarized path stands for `count` files below it; a file stands for itself. The common
@@ -59,7 +60,7 @@ function cacheDirOf(result: InspectResult, f: Finding): string | undefined {
   }
   const dir = common.join('/');
   if (!dir || TOO_WIDE.test(dir)) return undefined;
-  const node = lookup(result.analysis.root, dir);
+  const node = walkTo(result.analysis.root, dir.split('/'));
   if (!node?.children) return undefined;
   let files = 0;
   let bytes = 0;
@@ -69,19 +70,9 @@ function cacheDirOf(result: InspectResult, f: Finding): string | undefined {
       bytes += n.data.size;
     } else if (n.kind !== 'dir') files = Infinity; // a link or device of its own: not only the cache
   });
-  const count = f.paths.reduce((s, p) => s + p.count, 0);
   return files === count && bytes === f.bytes ? `/${dir}` : undefined;
 }
 
-function lookup(root: TreeNode, path: string): TreeNode | undefined {
-  let n: TreeNode | undefined = root;
-  for (const part of path.split('/')) {
-    n = n?.children?.get(part);
-    if (!n) return undefined;
-  }
-  return n;
-}
-
 function isDir(root: TreeNode, path: string): boolean {
-  return lookup(root, path)?.children !== undefined;
+  return walkTo(root, path.split('/'))?.children !== undefined;
 }

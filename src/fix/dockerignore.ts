@@ -52,6 +52,19 @@ function workdirAt(df: ParsedDockerfile, step: DockerfileStep): string {
   return wd;
 }
 
+/**
+ * A COPY/ADD of one directory of the build context (no --from, no URL, no glob): its source relative
+ * to the context and where its contents land in the image (relative to /). A file at DEST/x came
+ * from SRC/x.
+ */
+function contextCopy(df: ParsedDockerfile, step: DockerfileStep): { src: string; dest: string } | undefined {
+  if ((step.keyword !== 'COPY' && step.keyword !== 'ADD') || step.flags.from !== undefined) return undefined;
+  const sources = step.sources ?? [];
+  if (sources.length !== 1 || NOT_CONTEXT.test(sources[0]) || /[*?[]/.test(sources[0])) return undefined;
+  const destRaw = step.dest ?? '';
+  return { src: norm(sources[0]), dest: norm(destRaw.startsWith('/') ? destRaw : `${workdirAt(df, step)}/${destRaw}`).replace(/^\/+/, '') };
+}
+
 /** `./src/`, `src/.` → `src`; `.` → '' (posix rules, as the builder applies them). */
 const norm = (p: string) => posix.normalize(p).replace(/^\.$/, '').replace(/^\.\//, '').replace(/\/+$/, '');
 
@@ -68,14 +81,10 @@ export function planIgnore(result: InspectResult, df: ParsedDockerfile, existing
     // What a build reads by design (sources, headers, build files) is never proposed for .dockerignore.
     if (f.bytes <= 0 || !(f.category === 'cache' || f.category === 'secret' || f.rule === 'source-vcs' || f.rule === 'source-objects')) continue;
     const step = stepAt(result.layers[f.layer]?.origin.line);
-    if (!step || (step.keyword !== 'COPY' && step.keyword !== 'ADD') || step.flags.from !== undefined || step.stage !== finalStage) continue;
+    const copy = step && step.stage === finalStage ? contextCopy(df, step) : undefined;
+    if (!step || !copy) continue;
     const runsAfter = steps.some((s) => s.stage === step.stage && s.line > step.line && s.keyword === 'RUN');
-    const sources = step.sources ?? [];
-    if (sources.length !== 1 || NOT_CONTEXT.test(sources[0]) || /[*?[]/.test(sources[0])) continue;
-    // The copied directory's contents land under DEST: a file at DEST/x came from SRC/x.
-    const destRaw = step.dest ?? '';
-    const dest = norm(destRaw.startsWith('/') ? destRaw : `${workdirAt(df, step)}/${destRaw}`).replace(/^\/+/, '');
-    const src = norm(sources[0]);
+    const { src, dest } = copy;
     const toContext = (p: string): string | undefined => {
       const rel = p.replace(/^\/+/, '');
       if (dest && rel !== dest && !rel.startsWith(`${dest}/`)) return undefined;
@@ -129,13 +138,11 @@ function nodeModulesLines(result: InspectResult, df: ParsedDockerfile, steps: Do
   const out: IgnoreLine[] = [];
   for (const layer of result.layers) {
     const step = steps.find((s) => s.line === layer.origin.line);
-    if (!step || (step.keyword !== 'COPY' && step.keyword !== 'ADD') || step.flags.from !== undefined) continue;
-    const sources = step.sources ?? [];
-    if (sources.length !== 1 || NOT_CONTEXT.test(sources[0]) || /[*?[]/.test(sources[0])) continue;
+    const copy = step && contextCopy(df, step);
+    if (!step || !copy) continue;
     const next = steps.find((s) => s.stage === step.stage && s.line > step.line && s.keyword === 'RUN');
     if (!next || !NPM_CI.test(next.args) || next.heredoc) continue;
-    const destRaw = step.dest ?? '';
-    const dest = norm(destRaw.startsWith('/') ? destRaw : `${workdirAt(df, step)}/${destRaw}`).replace(/^\/+/, '');
+    const { src, dest } = copy;
     const nm = `${dest ? `${dest}/` : ''}node_modules`;
     const files = layer.stats.changes.filter((c) => (c.path === nm || c.path.startsWith(`${nm}/`)) && c.entryKind !== 'dir');
     if (files.length === 0) continue;
@@ -144,7 +151,6 @@ function nodeModulesLines(result: InspectResult, df: ParsedDockerfile, steps: Do
     // Every file of it, links included, hidden by the npm ci layer: none of it ships visibly.
     if (!ciLayer || !files.every((c) => c.entryKind !== 'file' || hidden.has(c.path))) continue;
     if (files.some((c) => c.entryKind !== 'file' && c.entryKind !== 'hardlink' && c.entryKind !== 'symlink')) continue;
-    const src = norm(sources[0]);
     const pattern = src ? `${src}/node_modules` : 'node_modules';
     if (have.has(pattern) || have.has(`/${pattern}`) || have.has(`${pattern}/`)) continue;
     const bytes = files.reduce((sum, c) => sum + (hidden.get(c.path) ?? 0), 0);

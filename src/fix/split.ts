@@ -47,7 +47,7 @@ export function planSplit(result: InspectResult, df: ParsedDockerfile, dockerfil
   const rt = result.findings.runtime;
   if (!rt.native) return interpreted(result, stage, dockerfileText);
   const root = result.analysis.root;
-  const baseLayers = result.layers.filter((l) => l.origin.base !== undefined).length;
+  const { baseLayers, ownBytes } = buildLayers(result);
   if (baseLayers === 0) return undefined;
   // Beyond the base image it must need the program the build made (not a packaged one under /usr
   // or /lib: installed, not built, with data files msb does not see) and shared libraries only.
@@ -58,21 +58,18 @@ export function planSplit(result: InspectResult, df: ParsedDockerfile, dockerfil
   const programs = files.filter(([p]) => !SHARED_LIB.test(p));
   if (programs.length !== 1 || PACKAGED.test(programs[0][0]) || files.length > MAX_COPIED) return undefined;
 
-  const ownBytes = result.layers.slice(baseLayers).reduce((s, l) => s + l.stats.bytes, 0);
   const kept = files.reduce((s, [, n]) => s + n.data!.size, 0);
   const bytes = ownBytes - kept;
   if (bytes <= 0) return undefined;
 
   const lines = dockerfileText.split('\n');
-  const name = stage.name ? `${stage.name}-build` : 'build';
-  const fromLine = lines[stage.line - 1];
-  const from = fromLine.trim().replace(/\s+AS\s+\S+\s*$/i, '');
+  const { name, fromLine, from, runtimeFrom } = stageNames(stage, lines);
   const copies = files.map(([p]) => `COPY --from=${name} /${p} /${p}`);
   const carried = carriedSteps(stage, lines);
   const user = result.image.config.config?.User ?? '';
   const asNobody = harden && !stage.steps.some((s) => s.keyword === 'USER') && (user === '' || /^(?:0|root)(?::.*)?$/.test(user));
   if (asNobody) carried.splice(lastRunAt(carried), 0, 'USER 65534:65534');
-  const runtime = [stage.name ? `${from} AS ${stage.name}` : from, ...copies, ...carried];
+  const runtime = [runtimeFrom, ...copies, ...carried];
 
   const problems = unsafe(result, programs[0][0], files.length);
   // The hunks rewrite the FROM line and extend the file's last line: both must be lines of their own.
@@ -106,8 +103,25 @@ export function planSplit(result: InspectResult, df: ParsedDockerfile, dockerfil
     ];
     return { hunks };
   }
-  rewrite.why = `build in a stage of its own and run from ${stage.from} with only ${files.map(([p]) => `/${p}`).join(', ')} copied (what \`${rt.command.join(' ').slice(0, 60)}\` loads beyond the base image); not applied: ${problems.join('; ')}: ${[from.replace(/$/, ` AS ${name}`), '# … the build as it is …', ...runtime].join(' ⏎ ')}`;
+  rewrite.why = `build in a stage of its own and run from ${stage.from} with only ${files.map(([p]) => `/${p}`).join(', ')} copied (what \`${rt.command.join(' ').slice(0, 60)}\` loads beyond the base image); not applied: ${problems.join('; ')}: ${[`${from} AS ${name}`, '# … the build as it is …', ...runtime].join(' ⏎ ')}`;
   return { suggestion: { line: stage.line, ...rewrite } };
+}
+
+/** How many bottom layers are the FROM image's, and the bytes of the build's own layers above them. */
+function buildLayers(result: InspectResult): { baseLayers: number; ownBytes: number } {
+  const baseLayers = result.layers.filter((l) => l.origin.base !== undefined).length;
+  return { baseLayers, ownBytes: result.layers.slice(baseLayers).reduce((s, l) => s + l.stats.bytes, 0) };
+}
+
+/**
+ * The build stage's name (`x-build` for a stage named x, whose name the runtime stage keeps, so
+ * `--target x` still builds what runs), the FROM line as written, and the FROM line of each stage.
+ */
+function stageNames(stage: DockerfileStage, lines: string[]) {
+  const name = stage.name ? `${stage.name}-build` : 'build';
+  const fromLine = lines[stage.line - 1];
+  const from = fromLine.trim().replace(/\s+AS\s+\S+\s*$/i, '');
+  return { name, fromLine, from, runtimeFrom: stage.name ? `${from} AS ${stage.name}` : from };
 }
 
 /** Why the split cannot be shown safe, if so. */
@@ -154,23 +168,21 @@ function interpreted(result: InspectResult, stage: DockerfileStage, dockerfileTe
   if (!rt.resolved || !build?.program || result.findings.packageManager !== 'dpkg') return undefined;
   // Only worth a stage when the build installed build-only packages too.
   if (!result.findings.findings.some((f) => f.category === 'toolchain' && result.layers[f.layer]?.origin.base === undefined)) return undefined;
-  const baseLayers = result.layers.filter((l) => l.origin.base !== undefined).length;
+  const { baseLayers, ownBytes } = buildLayers(result);
   if (baseLayers === 0) return undefined;
   const root = result.analysis.root;
   const appFiles = rt.files
     .map((f) => resolveFinal(root, f))
     .filter((h): h is NonNullable<typeof h> => h !== undefined && h.node.data !== undefined && h.node.layer >= baseLayers && !PACKAGED.test(h.path));
-  const ownBytes = result.layers.slice(baseLayers).reduce((s, l) => s + l.stats.bytes, 0);
   const kept = build.bytes + appFiles.reduce((s, h) => s + h.node.data!.size, 0);
   const bytes = ownBytes - kept;
   if (bytes <= 0) return undefined;
   const lines = dockerfileText.split('\n');
-  const name = stage.name ? `${stage.name}-build` : 'build';
-  const from = lines[stage.line - 1].trim().replace(/\s+AS\s+\S+\s*$/i, '');
+  const { name, from, runtimeFrom } = stageNames(stage, lines);
   const text = [
     `${from} AS ${name}`,
     '# … the build as it is …',
-    stage.name ? `${from} AS ${stage.name}` : from,
+    runtimeFrom,
     `RUN apt-get update && apt-get install -y --no-install-recommends ${build.program} && rm -rf /var/lib/apt/lists/*`,
     ...appFiles.map((h) => `COPY --from=${name} /${h.path} /${h.path}`),
     ...carriedSteps(stage, lines),

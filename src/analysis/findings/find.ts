@@ -13,7 +13,7 @@ import { DEV_DEPS_RULE, firstRule, PACKAGE_RULE, type Rule } from './rules.js';
 import { secretFindings } from './secrets.js';
 import { hardeningFindings } from './hardening.js';
 import { hygieneFindings } from './hygiene.js';
-import { resolveRuntime, runtimeBuild, type Runtime, type RuntimeSet } from './runtime.js';
+import { resolveRuntime, type Runtime, type RuntimeSet } from './runtime.js';
 import { forEachVisibleFile, resolvePath, type VisibleFile } from './tree.js';
 import { UnclaimedFiles, type Unclaimed } from './unclaimed.js';
 import type { Finding, FindingCategory, FindingEvidence, Severity } from './types.js';
@@ -91,10 +91,24 @@ export function findFindings(input: FindingsInput): FindingsResult {
   // What the image runs, and what that needs: kept whatever its name.
   const rt = resolveRuntime(input.config, root, db);
   const kept = new Set<TreeNode>(rt.nodes);
+  // The first layer the build made (the FROM image's are below it); 0 or -1: not known.
+  const firstOwn = input.origins.findIndex((o) => o.base === undefined);
+  // The runtime packages the build's own layers installed, and their bytes (RuntimeSet.build).
+  const build = { packages: [] as string[], bytes: 0 };
+  const counted = new Set<object>();
   for (const name of rt.pkgSet) {
-    for (const f of db?.packages.get(name)?.files ?? []) {
+    const pkg = db?.packages.get(name);
+    const own = firstOwn > 0 && (pkg?.layer ?? -1) >= firstOwn;
+    if (own) build.packages.push(name);
+    for (const f of pkg?.files ?? []) {
       const hit = resolvePath(root, f);
-      if (hit?.node.data) kept.add(hit.node);
+      const data = hit?.node.data;
+      if (!hit || !data) continue;
+      kept.add(hit.node);
+      if (own && !counted.has(data)) {
+        counted.add(data);
+        build.bytes += data.size;
+      }
     }
   }
   const owner = new Map<TreeNode, Pkg>();
@@ -116,7 +130,6 @@ export function findFindings(input: FindingsInput): FindingsResult {
   const decided = new Map<object, { rule: Rule; f: VisibleFile; pkg?: Pkg } | null>();
   let keptBytes = 0;
   const layerBins = new Map<number, string[]>();
-  const firstOwn = input.origins.findIndex((o) => o.base === undefined);
   const unclaimed = firstOwn > 0 ? new UnclaimedFiles(firstOwn) : undefined;
   forEachVisibleFile(root, (f) => {
     const pkg = owner.get(f.node);
@@ -230,7 +243,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
       evidence: rt.evidence,
       native: rt.native,
       ...(rt.note ? { note: rt.note } : {}),
-      ...runtimeBuild(root, db, rt, firstOwn),
+      ...(build.packages.length ? { build: { packages: build.packages.sort(), bytes: build.bytes, ...(rt.programPackage && build.packages.includes(rt.programPackage) ? { program: rt.programPackage } : {}) } } : {}),
     },
   };
 }

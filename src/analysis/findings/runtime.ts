@@ -284,22 +284,3 @@ function ownerIndex(db: PackageDb | undefined): (hit: { node: TreeNode; path: st
     return undefined;
   };
 }
-
-/** The runtime set's packages the build's own layers installed, and their visible bytes (RuntimeSet.build). */
-export function runtimeBuild(root: TreeNode, db: PackageDb | undefined, rt: Runtime, firstOwn: number): Pick<RuntimeSet, 'build'> {
-  if (!db || firstOwn <= 0) return {};
-  const packages = rt.packages.filter((n) => (db.packages.get(n)?.layer ?? -1) >= firstOwn);
-  if (packages.length === 0) return {};
-  const seen = new Set<object>();
-  let bytes = 0;
-  for (const n of packages) {
-    for (const f of db.packages.get(n)?.files ?? []) {
-      const data = resolvePath(root, f)?.node.data;
-      if (data && !seen.has(data)) {
-        seen.add(data);
-        bytes += data.size;
-      }
-    }
-  }
-  return { build: { packages, bytes, ...(rt.programPackage && packages.includes(rt.programPackage) ? { program: rt.programPackage } : {}) } };
-}

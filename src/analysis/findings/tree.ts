@@ -62,7 +62,8 @@ export function resolvePath(root: TreeNode, path: string): { node: TreeNode; pat
   }
 }
 
-function walkTo(root: TreeNode, parts: string[]): TreeNode | undefined {
+/** The node at `parts` below `root`, no link followed; undefined when a part is missing. */
+export function walkTo(root: TreeNode, parts: string[]): TreeNode | undefined {
   let n: TreeNode | undefined = root;
   for (const p of parts) n = n?.children?.get(p);
   return n;
