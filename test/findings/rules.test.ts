@@ -144,6 +144,8 @@ describe('path rules', () => {
       ['app/Cargo.toml', 'source-build-files'],
       ['src/.cargo/config.toml', 'source-build-files'],
       ['root/.cargo/config.toml', 'toolchain-rust'],
+      ['root/.m2/settings.xml', 'source-build-files'],
+      ['root/.m2/repository/org/x/1/x-1.pom', 'cache-maven'],
       ['app/build.gradle.kts', 'source-build-files'],
       ['app/src/Main.java', 'source-code'],
       ['app/core', 'leftover-core'],

@@ -59,7 +59,7 @@ export const SOURCE_RULES: Rule[] = [
     id: 'source-build-files',
     category: 'source',
     severity: 'low',
-    matches: 'build trees and build scripts: CMakeFiles/, Maven target/classes, Cargo.toml, .cargo/config.toml, Gradle build/classes, Makefile, CMakeLists.txt, configure, config.log, *.ninja, ...',
+    matches: 'build trees and build scripts: CMakeFiles/, Maven target/classes, Maven\'s ~/.m2/settings.xml, Cargo.toml, .cargo/config.toml, Gradle build/classes, Makefile, CMakeLists.txt, configure, config.log, *.ninja, ...',
     why: 'build scripts and build trees are only needed to build',
     fix: 'build-output',
     hint: [/(?:CMakeFiles|cmake-build-|autom4te\.cache|\.deps|_build|target)\//, /(?:akefile|\.am|\.in|\.txt|\.cmake|configure|\.ac|\.log|\.status|\.build|\.ninja|_log|_deps|\.json|\.lock|\.toml|go\.sum|go\.mod|\.xml|\.gradle|\.kts|\.cargo\/config)$/],
@@ -72,6 +72,8 @@ export const SOURCE_RULES: Rule[] = [
         /(?:^|\/)build\/(?:classes|tmp|kotlin|generated)\/(?:java|kotlin|main|test|compileJava|jar)\//.test(p) ||
         // a project's cargo config (~/.cargo/config.toml is toolchain-rust's, matched earlier)
         /(?:^|\/)\.cargo\/config(?:\.toml)?$/.test(p) ||
+        // Maven's user settings (mirrors, credentials): read by mvn only
+        /(?:^|\/)\.m2\/settings(?:-security)?\.xml$/.test(p) ||
         /(?:^|\/)(?:Makefile|makefile|GNUmakefile|Makefile\.(?:am|in)|CMakeLists\.txt|CMakeCache\.txt|cmake_install\.cmake|configure|configure\.ac|config\.log|config\.status|meson\.build|build\.ninja|\.ninja_log|\.ninja_deps|compile_commands\.json|Cargo\.lock|Cargo\.toml|go\.sum|go\.mod|pom\.xml|build\.gradle(?:\.kts)?|settings\.gradle(?:\.kts)?)$/.test(p)),
   },
   {
