@@ -35,6 +35,8 @@ export const UNIT = new Set([
   'test/findings/secrets.test.ts',
   'test/findings/advice.test.ts',
   'test/findings/recommends.test.ts',
+  'test/fix/jar.test.ts',
+  'test/findings/unclaimed.test.ts',
   'test/fix/apt-plan.test.ts',
   'test/attribution/dockerfile.test.ts',
   'test/attribution/history.test.ts',

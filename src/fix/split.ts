@@ -3,6 +3,7 @@ import type { DockerfileStage, ParsedDockerfile } from '../analysis/attribution/
 import { resolveFinal } from '../analysis/findings/runtime.js';
 import type { InspectResult } from '../pipeline/types.js';
 import type { Hunk } from './plan.js';
+import { javaLaunch } from './java.js';
 import type { Rewrite, Suggestion } from './types.js';
 
 /**
@@ -45,7 +46,7 @@ export function planSplit(result: InspectResult, df: ParsedDockerfile, dockerfil
   // The runtime set's own verdict: one native program (no shell, interpreter or launcher, no file of
   // the image as an argument) whose libraries all resolved, so its files are exactly what it loads.
   const rt = result.findings.runtime;
-  if (!rt.native) return interpreted(result, stage, dockerfileText);
+  if (!rt.native) return interpreted(result, stage, dockerfileText, harden);
   const root = result.analysis.root;
   const { baseLayers, ownBytes } = buildLayers(result);
   if (baseLayers === 0) return undefined;
@@ -66,14 +67,11 @@ export function planSplit(result: InspectResult, df: ParsedDockerfile, dockerfil
   const { name, fromLine, from, runtimeFrom } = stageNames(stage, lines);
   const copies = files.map(([p]) => `COPY --from=${name} /${p} /${p}`);
   const carried = carriedSteps(stage, lines);
-  const user = result.image.config.config?.User ?? '';
-  const asNobody = harden && !stage.steps.some((s) => s.keyword === 'USER') && (user === '' || /^(?:0|root)(?::.*)?$/.test(user));
+  const asNobody = runsAsNobody(result, stage, harden);
   if (asNobody) carried.splice(lastRunAt(carried), 0, 'USER 65534:65534');
   const runtime = [runtimeFrom, ...copies, ...carried];
 
-  const problems = unsafe(result, programs[0][0], files.length);
-  // The hunks rewrite the FROM line and extend the file's last line: both must be lines of their own.
-  if (/\\\s*$/.test(fromLine) || lastLine(lines) === stage.line) problems.push('the FROM instruction spans lines or ends the file');
+  const problems = [...unsafe(result, programs[0][0], files.length), ...placementProblems(stage, fromLine, lines)];
   const copied = files.map(([p, n]) => `/${p} (${prettyBytes(n.data!.size)})`).join(', ');
   const evidence = [
     rt.files.length === 1
@@ -91,20 +89,35 @@ export function planSplit(result: InspectResult, df: ParsedDockerfile, dockerfil
   if (problems.length === 0) {
     evidence.push('every other file the build left is build-only by a finding, or package bookkeeping');
     rewrite.why = `build in stage "${name}" and run from ${stage.from} with only ${files.map(([p]) => `/${p}`).join(', ')} copied: the build's toolchain, caches and sources stay in the build stage; the stage's other rewrites save no image bytes then and are left out`;
-    const last = lastLine(lines);
-    const hunks: Hunk[] = [
-      { line: stage.line, endLine: stage.line, text: `${fromLine.replace(/\s+AS\s+\S+\s*$/i, '')} AS ${name}`, rewrites: [rewrite] },
-      {
-        line: last,
-        endLine: last,
-        text: [lines[last - 1], '', ...runtime].join('\n'),
-        rewrites: asNobody ? [{ rules: ['hardening-root'], bytes: 0, why: 'the runtime stage runs as an unprivileged user (65534, nobody): files the app writes must be writable by it' }] : [],
-      },
-    ];
-    return { hunks };
+    return { hunks: splitHunks(stage, fromLine, lines, name, runtime, rewrite, asNobody) };
   }
   rewrite.why = `build in a stage of its own and run from ${stage.from} with only ${files.map(([p]) => `/${p}`).join(', ')} copied (what \`${rt.command.join(' ').slice(0, 60)}\` loads beyond the base image); not applied: ${problems.join('; ')}: ${[`${from} AS ${name}`, '# … the build as it is …', ...runtime].join(' ⏎ ')}`;
   return { suggestion: { line: stage.line, ...rewrite } };
+}
+
+/** The FROM line naming the build stage, and the runtime stage after the file's last line. */
+function splitHunks(stage: DockerfileStage, fromLine: string, lines: string[], name: string, runtime: string[], rewrite: Rewrite, asNobody: boolean): Hunk[] {
+  const last = lastLine(lines);
+  return [
+    { line: stage.line, endLine: stage.line, text: `${fromLine.replace(/\s+AS\s+\S+\s*$/i, '')} AS ${name}`, rewrites: [rewrite] },
+    {
+      line: last,
+      endLine: last,
+      text: [lines[last - 1], '', ...runtime].join('\n'),
+      rewrites: asNobody ? [{ rules: ['hardening-root'], bytes: 0, why: 'the runtime stage runs as an unprivileged user (65534, nobody): files the app writes must be writable by it' }] : [],
+    },
+  ];
+}
+
+/** `--harden` and the image runs as root with no USER line of the stage's own: the runtime stage gets one. */
+function runsAsNobody(result: InspectResult, stage: DockerfileStage, harden: boolean): boolean {
+  const user = result.image.config.config?.User ?? '';
+  return harden && !stage.steps.some((s) => s.keyword === 'USER') && (user === '' || /^(?:0|root)(?::.*)?$/.test(user));
+}
+
+/** Why the hunks cannot be placed: both rewrite a line of its own. */
+function placementProblems(stage: DockerfileStage, fromLine: string, lines: string[]): string[] {
+  return /\\\s*$/.test(fromLine) || lastLine(lines) === stage.line ? ['the FROM instruction spans lines or ends the file'] : [];
 }
 
 /** How many bottom layers are the FROM image's, and the bytes of the build's own layers above them. */
@@ -157,12 +170,18 @@ function lastLine(lines: string[]): number {
 /**
  * A single-stage build whose entrypoint is an interpreter the build installed (`java -jar app.jar`
  * with a JDK, `python3 app.py` with a compiler beside it): a runtime stage FROM the same base that
- * installs the interpreter's package alone and copies the files the command names. Always a
- * suggestion: an interpreter loads what the ELF headers do not show (imports, a class path, assets),
- * so the files to copy are a person's to complete. The saving counts the build's layers minus what
- * the runtime stage ships again (the runtime set's packages the build installed, and those files).
+ * installs the interpreter's package alone (apt completes its dependencies, and its maintainer
+ * scripts make again what they made in the build) and copies the files the command names. The
+ * saving counts the build's layers minus what the runtime stage ships again (the runtime set's
+ * packages the build installed, and those files).
+ *
+ * Applied only for `java -jar` on a jar whose manifest shows it carries its own classes (java.ts),
+ * when every other file of the build is accounted for by the reinstall or a finding, and the build
+ * installed without Recommends (the runtime stage does too). Otherwise a suggestion: a script's
+ * interpreter loads what neither the ELF headers nor a manifest show (imports, installed libraries,
+ * assets), so the files to copy are a person's to complete.
  */
-function interpreted(result: InspectResult, stage: DockerfileStage, dockerfileText: string): SplitPlan | undefined {
+function interpreted(result: InspectResult, stage: DockerfileStage, dockerfileText: string, harden: boolean): SplitPlan | undefined {
   const rt = result.findings.runtime;
   const build = rt.build;
   if (!rt.resolved || !build?.program || result.findings.packageManager !== 'dpkg') return undefined;
@@ -178,26 +197,52 @@ function interpreted(result: InspectResult, stage: DockerfileStage, dockerfileTe
   const bytes = ownBytes - kept;
   if (bytes <= 0) return undefined;
   const lines = dockerfileText.split('\n');
-  const { name, from, runtimeFrom } = stageNames(stage, lines);
-  const text = [
-    `${from} AS ${name}`,
-    '# … the build as it is …',
+  const { name, fromLine, from, runtimeFrom } = stageNames(stage, lines);
+  const carried = carriedSteps(stage, lines);
+  const asNobody = runsAsNobody(result, stage, harden);
+  if (asNobody) carried.splice(lastRunAt(carried), 0, 'USER 65534:65534');
+  const runtime = [
     runtimeFrom,
     `RUN apt-get update && apt-get install -y --no-install-recommends ${build.program} && rm -rf /var/lib/apt/lists/*`,
     ...appFiles.map((h) => `COPY --from=${name} /${h.path} /${h.path}`),
-    ...carriedSteps(stage, lines),
+    ...carried,
   ];
-  return {
-    suggestion: {
-      line: stage.line,
-      rules: ['split-stages'],
-      bytes,
-      why: `build in a stage of its own; the runtime stage installs only ${build.program} (the package of \`${rt.command[0]}\`, which apt completes with its dependencies) and copies ${appFiles.length ? appFiles.map((h) => `/${h.path}`).join(', ') : 'the app'}; add what the app loads that msb cannot see (installed libraries: gems, site-packages, node_modules, a class path; assets, config): ${text.join(' ⏎ ')}`,
-      evidence: [
-        `runs \`${rt.command.join(' ').slice(0, 80)}\`: ${rt.command[0]} comes from ${build.program}, which the build installed`,
-        `the runtime set's packages the build installed: ${build.packages.length} (${prettyBytes(build.bytes)}), installed again by the runtime stage`,
-        `the build's layers: ${prettyBytes(ownBytes)}; the saving is what the runtime stage does not ship again (its own dpkg records not counted)`,
-      ],
-    },
-  };
+  const evidence = [
+    `runs \`${rt.command.join(' ').slice(0, 80)}\`: ${rt.command[0]} comes from ${build.program}, which the build installed`,
+    `the runtime set's packages the build installed: ${build.packages.length} (${prettyBytes(build.bytes)}), installed again by the runtime stage`,
+    `the build's layers: ${prettyBytes(ownBytes)}; the saving is what the runtime stage does not ship again (its own dpkg records not counted)`,
+  ];
+  const rewrite: Rewrite = { rules: ['split-stages'], bytes, why: '', evidence };
+  const java = appFiles.length === 1 ? javaLaunch(result, { path: `/${appFiles[0].path}`, content: appFiles[0].node.data!.content }) : undefined;
+  if (java) {
+    evidence.push(...java.evidence);
+    const problems = [...java.problems, ...reinstallProblems(result, stage), ...placementProblems(stage, fromLine, lines)];
+    if (problems.length === 0) {
+      evidence.push("every other file the build left is build-only by a finding, package bookkeeping, or comes back with the runtime set's packages");
+      rewrite.why = `build in stage "${name}"; the runtime stage installs only ${build.program} (the package of \`${rt.command[0]}\`, which apt completes with its dependencies) and copies ${appFiles.map((h) => `/${h.path}`).join(', ')}: the JDK, the build tool, its caches and the sources stay in the build stage; the stage's other rewrites save no image bytes then and are left out`;
+      return { hunks: splitHunks(stage, fromLine, lines, name, runtime, rewrite, asNobody) };
+    }
+    rewrite.why = `build in a stage of its own; the runtime stage installs only ${build.program} and copies ${appFiles.map((h) => `/${h.path}`).join(', ')}; not applied: ${problems.join('; ')}: ${[`${from} AS ${name}`, '# … the build as it is …', ...runtime].join(' ⏎ ')}`;
+    return { suggestion: { line: stage.line, ...rewrite } };
+  }
+  rewrite.why = `build in a stage of its own; the runtime stage installs only ${build.program} (the package of \`${rt.command[0]}\`, which apt completes with its dependencies) and copies ${appFiles.length ? appFiles.map((h) => `/${h.path}`).join(', ') : 'the app'}; add what the app loads that msb cannot see (installed libraries: gems, site-packages, node_modules, a class path; assets, config): ${[`${from} AS ${name}`, '# … the build as it is …', ...runtime].join(' ⏎ ')}`;
+  return { suggestion: { line: stage.line, ...rewrite } };
+}
+
+/**
+ * Why reinstalling the runtime set's packages would not give the app all it had: files of the build
+ * that neither a finding, the reinstall nor package bookkeeping accounts for, and an install that
+ * took Recommends (the runtime stage installs without them, so the app could lose a package it uses).
+ */
+function reinstallProblems(result: InspectResult, stage: DockerfileStage): string[] {
+  const out: string[] = [];
+  const u = result.findings.unclaimed?.beyondReinstall;
+  if (!u) out.push("the FROM image's layers are not known");
+  else if (u.files > 0) {
+    const pkgs = u.packages.length ? ` (of packages neither build-only nor run: ${u.packages.slice(0, 4).join(', ')})` : '';
+    out.push(`${u.files} file(s) of the build (${prettyBytes(u.bytes)}) are not known to be build-only, and the app may read them at run time${pkgs}: ${u.paths.slice(0, 4).join(', ')}${u.files > 4 ? ', …' : ''}`);
+  }
+  const withRecommends = stage.steps.some((s) => s.keyword === 'RUN' && /\bapt(?:-get)?\s+(?:-\S+\s+)*install\b/.test(s.text) && !/--no-install-recommends|Install-Recommends[= ]+(?:false|0)/i.test(s.text));
+  if (withRecommends) out.push('the build installs packages with their Recommends and the runtime stage would not (add --no-install-recommends to the build first)');
+  return out;
 }

@@ -1,7 +1,8 @@
 /**
- * msb fix's split of a single-stage native build, proven by rebuilding: test/fixtures/split builds a
- * C program and a Go program in place on the debootstrap bookworm minbase (Debian's gcc and Go
- * installed by apt-get in a RUN), and the Rust findings fixture builds its app with Debian's cargo.
+ * msb fix's split of a single-stage build, proven by rebuilding: test/fixtures/split builds a C
+ * program, a Go program and a Java jar (Debian's JDK and Maven) in place on the debootstrap bookworm
+ * minbase (the toolchains installed by apt-get in a RUN), and the Rust findings fixture builds its
+ * app with Debian's cargo. The jar's runtime stage installs the JRE package `java` comes from.
  * `msb fix --apply` makes the stage a build stage and appends a runtime stage FROM the same base with
  * the program alone; the image is rebuilt, the program still prints its line, the saving is within
  * 10% of msb's prediction, and msb fix on the rebuilt image proposes nothing more (proof.ts).
@@ -47,6 +48,22 @@ const native = (name: string, program: string, output: RegExp): Proof => ({
 const CASES: Proof[] = [
   native('c-single', '/src/hello', /^hello from a C build split in two$/m),
   native('go-single', '/src/hello', /^hello from a Go build split in two \(go1\.\d+/m),
+  {
+    name: 'java-single',
+    dockerfile: path.join(DIR, 'java-single.Dockerfile'),
+    image: async () => fixtureImage(fixture.image, 'java-single'),
+    context: (ctx) => cpSync(path.join(DIR, 'ctx'), ctx, { recursive: true }),
+    rules: ['split-stages'],
+    check: (fixed, original) => {
+      const jar = '/src/target/app.jar';
+      const cmd = `CMD ["java", "-jar", "${jar}"]`;
+      const runtime = ['FROM localhost/debian-base:latest', 'RUN apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-headless && rm -rf /var/lib/apt/lists/*', `COPY --from=build ${jar} ${jar}`, 'WORKDIR /src', cmd];
+      assert.ok(fixed.endsWith(`${cmd}\n\n${runtime.join('\n')}\n`), fixed);
+      assert.equal(fixed.slice(0, original.length + ' AS build'.length), original.replace(/^(FROM .*)$/m, '$1 AS build'));
+    },
+    run: ['java', '-jar', '/src/target/app.jar', 'split'],
+    output: /^hello from app split$/m,
+  },
   {
     name: 'rust-single',
     dockerfile: path.join(RUST, 'rust-single.Dockerfile'),

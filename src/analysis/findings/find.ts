@@ -15,7 +15,7 @@ import { hardeningFindings } from './hardening.js';
 import { hygieneFindings } from './hygiene.js';
 import { resolveRuntime, type Runtime, type RuntimeSet } from './runtime.js';
 import { forEachVisibleFile, resolvePath, type VisibleFile } from './tree.js';
-import { UnclaimedFiles, type Unclaimed } from './unclaimed.js';
+import { reinstallIndex, UnclaimedFiles, type Unclaimed } from './unclaimed.js';
 import type { Finding, FindingCategory, FindingEvidence, Severity } from './types.js';
 import { wasteFindings } from './waste.js';
 
@@ -131,6 +131,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
   let keptBytes = 0;
   const layerBins = new Map<number, string[]>();
   const unclaimed = firstOwn > 0 ? new UnclaimedFiles(firstOwn) : undefined;
+  const reinstall = unclaimed && reinstallIndex(root, db, rt.pkgSet, firstOwn, input.origins.map((o) => o.instruction));
   forEachVisibleFile(root, (f) => {
     const pkg = owner.get(f.node);
     let rule = pkg ? PACKAGE_RULE : devDirs.size && isUnderDevDir(f.path, devDirs) ? DEV_DEPS_RULE : firstRule(f.path);
@@ -142,7 +143,10 @@ export function findFindings(input: FindingsInput): FindingsResult {
     const prev = decided.get(f.data);
     if (!rule) {
       if (linked.has(f.data)) decided.set(f.data, null);
-      if (prev === undefined && !rt.nodes.has(f.node)) unclaimed?.add(f.path, f.node, f.data.size);
+      if (prev === undefined && !rt.nodes.has(f.node) && unclaimed) {
+        const r = f.node.layer >= firstOwn ? reinstall!(f.node) : undefined;
+        unclaimed.add(f.path, f.node, f.data.size, r?.kind, r?.pkg);
+      }
       // Unclaimed executables are what a COPY should have been limited to.
       if (prev === undefined && f.node.mode & 0o111 && !/\.(?:so(?:\.\d+)*|sh|py|js)$/.test(f.path)) {
         const bins = layerBins.get(f.node.layer) ?? [];
