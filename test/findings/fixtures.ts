@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -117,18 +117,36 @@ export async function builtFixtures(set: string, doneFile: string): Promise<{ di
         const err = String((e as { stderr?: Buffer }).stderr ?? '').trim().split('\n').slice(-5).join(' | ');
         throw new Error(`building the ${set} fixtures failed: ${err}`);
       }
+      writeFileSync(join(tmp, SET_FILE), set);
       rmSync(dir, { recursive: true, force: true });
       renameSync(tmp, dir);
-      // Builds for older versions of the fixtures are ~200 MB each: drop those unused for an hour.
+      // Builds of older versions of this set are ~200 MB to 2 GB each: drop those unused for an hour
+      // (another checkout may still use one). Only this set's: other sets' builds are in use.
       for (const old of readdirSync(base)) {
         const p = join(base, old);
-        if (p !== dir && /^[0-9a-f]{16}$/.test(old) && existsSync(join(p, doneFile)) && Date.now() - statSync(p).mtimeMs > 3600_000) rmSync(p, { recursive: true, force: true });
+        if (p === dir || !/^[0-9a-f]{16}$/.test(old) || Date.now() - statSync(p).mtimeMs <= 3600_000) continue;
+        if (readIfExists(join(p, SET_FILE)) === set) rmSync(p, { recursive: true, force: true });
       }
     } finally {
       rmSync(lock, { recursive: true, force: true });
     }
   }
+  // A use: the age that decides when an older version may go counts from the last one.
+  const now = new Date();
+  utimesSync(dir, now, now);
+  if (!existsSync(join(dir, SET_FILE))) writeFileSync(join(dir, SET_FILE), set); // a build from before the name was kept
   return { dir, image: (name) => join(dir, name) };
+}
+
+/** Names the fixture set a cache dir holds, so that only older versions of the same set are pruned. */
+const SET_FILE = '.fixture-set';
+
+function readIfExists(p: string): string | undefined {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** What apt and the filesystem inside the Ruby image say is build-only (findings-ruby/truth.sh). */
