@@ -36,6 +36,7 @@ export const UNIT = new Set([
   'test/findings/advice.test.ts',
   'test/findings/recommends.test.ts',
   'test/fix/jar.test.ts',
+  'test/fix/family.test.ts',
   'test/findings/unclaimed.test.ts',
   'test/fix/apt-plan.test.ts',
   'test/attribution/dockerfile.test.ts',

@@ -3,6 +3,7 @@ import type { DockerfileStage, ParsedDockerfile } from '../analysis/attribution/
 import { resolveFinal } from '../analysis/findings/runtime.js';
 import type { InspectResult } from '../pipeline/types.js';
 import type { Hunk } from './plan.js';
+import { familyHint } from './family.js';
 import { javaLaunch } from './java.js';
 import type { Rewrite, Suggestion } from './types.js';
 
@@ -85,6 +86,7 @@ export function planSplit(result: InspectResult, df: ParsedDockerfile, dockerfil
   // /etc/passwd) are not shown, so FROM scratch is a note, never the applied base.
   const baseBytes = result.layers.slice(0, baseLayers).reduce((s, l) => s + l.stats.bytes, 0);
   if (rt.files.length === 1) evidence.push(`FROM scratch would also drop the base's ${prettyBytes(baseBytes)}, if the program opens none of its files (CA certificates, zoneinfo, /etc/passwd)`);
+  evidence.push(...familyNote(stage.from, baseBytes));
   const rewrite: Rewrite = { rules: ['split-stages'], bytes, why: '', evidence };
   if (problems.length === 0) {
     evidence.push('every other file the build left is build-only by a finding, or package bookkeeping');
@@ -184,6 +186,7 @@ function lastLine(lines: string[]): number {
 function interpreted(result: InspectResult, stage: DockerfileStage, dockerfileText: string, harden: boolean): SplitPlan | undefined {
   const rt = result.findings.runtime;
   const build = rt.build;
+  if (rt.resolved && !build?.program) return jreBaseSplit(result, stage, dockerfileText);
   if (!rt.resolved || !build?.program || result.findings.packageManager !== 'dpkg') return undefined;
   // Only worth a stage when the build installed build-only packages too.
   if (!result.findings.findings.some((f) => f.category === 'toolchain' && result.layers[f.layer]?.origin.base === undefined)) return undefined;
@@ -212,6 +215,7 @@ function interpreted(result: InspectResult, stage: DockerfileStage, dockerfileTe
     `the runtime set's packages the build installed: ${build.packages.length} (${prettyBytes(build.bytes)}), installed again by the runtime stage`,
     `the build's layers: ${prettyBytes(ownBytes)}; the saving is what the runtime stage does not ship again (its own dpkg records not counted)`,
   ];
+  evidence.push(...familyNote(stage.from, result.layers.slice(0, baseLayers).reduce((s, l) => s + l.stats.bytes, 0)));
   const rewrite: Rewrite = { rules: ['split-stages'], bytes, why: '', evidence };
   const java = appFiles.length === 1 ? javaLaunch(result, { path: `/${appFiles[0].path}`, content: appFiles[0].node.data!.content }) : undefined;
   if (java) {
@@ -245,4 +249,52 @@ function reinstallProblems(result: InspectResult, stage: DockerfileStage): strin
   const withRecommends = stage.steps.some((s) => s.keyword === 'RUN' && /\bapt(?:-get)?\s+(?:-\S+\s+)*install\b/.test(s.text) && !/--no-install-recommends|Install-Recommends[= ]+(?:false|0)/i.test(s.text));
   if (withRecommends) out.push('the build installs packages with their Recommends and the runtime stage would not (add --no-install-recommends to the build first)');
   return out;
+}
+
+/** The same family's smaller image, stated as an assumption: msb has not seen it, so never the applied base. */
+function familyNote(from: string, baseBytes: number): string[] {
+  const hint = familyHint(from);
+  return hint ? [`assumption: ${hint.image}, of the same family as ${from} without ${hint.drops}, would also drop much of the base's ${prettyBytes(baseBytes)} if the app needs none of it (msb has not seen that image)`] : [];
+}
+
+/**
+ * `java -jar` on a JDK the FROM image brought (eclipse-temurin:17-jdk, maven:3.9-eclipse-temurin-17:
+ * no package of the build to install again): a runtime stage FROM the same family's JRE image with
+ * the jar. Always a suggestion, since msb has not seen that image; its bytes are the build's own
+ * layers minus the jar, and the smaller base saves more on top.
+ */
+function jreBaseSplit(result: InspectResult, stage: DockerfileStage, dockerfileText: string): SplitPlan | undefined {
+  const hint = familyHint(stage.from);
+  if (!hint || !/jre/.test(hint.image)) return undefined;
+  const { baseLayers, ownBytes } = buildLayers(result);
+  if (baseLayers === 0) return undefined;
+  const root = result.analysis.root;
+  const own = result.findings.runtime.files
+    .map((f) => resolveFinal(root, f))
+    .filter((h): h is NonNullable<typeof h> => h !== undefined && h.node.data !== undefined && h.node.layer >= baseLayers);
+  if (own.length !== 1) return undefined;
+  const jar = own[0];
+  const java = javaLaunch(result, { path: `/${jar.path}`, content: jar.node.data!.content });
+  if (!java) return undefined;
+  const bytes = ownBytes - jar.node.data!.size;
+  if (bytes <= 0) return undefined;
+  const lines = dockerfileText.split('\n');
+  const { name, from } = stageNames(stage, lines);
+  const runtime = [`FROM ${hint.image}${stage.name ? ` AS ${stage.name}` : ''}`, `COPY --from=${name} /${jar.path} /${jar.path}`, ...carriedSteps(stage, lines)];
+  const u = result.findings.unclaimed;
+  const problems = [...java.problems];
+  if (u && u.files > 0) problems.push(`${u.files} file(s) of the build (${prettyBytes(u.bytes)}) are not known to be build-only, and the app may read them at run time: ${u.paths.slice(0, 4).join(', ')}${u.files > 4 ? ', …' : ''}`);
+  return {
+    suggestion: {
+      line: stage.line,
+      rules: ['split-stages'],
+      bytes,
+      why: `build in a stage of its own and run the jar on ${hint.image} (assumed: the same family as ${stage.from} without ${hint.drops}; msb has not seen it)${problems.length ? `; first: ${problems.join('; ')}` : ''}: ${[`${from} AS ${name}`, '# … the build as it is …', ...runtime].join(' ⏎ ')}`,
+      evidence: [
+        `runs \`${result.findings.runtime.command.join(' ').slice(0, 80)}\` with the JDK of the FROM image`,
+        ...java.evidence,
+        `the build's layers: ${prettyBytes(ownBytes)}, of which the runtime stage ships the jar (${prettyBytes(jar.node.data!.size)}); the JRE image's smaller base saves more, not counted`,
+      ],
+    },
+  };
 }

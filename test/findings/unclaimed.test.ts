@@ -12,6 +12,7 @@ test('apt-get, dpkg and rm only, as a Dockerfile line or a history entry: packag
     'RUN DEBIAN_FRONTEND=noninteractive apt-get install -y curl && rm -rf /var/lib/apt/lists/*',
     'RUN apt-get update && dpkg -i /tmp/x.deb; rm /tmp/x.deb',
     '/bin/sh -c apt-get update && apt-get install -y gcc',
+    'RUN |1 JDK=17 /bin/sh -c apt-get update && apt-get install -y openjdk-17-jdk-headless # buildkit',
   ]) {
     assert.equal(packageOnlyRun(ins), true, ins);
   }
@@ -25,6 +26,7 @@ test('anything that can write a file of its own is not: a redirection, another p
     'RUN apt-get install -y curl | tee /var/log/x',
     'RUN export DEBIAN_FRONTEND=noninteractive && apt-get install -y curl',
     'COPY app /app',
+    'RUN ["apt-get", "install", "-y", "curl"]',
     'RUN mvn package',
   ]) {
     assert.equal(packageOnlyRun(ins), false, ins);

@@ -99,3 +99,20 @@ test('c-config: the program opens a file of the build at run time, so the split 
   // The other rewrites still apply: the apt lists go in the install RUN.
   assert.ok(plan.hunks.some((h) => h.rewrites.some((r) => r.rules.includes('cache-apt-lists'))));
 });
+
+test("java-on-jdk-base: the JDK is the FROM image's, so the split is a suggestion to run the jar on the same family's JRE image, never applied", async () => {
+  const tar = fixture.image('java-on-jdk-base.tar');
+  const plan: Plan = await msbJson(['fix', tar, '--dockerfile', path.join(DIR, 'java-on-jdk-base.Dockerfile'), '--format', 'json']);
+  assert.ok(!plan.hunks.some((h) => h.rewrites.some((r) => r.rules.includes('split-stages'))), JSON.stringify(plan.hunks));
+  const split = plan.suggestions.find((s) => s.rules.includes('split-stages'));
+  assert.ok(split, JSON.stringify(plan.suggestions));
+  assert.match(split.why, /run the jar on eclipse-temurin:17-jre \(assumed: the same family as eclipse-temurin:17-jdk without the JDK's compiler and tools; msb has not seen it\):/);
+  assert.match(split.why, /FROM eclipse-temurin:17-jre ⏎ COPY --from=build \/src\/target\/app\.jar \/src\/target\/app\.jar ⏎ WORKDIR \/src ⏎ CMD \["java", "-jar", "\/src\/target\/app\.jar"\]$/);
+  assert.ok(split.evidence?.some((e) => /app\.jar's manifest: Main-Class app\.App, no Class-Path/.test(e)), JSON.stringify(split.evidence));
+  // Its bytes: the build's own layers (above the JDK image's) minus the jar the runtime stage ships.
+  const r = await msbJson(['inspect', tar, '--json', '--files']);
+  const own = r.layers.filter((l: { base?: string }) => l.base === undefined).reduce((s: number, l: { bytes: number }) => s + l.bytes, 0);
+  const jar = r.files.find((f: { path: string }) => f.path === '/src/target/app.jar');
+  assert.ok(own > 0 && jar, 'the build made layers and the jar');
+  assert.equal(split.bytes, own - jar.size);
+});

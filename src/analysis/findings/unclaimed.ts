@@ -1,5 +1,6 @@
 import type { TreeNode } from '../types.js';
 import type { PackageDb } from './packages.js';
+import { parseCreatedBy } from '../instruction.js';
 import { resolvePath } from './tree.js';
 
 /**
@@ -88,9 +89,10 @@ function trim(top: Array<[string, number]>): Array<[string, number]> {
  * maintainer scripts. `instruction` as attribution gives it (`RUN …`, or a history's `/bin/sh -c …`).
  */
 export function packageOnlyRun(instruction: string): boolean {
-  const m = /^(?:RUN\s+|\/bin\/(?:ba)?sh\s+-c\s+)(.*)$/s.exec(instruction.trim());
-  if (!m) return false;
-  const body = m[1].replace(/\\\n/g, ' ');
+  // Any builder's dialect (`RUN …`, `/bin/sh -c …`, BuildKit's `RUN |1 A=1 /bin/sh -c … # buildkit`)
+  const p = parseCreatedBy(instruction);
+  if (p?.keyword !== 'RUN') return false;
+  const body = p.rest.replace(/\\\n/g, ' ');
   // Redirections write files; a here-doc, substitutions and sub-shells run what is not read here.
   if (/[<>`$(){}]/.test(body)) return false;
   return body.split(/&&|\|\|?|;|\n/).every((cmd) => {
