@@ -18,7 +18,6 @@ export interface JarManifest {
   agent?: string;
 }
 
-const LOCAL_HEADER = 0x04034b50;
 const DESCRIPTOR = 0x08074b50;
 const NAME = 'META-INF/MANIFEST.MF';
 /** A manifest bigger than this is not one a launcher reads (they are a few hundred bytes). */
@@ -26,7 +25,8 @@ const MAX_MANIFEST = 1024 * 1024;
 
 /** The manifest in `prefix` (a zip's first bytes), or undefined when it is not there or not readable. */
 export function readJarManifest(prefix: Buffer): JarManifest | undefined {
-  if (prefix.length < 30 || prefix.readUInt32LE(0) !== LOCAL_HEADER) return undefined;
+  // Not only at offset 0: a "fully executable" jar (Spring Boot's) starts with a launch script.
+  if (prefix.length < 30) return undefined;
   // Entries written with a data descriptor (flag bit 3: `jar` and most archivers) carry no size in
   // their header, so the entries cannot be stepped over: look for the manifest's own local header.
   const sig = Buffer.from([0x50, 0x4b, 0x03, 0x04]);

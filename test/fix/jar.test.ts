@@ -49,3 +49,8 @@ test("a manifest whose bytes do not match the zip's CRC-32 reads as unknown", ()
     assert.equal(readJarManifest(b), undefined, name);
   }
 });
+
+test('a "fully executable" jar (a launch script before the zip, as Spring Boot writes it) still reads', () => {
+  const script = Buffer.from('#!/bin/bash\n# launch script\nexec java -jar "$0" "$@"\n');
+  assert.deepEqual(readJarManifest(Buffer.concat([script, jar('thin.jar')]))?.classPath.length, 3);
+});
