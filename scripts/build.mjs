@@ -9,7 +9,7 @@
  *   node scripts/build.mjs [OUT_DIR]     (default dist; npm install runs it through "prepare")
  */
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,6 +27,9 @@ await build({
   target: 'node20',
   outdir,
   chunkNames: 'chunks/[name]-[hash]',
+  // .mjs: Node knows these are ES modules from the name, without looking for a package.json up the
+  // tree for every import between chunks (94 on the inspect path).
+  outExtension: { '.js': '.mjs' },
   external: ['ink', 'react', 'react/*', 'react-dom', 'dockerode'],
   jsx: 'automatic',
   legalComments: 'none',
@@ -34,3 +37,5 @@ await build({
   // Bundled CommonJS packages (commander, tar-stream) call require() for Node's own modules.
   banner: { js: "import { createRequire as __msbCreateRequire } from 'node:module'; const require = __msbCreateRequire(import.meta.url);" },
 });
+// The entry keeps its name (bin/msb.js and the packaging load dist/msb.js); no chunk imports it.
+renameSync(path.join(outdir, 'msb.mjs'), path.join(outdir, 'msb.js'));
