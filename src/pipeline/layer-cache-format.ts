@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip, createGzip } from 'node:zlib';
+import { nodeZlib } from '../lazy-node.js';
 import type { EntryKind, FileEntry, LayerContents, Compression } from '../walk/types.js';
 
 /** The layer cache's on-disk format (version 1, described in layer-cache.ts): writing and checked reading of one entry. */
@@ -132,7 +132,7 @@ class Reader {
 }
 
 export async function writeEntry(file: string, key: string, { contents: c, skipped }: CachedLayer): Promise<void> {
-  const gz = createGzip({ level: 1 });
+  const gz = nodeZlib().createGzip({ level: 1 });
   const out = createWriteStream(file, { flags: 'wx' });
   const done = pipeline(gz, out);
   const w = new Writer();
@@ -187,7 +187,7 @@ export async function writeEntry(file: string, key: string, { contents: c, skipp
 
 export function gunzipChunks(file: string): { it: AsyncIterator<Buffer>; close(): void } {
   const src = createReadStream(file);
-  const gz = createGunzip();
+  const gz = nodeZlib().createGunzip();
   src.on('error', (e) => gz.destroy(e));
   src.pipe(gz);
   return {

@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
+import { nodeCrypto } from '../lazy-node.js';
 import type { LayerBlob } from '../source/types.js';
 import { readEntry, readKey, writeEntry } from './layer-cache-format.js';
 
@@ -68,7 +68,7 @@ export class LayerCache {
   constructor(readonly dir?: string) {}
 
   private fileOf(key: string): string {
-    return path.join(this.dir!, `v${LAYER_CACHE_VERSION}`, `${createHash('sha256').update(key).digest('hex')}.bin.gz`);
+    return path.join(this.dir!, `v${LAYER_CACHE_VERSION}`, `${nodeCrypto().createHash('sha256').update(key).digest('hex')}.bin.gz`);
   }
 
   /**
@@ -126,7 +126,7 @@ export class LayerCache {
     this.stores++;
     if (!this.dir) return;
     const file = this.fileOf(key);
-    const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    const tmp = `${file}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`;
     try {
       await mkdir(path.dirname(file), { recursive: true });
       await writeEntry(tmp, key, layer);

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Finding } from '../analysis/findings/types.js';
+import { nodeCrypto } from '../lazy-node.js';
 import type { InspectResult } from '../pipeline/types.js';
 import { bytes, percent } from './format.js';
 import { failOnMatches } from './gate.js';
@@ -121,7 +121,7 @@ export function globRegExp(pattern: string): RegExp {
 /** One fingerprint per finding: its rule and the set of its paths (stable across re-runs). */
 export function findingFingerprint(f: Pick<Finding, 'rule' | 'paths'>): string {
   const key = `${f.rule}\n${f.paths.map((p) => p.path).sort().join('\n')}`;
-  return createHash('sha256').update(key).digest('hex').slice(0, 32);
+  return nodeCrypto().createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
 /** Whether the ignore list accepts this finding (every path matched, rule matched), and why. */

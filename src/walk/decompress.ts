@@ -1,8 +1,7 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { Duplex, PassThrough, Transform, Writable, type TransformCallback } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { MsbError } from '../errors.js';
+import { nodeChildProcess, nodeZlib } from '../lazy-node.js';
 import { sniffCompression as sniffBytes } from '../source/compression.js';
 import type { Compression } from './types.js';
 
@@ -55,7 +54,7 @@ class ZstdDecompress extends Transform {
  * than fzstd on real layers (1.3 GB of /usr: 1.0 s vs 5.7 s here).
  */
 function zstdProcess(): Duplex {
-  const child = spawn('zstd', ['-dcq'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = nodeChildProcess().spawn('zstd', ['-dcq'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d.slice(0, 500)));
   // The output ends only once zstd's exit status is known: corrupt input must fail the walk, not
@@ -91,14 +90,14 @@ function zstdProcess(): Duplex {
 let zstdCli: boolean | undefined;
 /** Whether a `zstd` program is on the PATH (asked once). */
 function haveZstdCli(): boolean {
-  zstdCli ??= spawnSync('zstd', ['--version'], { stdio: 'ignore' }).status === 0;
+  zstdCli ??= nodeChildProcess().spawnSync('zstd', ['--version'], { stdio: 'ignore' }).status === 0;
   return zstdCli;
 }
 
 export type ZstdDecoder = 'auto' | 'cli' | 'js';
 
 export function decompressor(c: Compression, zstd: ZstdDecoder = 'auto'): Duplex | undefined {
-  if (c === 'gzip') return createGunzip({ chunkSize: 256 << 10 });
+  if (c === 'gzip') return nodeZlib().createGunzip({ chunkSize: 256 << 10 });
   if (c === 'zstd') return zstd === 'cli' || (zstd === 'auto' && haveZstdCli()) ? zstdProcess() : new ZstdDecompress();
   return undefined;
 }

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { contextError } from '../errors.js';
+import { nodeCrypto } from '../lazy-node.js';
 import type { LayerBlob } from '../source/types.js';
 import type { FileEntry } from './types.js';
 
@@ -34,7 +34,7 @@ export async function hashEntries(jobs: DigestJob[]): Promise<number> {
     const fh = await open(file, 'r');
     try {
       for (const [e, blob] of list) {
-        const h = createHash('sha256');
+        const h = nodeCrypto().createHash('sha256');
         let pos = e.dataOffset!;
         let left = e.size;
         while (left > 0) {

@@ -1,9 +1,10 @@
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { contextError, MsbError } from '../errors.js';
+import { nodeCrypto } from '../lazy-node.js';
 import type { LayerBlob } from '../source/types.js';
 import { scanTar } from '../tar/seek.js';
 import { TarParser } from '../tar/stream.js';
@@ -177,15 +178,15 @@ async function streamLayer(blob: LayerBlob, opts: WalkOptions): Promise<LayerCon
   if (!head) throw new MsbError('layer blob is empty (0 bytes)');
   const compression = sniffCompression(head);
   const b = new LayerBuilder(blob.index, compression);
-  const blobHash = opts.verify && compression !== 'none' && blob.digest ? createHash('sha256') : undefined;
-  const diffHash = opts.verify ? createHash('sha256') : undefined;
+  const blobHash = opts.verify && compression !== 'none' && blob.digest ? nodeCrypto().createHash('sha256') : undefined;
+  const diffHash = opts.verify ? nodeCrypto().createHash('sha256') : undefined;
   const rawMeter = new Meter(blobHash, opts.onProgress);
   const tarMeter = new Meter(diffHash);
   // The same tar reading as the seek path (src/tar/stream.ts); regular files are hashed as they pass.
   const parser = new TarParser((h) => {
     const e = b.add(h.name, KIND[h.type] ?? 'other', h.size, h.mode, h.uid, h.gid, h.mtime, h.linkname);
     if (!e || e.size === 0) return undefined;
-    const hash = createHash('sha256');
+    const hash = nodeCrypto().createHash('sha256');
     let room = keepBytes(opts.capture?.want(e.path, e.size, e.mode), e.size);
     const keep: Buffer[] | undefined = room > 0 ? [] : undefined;
     return {

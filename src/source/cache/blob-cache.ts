@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, type Stats, type WriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Transform, TransformCallback } from 'node:stream';
 import { MsbError } from '../../errors.js';
+import { nodeCrypto } from '../../lazy-node.js';
 import type { BlobLocation } from '../types.js';
 import { sha256Hex, VerifyingStream } from './verify.js';
 
@@ -123,7 +123,7 @@ export class BlobCache {
     const st = await stat(loc.file).catch(() => undefined);
     const marker = await readFile(this.markerOf(digest), 'utf8').catch(() => '');
     if (st && marker === BlobCache.stamp(st)) return loc;
-    const hash = createHash('sha256');
+    const hash = nodeCrypto().createHash('sha256');
     try {
       for await (const c of createReadStream(loc.file, { highWaterMark: 1 << 20 })) hash.update(c as Buffer);
     } catch {
@@ -169,7 +169,7 @@ export class BlobCache {
       throw new MsbError(`cannot create the cache directory ${this.dir}: ${err.code ?? err.message} (use --cache-dir DIR or --no-cache)`);
     }
     await this.pruneTmp(tmpDir);
-    const tmp = path.join(tmpDir, `${sha256Hex(digest, what).slice(0, 16)}-${randomBytes(6).toString('hex')}.partial`);
+    const tmp = path.join(tmpDir, `${sha256Hex(digest, what).slice(0, 16)}-${nodeCrypto().randomBytes(6).toString('hex')}.partial`);
     return new CachingStream(what, digest, size, tmp, dest, onBytes, () => this.mark(digest));
   }
 

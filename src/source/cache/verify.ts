@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { MsbError, shortDigest } from '../../errors.js';
+import { nodeCrypto } from '../../lazy-node.js';
 
 /** Digest checks for blobs read from outside (a registry): streamed and in memory. */
 
@@ -19,7 +19,7 @@ export function sha256Hex(digest: string, label: string): string {
  */
 export class VerifyingStream extends Transform {
   bytes = 0;
-  private readonly hash = createHash('sha256');
+  private readonly hash = nodeCrypto().createHash('sha256');
   constructor(
     private readonly what: string,
     private readonly digest: string,
@@ -67,12 +67,12 @@ export class VerifyingStream extends Transform {
 
 /** The sha256 digest of an in-memory blob ("sha256:<hex>"). */
 export function sha256Of(data: Buffer): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  return `sha256:${nodeCrypto().createHash('sha256').update(data).digest('hex')}`;
 }
 
 /** Checks an in-memory blob against its digest. */
 export function verifyBuffer(what: string, digest: string, data: Buffer): void {
   sha256Hex(digest, what);
-  const got = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  const got = `sha256:${nodeCrypto().createHash('sha256').update(data).digest('hex')}`;
   if (got !== digest) throw new MsbError(`${what}: digest mismatch: expected ${shortDigest(digest)}…, got ${shortDigest(got)}…`);
 }
