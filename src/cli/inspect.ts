@@ -86,8 +86,8 @@ export async function inspectCommand(ref: string, flags: InspectFlags, io: Io): 
       progress.clear();
     }
     const baseline = ci && flags.baseline ? await loadBaseline(flags.baseline, flags, io, progress) : undefined;
-    const { evaluateCi, renderCi } = await import('../report/ci.js');
-    const verdict = ci ? evaluateCi(result, ci.policy, baseline) : undefined;
+    // The CI report's module is loaded only when CI rules apply.
+    const verdict = ci ? (await import('../report/ci.js')).evaluateCi(result, ci.policy, baseline) : undefined;
     const legacy = !ci && gate.hasLimits(limits) ? gate.evaluateGate(result, limits) : undefined;
     const dockerfileUri = flags.dockerfile ? path.relative(io.cwd, path.resolve(io.cwd, flags.dockerfile)).split(path.sep).join('/') : undefined;
     const ignore = ci?.policy.ignore;
@@ -136,6 +136,7 @@ export async function inspectCommand(ref: string, flags: InspectFlags, io: Io): 
     // No report asked for: the text report (or, in CI mode, only the rule table).
     if (!targets.length && !verdict) io.stdout.write(await render('text'));
     if (verdict) {
+      const { renderCi } = await import('../report/ci.js');
       const table = safeLines(`${ci!.sources.length ? `msb CI rules from ${ci!.sources.join(', ')}\n` : ''}${renderCi(verdict)}`);
       (stdoutUsed ? io.stderr : io.stdout).write(targets.some((t) => !t.file && t.format === 'text') ? `\n${table}` : table);
     }

@@ -56,8 +56,10 @@ export async function sourceOptions(flags: SourceFlags, io: Io, progress: Progre
  * `memoryOnly`: with --no-cache, still share layers within this run (msb scan).
  */
 export async function layerCacheOf(flags: SourceFlags, io: Io, memoryOnly = false): Promise<LayerCache | undefined> {
+  // --no-cache: the cache's module is not even loaded (unless this run shares layers in memory).
+  if (flags.cache === false && !memoryOnly) return undefined;
   const { LayerCache } = await import('../pipeline/layer-cache.js');
-  if (flags.cache === false) return memoryOnly ? new LayerCache() : undefined;
+  if (flags.cache === false) return new LayerCache();
   return new LayerCache(path.join(flags.cacheDir ?? defaultCacheDir(io.env), 'layers'));
 }
 

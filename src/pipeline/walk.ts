@@ -8,7 +8,7 @@ import { sniffCompression } from '../walk/decompress.js';
 import { OpenFiles } from '../walk/files.js';
 import { walkLayer } from '../walk/layer.js';
 import type { FileEntry, LayerContents } from '../walk/types.js';
-import { layerKey, type CachedLayer, type LayerCache } from './layer-cache.js';
+import type { CachedLayer, LayerCache } from './layer-cache.js';
 import type { InspectOptions } from './types.js';
 
 /**
@@ -124,7 +124,8 @@ async function walkOne(blob: LayerBlob, opts: InspectOptions, cache: LayerCache 
     const contents = await walkLayer(blob, { verify: opts.verify, signal: opts.signal, capture, onProgress, files });
     return { contents, skipped: capture.skipped };
   };
-  const key = cache ? layerKey(blob) : undefined;
+  // The cache's module is loaded only when there is a cache (not with --no-cache).
+  const key = cache ? (await import('./layer-cache.js')).layerKey(blob) : undefined;
   // A seekable layer is never cached: asked first, it costs no lookup of an entry that cannot exist.
   if (!cache || !key || (await seekable(blob, files))) return plain();
   const got = await cache.through(key, !opts.verify, async () => {
