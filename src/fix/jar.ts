@@ -1,4 +1,4 @@
-import { crc32, inflateRawSync } from 'node:zlib';
+import { nodeZlib } from '../lazy-node.js';
 
 /**
  * A jar's manifest, read from the first bytes of the jar the walk kept (the entrypoint's files keep
@@ -53,7 +53,7 @@ export function readJarManifest(prefix: Buffer): JarManifest | undefined {
         used = data.length;
       } else if (method === 8) {
         // A deflate stream ends itself; inflate stops there and says how much of the input it read.
-        const out = inflateRawSync(data, { maxOutputLength: MAX_MANIFEST, info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+        const out = nodeZlib().inflateRawSync(data, { maxOutputLength: MAX_MANIFEST, info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
         bytes = out.buffer;
         used = out.engine.bytesWritten;
       } else return undefined;
@@ -69,7 +69,7 @@ export function readJarManifest(prefix: Buffer): JarManifest | undefined {
       if (d + 8 > prefix.length) return undefined;
       crc = prefix.readUInt32LE(d) === DESCRIPTOR ? prefix.readUInt32LE(d + 4) : prefix.readUInt32LE(d);
     }
-    if (crc32(bytes) !== crc) return undefined;
+    if (nodeZlib().crc32(bytes) !== crc) return undefined;
     const text = bytes.toString('utf8');
     return parseManifest(text);
   }
