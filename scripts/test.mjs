@@ -37,6 +37,7 @@ export const UNIT = new Set([
   'test/findings/recommends.test.ts',
   'test/fix/jar.test.ts',
   'test/fix/family.test.ts',
+  'test/fix/libraries.test.ts',
   'test/findings/unclaimed.test.ts',
   'test/fix/apt-plan.test.ts',
   'test/attribution/dockerfile.test.ts',

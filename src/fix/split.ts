@@ -5,6 +5,7 @@ import type { InspectResult } from '../pipeline/types.js';
 import type { Hunk } from './plan.js';
 import { familyHint } from './family.js';
 import { javaLaunch } from './java.js';
+import { libraryDirs } from './libraries.js';
 import type { Rewrite, Suggestion } from './types.js';
 
 /**
@@ -196,7 +197,10 @@ function interpreted(result: InspectResult, stage: DockerfileStage, dockerfileTe
   const appFiles = rt.files
     .map((f) => resolveFinal(root, f))
     .filter((h): h is NonNullable<typeof h> => h !== undefined && h.node.data !== undefined && h.node.layer >= baseLayers && !PACKAGED.test(h.path));
-  const kept = build.bytes + appFiles.reduce((s, h) => s + h.node.data!.size, 0);
+  // The interpreter's installed libraries the build added (site-packages, gems, node_modules): copied too.
+  const program = rt.files[0]?.slice(rt.files[0].lastIndexOf('/') + 1) ?? '';
+  const libs = appFiles.length === 1 ? libraryDirs(root, baseLayers, program, appFiles[0].path) : [];
+  const kept = build.bytes + appFiles.reduce((s, h) => s + h.node.data!.size, 0) + libs.reduce((s, l) => s + l.bytes, 0);
   const bytes = ownBytes - kept;
   if (bytes <= 0) return undefined;
   const lines = dockerfileText.split('\n');
@@ -208,6 +212,7 @@ function interpreted(result: InspectResult, stage: DockerfileStage, dockerfileTe
     runtimeFrom,
     `RUN apt-get update && apt-get install -y --no-install-recommends ${build.program} && rm -rf /var/lib/apt/lists/*`,
     ...appFiles.map((h) => `COPY --from=${name} /${h.path} /${h.path}`),
+    ...libs.map((l) => `COPY --from=${name} ${l.path} ${l.path}`),
     ...carried,
   ];
   const evidence = [
@@ -229,7 +234,7 @@ function interpreted(result: InspectResult, stage: DockerfileStage, dockerfileTe
     rewrite.why = `build in a stage of its own; the runtime stage installs only ${build.program} and copies ${appFiles.map((h) => `/${h.path}`).join(', ')}; not applied: ${problems.join('; ')}: ${[`${from} AS ${name}`, '# … the build as it is …', ...runtime].join(' ⏎ ')}`;
     return { suggestion: { line: stage.line, ...rewrite } };
   }
-  rewrite.why = `build in a stage of its own; the runtime stage installs only ${build.program} (the package of \`${rt.command[0]}\`, which apt completes with its dependencies) and copies ${appFiles.length ? appFiles.map((h) => `/${h.path}`).join(', ') : 'the app'}; add what the app loads that msb cannot see (installed libraries: gems, site-packages, node_modules, a class path; assets, config): ${[`${from} AS ${name}`, '# … the build as it is …', ...runtime].join(' ⏎ ')}`;
+  rewrite.why = `build in a stage of its own; the runtime stage installs only ${build.program} (the package of \`${rt.command[0]}\`, which apt completes with its dependencies) and copies ${appFiles.length ? appFiles.map((h) => `/${h.path}`).join(', ') : 'the app'}${libs.length ? `, with the libraries the build installed where ${program} loads them (${libs.map((l) => `${l.path}: ${l.files} files, ${prettyBytes(l.bytes)}`).join('; ')})` : ''}; add what the app loads that msb cannot see (${libs.length ? '' : 'installed libraries: gems, site-packages, node_modules, a class path; '}assets, config, files it opens): ${[`${from} AS ${name}`, '# … the build as it is …', ...runtime].join(' ⏎ ')}`;
   return { suggestion: { line: stage.line, ...rewrite } };
 }
 

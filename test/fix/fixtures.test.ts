@@ -65,7 +65,8 @@ test('PHP and Ruby run a packaged interpreter: never a split applied, one sugges
   assert.ok(!phpPlan.suggestions.some((s: { rules: string[] }) => s.rules.includes('split-stages')), JSON.stringify(phpPlan.suggestions));
   // gcc, make and ruby-dev built the gem's extension: the runtime stage installs the interpreter's package alone.
   const rubySplit = rubyPlan.suggestions.find((s: { rules: string[] }) => s.rules.includes('split-stages'));
-  assert.match(rubySplit?.why ?? '', /installs only ruby3\.\d \(the package of `ruby`.*COPY --from=build \/app\/app\.rb \/app\/app\.rb/);
+  // …and copies the script and the gem dir where `gem install` put the gem (ruby's own search path).
+  assert.match(rubySplit?.why ?? '', /installs only ruby3\.\d \(the package of `ruby`.*COPY --from=build \/app\/app\.rb \/app\/app\.rb ⏎ COPY --from=build \/var\/lib\/gems\/3\.\d\.0 \/var\/lib\/gems\/3\.\d\.0 ⏎ CMD/);
   const hunk = phpPlan.hunks.find((h: { text: string }) => /composer install/.test(h.text));
   assert.match(hunk.text, /composer install --no-interaction --no-progress \\\n && composer clear-cache$/);
   const ins = JSON.parse((await runMsb(['inspect', php.image('php-single.tar'), '--json'])).stdout);

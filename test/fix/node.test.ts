@@ -36,7 +36,10 @@ test('Node.js: msb fix --apply prunes the devDependencies and cleans the npm cac
     output: /^hello from the node fixture, its devDependencies pruned$/m,
   });
   // node is an interpreter: the split (npm and node-gyp's toolchain stay in the build) is only suggested.
-  assert.match(plan.suggestions.find((s) => s.rules.includes('split-stages'))?.why ?? '', /the runtime stage installs only nodejs /);
+  // It copies the script and node_modules beside it, where require() looks (the libraries the build installed).
+  const split = plan.suggestions.find((s) => s.rules.includes('split-stages'))?.why ?? '';
+  assert.match(split, /the runtime stage installs only nodejs .*\/app\/node_modules: \d+ files/);
+  assert.match(split, /COPY --from=build \/app\/server\.js \/app\/server\.js ⏎ COPY --from=build \/app\/node_modules \/app\/node_modules ⏎ CMD/);
   const dev = b.findings.find((f: { rule: string }) => f.rule === 'node-dev-dependencies');
   assert.ok(dev.bytes > 6_000_000, `devtool's bundle: ${dev.bytes}`);
   assert.ok(!a.files.some((f: { path: string }) => f.path.startsWith('/app/node_modules/devtool/')), 'devtool is gone');
