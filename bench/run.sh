@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-bench/out}
 SCALE=${2:-1}
-[ -f dist/cli/main.js ] || npx tsc -p tsconfig.json
+[ -f dist/msb.js ] || npm run -s build
 if [ ! -f "$OUT/big.tar" ]; then node --import tsx bench/make-big-image.ts "$OUT" --scale "$SCALE"; fi
 DA="$OUT/docker-archive"
 best() { # best of 3 wall-clock seconds of a command

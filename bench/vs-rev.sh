@@ -16,8 +16,10 @@ OLD=$(mktemp -d)
 trap 'git worktree remove --force "$OLD/src-tree" >/dev/null 2>&1 || true; rm -rf "$OLD"' EXIT
 git worktree add --detach -q "$OLD/src-tree" "$REV"
 ln -s "$PWD/node_modules" "$OLD/src-tree/node_modules"
-(cd "$OLD/src-tree" && npx tsc -p tsconfig.json)
-npx tsc -p tsconfig.json
+# bin/msb.js runs the esbuild bundle (dist/msb.js) since scripts/build.mjs exists; tsc before that.
+build() { if [ -f scripts/build.mjs ]; then node scripts/build.mjs >/dev/null; else npx tsc -p tsconfig.json; fi; }
+(cd "$OLD/src-tree" && build)
+build
 new_bin=bin/msb.js
 old_bin=$OLD/src-tree/bin/msb.js
 measure() { # prints "seconds peakKB" for one run
