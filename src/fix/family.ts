@@ -19,7 +19,8 @@ export function familyHint(from: string): FamilyHint | undefined {
   const ref = parseOfficial(from);
   if (!ref) return undefined;
   const { name, tag } = ref;
-  if (/slim|alpine|distroless|jre/.test(tag)) return undefined;
+  // Already the small variant (a JDK on Alpine still has its JRE beside it: eclipse-temurin:17-jdk-alpine).
+  if (/slim|distroless|jre/.test(tag) || (/alpine/.test(tag) && !/jdk/.test(tag))) return undefined;
   const release = DEBIAN_RELEASE.exec(tag)?.[1];
   switch (name) {
     case 'debian':

@@ -17,6 +17,7 @@ test('the slim or JRE variant of an official build image', () => {
     ['rust:1.75-bullseye', 'debian:bullseye-slim'],
     ['eclipse-temurin:17-jdk', 'eclipse-temurin:17-jre'],
     ['eclipse-temurin:21-jdk-jammy', 'eclipse-temurin:21-jre-jammy'],
+    ['eclipse-temurin:17-jdk-alpine', 'eclipse-temurin:17-jre-alpine'],
     ['maven:3.9-eclipse-temurin-17', 'eclipse-temurin:17-jre'],
     ['gradle:8.5-jdk17', 'eclipse-temurin:17-jre'],
   ];
