@@ -39,6 +39,7 @@ export const UNIT = new Set([
   'test/fix/family.test.ts',
   'test/fix/libraries.test.ts',
   'test/findings/unclaimed.test.ts',
+  'test/findings/extensions.test.ts',
   'test/fix/apt-plan.test.ts',
   'test/attribution/dockerfile.test.ts',
   'test/attribution/history.test.ts',

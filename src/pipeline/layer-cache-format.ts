@@ -3,9 +3,9 @@ import { pipeline } from 'node:stream/promises';
 import { nodeZlib } from '../lazy-node.js';
 import type { EntryKind, FileEntry, LayerContents, Compression } from '../walk/types.js';
 
-/** The layer cache's on-disk format (version 1, described in layer-cache.ts): writing and checked reading of one entry. */
+/** The layer cache's on-disk format (version 2, described in layer-cache.ts): writing and checked reading of one entry. */
 
-export const LAYER_CACHE_VERSION = 1;
+export const LAYER_CACHE_VERSION = 2;
 const MAGIC = 'msb-layer-cache';
 
 /** What a cache entry holds beyond the contents: the walk's count of wanted files over their limit. */

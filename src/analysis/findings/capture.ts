@@ -1,4 +1,5 @@
 import type { ContentCapture } from '../../walk/types.js';
+import { EXTENSION } from './extensions.js';
 
 /**
  * Which files' content the findings need, and how much of it a walk may keep: package databases
@@ -65,6 +66,8 @@ export class FindingsCapture implements ContentCapture {
   skipped = 0;
   /** Budget for executable prefixes and the secret sniff (apart from package databases). */
   private prefixBudget = 16 * MB;
+  /** Budget for native extensions' headers. */
+  private extensionBudget = 8 * MB;
   private readonly hinted: Set<string>;
   constructor(
     private budget = 64 * MB,
@@ -77,7 +80,7 @@ export class FindingsCapture implements ContentCapture {
   note(): string | undefined {
     if (this.skipped === 0) return undefined;
     // (prefix captures over budget are not worth a note: the runtime set then says what it could not resolve)
-    return `findings: ${this.skipped} package-database or credential file(s) were too big to read; package evidence and secret checks may be incomplete`;
+    return `findings: ${this.skipped} package-database, credential or native-extension file(s) were too big to read; package evidence, secret checks and the libraries extensions load may be incomplete`;
   }
 
   want(path: string, size: number, mode = 0): boolean | number {
@@ -100,6 +103,17 @@ export class FindingsCapture implements ContentCapture {
     // Executables in bin dirs: ELF headers for the libraries they need, or the `#!` interpreter.
     // (16 KiB: headers and .dynstr of most programs; the entrypoint's own files get EXEC_PREFIX)
     if (mode & 0o111 && BIN_DIR.test(path)) return this.take(Math.min(size, BIN_PREFIX));
+    // Native extensions of installed libraries: the system libraries they load (extensions.ts). A
+    // budget of their own: thousands of them (a scientific Python stack) never crowd out the rest.
+    if (EXTENSION.test(path)) {
+      const n = Math.min(size, BIN_PREFIX);
+      if (n > this.extensionBudget) {
+        this.skipped++;
+        return false;
+      }
+      this.extensionBudget -= n;
+      return n;
+    }
     // Small files where a key is plausible: sniffed by content, whatever their name.
     if (size <= SNIFF_MAX && this.prefixBudget >= SNIFF_PREFIX && !NO_SNIFF.test(path)) return this.take(Math.min(size, SNIFF_PREFIX));
     return false;

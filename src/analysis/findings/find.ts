@@ -5,6 +5,7 @@ import type { Analysis, TreeNode } from '../types.js';
 import { configSecretFindings, type ConfigSecret } from './config-secrets.js';
 import { isUnderDevDir, nodeDevDependencyDirs } from './dev-deps.js';
 import { findingBase } from './finding.js';
+import { extensionLibraries, type ExtensionLibraries } from './extensions.js';
 import { fixText, instructionKind, type FixContext } from './fix.js';
 import { isToolchainPackage, readPackageDb, toolchainClosure, type Pkg } from './packages.js';
 import { PathGroup } from './paths.js';
@@ -68,6 +69,11 @@ export interface FindingsResult {
    * FROM image's layers are not known.
    */
   unclaimed?: Unclaimed;
+  /**
+   * Per language library tree holding native extensions (site-packages, node_modules, gems): the
+   * packages of the system libraries they load. Absent when the image has none.
+   */
+  extensions?: ExtensionLibraries[];
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
@@ -121,6 +127,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
     }
   }
   const devDirs = nodeDevDependencyDirs(root);
+  const extensions = extensionLibraries(root, db, contents);
 
   // Claim each visible byte once. Bytes with several names (hardlinks) are build-only only when
   // every name is: busybox installed as hardlinks has an `ar` and a `strings` that are busybox.
@@ -239,6 +246,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
     ...(db ? { packageManager: db.manager } : {}),
     aptRecommends: db ? aptRecommends(root, db, input.origins.map((o) => o.instruction), rt.pkgSet) : [],
     ...(unclaimed ? { unclaimed: unclaimed.result() } : {}),
+    ...(extensions.length ? { extensions } : {}),
     runtime: {
       resolved: rt.resolved,
       command: rt.command,

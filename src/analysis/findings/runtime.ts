@@ -49,7 +49,8 @@ export interface Runtime extends RuntimeSet {
 
 const SHELLS = /^(?:sh|bash|ash|dash|zsh|busybox)$/;
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-const LIB_DIRS = [
+/** The loader's default search dirs (and /usr/local/lib, which Debian's ld.so.conf adds). */
+export const LIB_DIRS = [
   'lib/x86_64-linux-gnu',
   'usr/lib/x86_64-linux-gnu',
   'lib/aarch64-linux-gnu',
@@ -263,7 +264,7 @@ function isNativeProgram(
 }
 
 /** Which package owns a file: candidates by basename, confirmed by resolving to the same node. */
-function ownerIndex(db: PackageDb | undefined): (hit: { node: TreeNode; path: string }, root: TreeNode) => string | undefined {
+export function ownerIndex(db: PackageDb | undefined): (hit: { node: TreeNode; path: string }, root: TreeNode) => string | undefined {
   if (!db) return () => undefined;
   let byBase: Map<string, Array<[string, string]>> | undefined;
   return (hit, root) => {
