@@ -10,6 +10,12 @@ export interface FamilyHint {
   image: string;
   /** What the full variant has that it drops. */
   drops: string;
+  /**
+   * What the smaller image is: the same OS image slimmed (`slim`), the same interpreter without the
+   * build packages (`interpreter`: python, node, ruby), a plain OS image for a toolchain image's
+   * programs (`os`), or the JRE of a JDK image (`jre`).
+   */
+  kind: 'slim' | 'interpreter' | 'os' | 'jre';
 }
 
 const DEBIAN_RELEASE = /(?:^|-)(trixie|bookworm|bullseye|buster)(?:$|-)/;
@@ -24,28 +30,29 @@ export function familyHint(from: string): FamilyHint | undefined {
   const release = DEBIAN_RELEASE.exec(tag)?.[1];
   switch (name) {
     case 'debian':
-      return { image: tag === 'latest' ? 'debian:stable-slim' : `debian:${tag}-slim`, drops: "the full variant's documentation, locales and extra packages" };
+      return { image: tag === 'latest' ? 'debian:stable-slim' : `debian:${tag}-slim`, drops: "the full variant's documentation, locales and extra packages", kind: 'slim' };
     case 'python':
     case 'ruby':
     case 'node': {
       // python:3.12-bookworm → python:3.12-slim-bookworm; node's is node:20-bookworm-slim
-      if (tag === 'latest') return { image: `${name}:slim`, drops: 'the compilers, headers and libraries of the full variant (buildpack-deps)' };
+      const drops = 'the compilers, headers and libraries of the full variant (buildpack-deps)';
+      if (tag === 'latest') return { image: `${name}:slim`, drops, kind: 'interpreter' };
       const slim = release ? (name === 'node' ? tag.replace(release, `${release}-slim`) : tag.replace(`-${release}`, `-slim-${release}`)) : `${tag}-slim`;
-      return { image: `${name}:${slim}`, drops: 'the compilers, headers and libraries of the full variant (buildpack-deps)' };
+      return { image: `${name}:${slim}`, drops, kind: 'interpreter' };
     }
     case 'golang':
     case 'rust':
       return release
-        ? { image: `debian:${release}-slim`, drops: `the ${name === 'golang' ? 'Go' : 'Rust'} toolchain and the compilers of the full variant` }
+        ? { image: `debian:${release}-slim`, drops: `the ${name === 'golang' ? 'Go' : 'Rust'} toolchain and the compilers of the full variant`, kind: 'os' }
         : undefined;
     case 'eclipse-temurin':
     case 'amazoncorretto':
-      return /jdk/.test(tag) ? { image: `${name}:${tag.replace('jdk', 'jre')}`, drops: "the JDK's compiler and tools" } : undefined;
+      return /jdk/.test(tag) ? { image: `${name}:${tag.replace('jdk', 'jre')}`, drops: "the JDK's compiler and tools", kind: 'jre' } : undefined;
     case 'maven':
     case 'gradle': {
       // maven:3.9-eclipse-temurin-17, gradle:8.5-jdk17: the Temurin JRE of that Java release
       const java = /(?:eclipse-temurin-|jdk)(\d+)/.exec(tag)?.[1];
-      return java ? { image: `eclipse-temurin:${java}-jre`, drops: `${name === 'maven' ? 'Maven' : 'Gradle'} and the JDK's compiler and tools` } : undefined;
+      return java ? { image: `eclipse-temurin:${java}-jre`, drops: `${name === 'maven' ? 'Maven' : 'Gradle'} and the JDK's compiler and tools`, kind: 'jre' } : undefined;
     }
     default:
       return undefined;

@@ -3,10 +3,14 @@ import type { DockerfileStage, ParsedDockerfile } from '../analysis/attribution/
 import { resolveFinal } from '../analysis/findings/runtime.js';
 import type { InspectResult } from '../pipeline/types.js';
 import type { Hunk } from './plan.js';
+import { baseImageSplit, extensionNeeds } from './base-split.js';
 import { familyHint } from './family.js';
 import { javaLaunch } from './java.js';
 import { libraryDirs } from './libraries.js';
-import type { Rewrite, Suggestion } from './types.js';
+import { buildLayers, carriedSteps, stageNames, type SplitPlan } from './stage.js';
+import type { Rewrite } from './types.js';
+
+export type { SplitPlan };
 
 /**
  * Splitting a single-stage build whose entrypoint is a native program (C, C++, Go, Rust...): build in
@@ -24,21 +28,11 @@ import type { Rewrite, Suggestion } from './types.js';
 
 /** More files than this from the build's own layers, and the runtime is an installed stack, not a program. */
 const MAX_COPIED = 8;
-/** Config-carrying instructions the runtime stage repeats, in their order. */
-const CARRIED = new Set(['ARG', 'ENV', 'WORKDIR', 'USER', 'EXPOSE', 'LABEL', 'ENTRYPOINT', 'CMD', 'STOPSIGNAL', 'HEALTHCHECK', 'VOLUME', 'SHELL']);
 
 /** Where distribution packages put programs and libraries: a program there was installed, not built. */
 const PACKAGED = /^(?:usr\/)?(?:s?bin|lib(?:32|64|x32)?|libexec)\//;
 const SHARED_LIB = /\.so(?:\.\d+)*$/;
 const ON_PATH = /^(?:usr\/local\/s?bin|usr\/s?bin|s?bin)\/[^/]+$/;
-
-/** A split msb can apply: the hunks that make the single stage a build stage and append the runtime stage. */
-export interface SplitPlan {
-  /** Applied: the FROM line naming the build stage, and the runtime stage after the file's last line. */
-  hunks?: Hunk[];
-  /** Not shown safe: the same stage text, as a suggestion. */
-  suggestion?: Suggestion;
-}
 
 /** `df` is `dockerfileText` parsed (plan.ts's planFixes parses it the same way). `harden`: the runtime stage runs as nobody. */
 export function planSplit(result: InspectResult, df: ParsedDockerfile, dockerfileText: string, harden = false): SplitPlan | undefined {
@@ -123,23 +117,6 @@ function placementProblems(stage: DockerfileStage, fromLine: string, lines: stri
   return /\\\s*$/.test(fromLine) || lastLine(lines) === stage.line ? ['the FROM instruction spans lines or ends the file'] : [];
 }
 
-/** How many bottom layers are the FROM image's, and the bytes of the build's own layers above them. */
-function buildLayers(result: InspectResult): { baseLayers: number; ownBytes: number } {
-  const baseLayers = result.layers.filter((l) => l.origin.base !== undefined).length;
-  return { baseLayers, ownBytes: result.layers.slice(baseLayers).reduce((s, l) => s + l.stats.bytes, 0) };
-}
-
-/**
- * The build stage's name (`x-build` for a stage named x, whose name the runtime stage keeps, so
- * `--target x` still builds what runs), the FROM line as written, and the FROM line of each stage.
- */
-function stageNames(stage: DockerfileStage, lines: string[]) {
-  const name = stage.name ? `${stage.name}-build` : 'build';
-  const fromLine = lines[stage.line - 1];
-  const from = fromLine.trim().replace(/\s+AS\s+\S+\s*$/i, '');
-  return { name, fromLine, from, runtimeFrom: stage.name ? `${from} AS ${stage.name}` : from };
-}
-
 /** Why the split cannot be shown safe, if so. */
 function unsafe(result: InspectResult, program: string, copied: number): string[] {
   const out: string[] = [];
@@ -152,11 +129,6 @@ function unsafe(result: InspectResult, program: string, copied: number): string[
   if (!u) out.push("the FROM image's layers are not known");
   else if (u.files > 0) out.push(`${u.files} file(s) of the build (${prettyBytes(u.bytes)}) are not known to be build-only, and the program may open them at run time: ${u.paths.slice(0, 4).join(', ')}${u.files > 4 ? ', …' : ''}`);
   return out;
-}
-
-/** The stage's config-carrying instructions as written (an ENV or WORKDIR the program may rely on). */
-function carriedSteps(stage: DockerfileStage, lines: string[]): string[] {
-  return stage.steps.filter((s) => CARRIED.has(s.keyword)).map((s) => lines.slice(s.line - 1, s.endLine).join('\n'));
 }
 
 /** Where a USER line goes: before the first CMD/ENTRYPOINT, else at the end. */
@@ -187,7 +159,7 @@ function lastLine(lines: string[]): number {
 function interpreted(result: InspectResult, stage: DockerfileStage, dockerfileText: string, harden: boolean): SplitPlan | undefined {
   const rt = result.findings.runtime;
   const build = rt.build;
-  if (rt.resolved && !build?.program) return jreBaseSplit(result, stage, dockerfileText);
+  if (rt.resolved && !build?.program) return baseImageSplit(result, stage, dockerfileText);
   if (!rt.resolved || !build?.program || result.findings.packageManager !== 'dpkg') return undefined;
   // Only worth a stage when the build installed build-only packages too.
   if (!result.findings.findings.some((f) => f.category === 'toolchain' && result.layers[f.layer]?.origin.base === undefined)) return undefined;
@@ -201,6 +173,8 @@ function interpreted(result: InspectResult, stage: DockerfileStage, dockerfileTe
   const program = rt.files[0]?.slice(rt.files[0].lastIndexOf('/') + 1) ?? '';
   const libs = appFiles.length === 1 ? libraryDirs(root, baseLayers, program, appFiles[0].path) : [];
   const kept = build.bytes + appFiles.reduce((s, h) => s + h.node.data!.size, 0) + libs.reduce((s, l) => s + l.bytes, 0);
+  // The system libraries the libraries' native extensions load, of packages the build installed.
+  const ext = extensionNeeds(result, libs.map((l) => l.path), baseLayers, true);
   const bytes = ownBytes - kept;
   if (bytes <= 0) return undefined;
   const lines = dockerfileText.split('\n');
@@ -210,7 +184,7 @@ function interpreted(result: InspectResult, stage: DockerfileStage, dockerfileTe
   if (asNobody) carried.splice(lastRunAt(carried), 0, 'USER 65534:65534');
   const runtime = [
     runtimeFrom,
-    `RUN apt-get update && apt-get install -y --no-install-recommends ${build.program} && rm -rf /var/lib/apt/lists/*`,
+    `RUN apt-get update && apt-get install -y --no-install-recommends ${[build.program, ...ext.install.filter((p) => p !== build.program)].join(' ')} && rm -rf /var/lib/apt/lists/*`,
     ...appFiles.map((h) => `COPY --from=${name} /${h.path} /${h.path}`),
     ...libs.map((l) => `COPY --from=${name} ${l.path} ${l.path}`),
     ...carried,
@@ -219,6 +193,7 @@ function interpreted(result: InspectResult, stage: DockerfileStage, dockerfileTe
     `runs \`${rt.command.join(' ').slice(0, 80)}\`: ${rt.command[0]} comes from ${build.program}, which the build installed`,
     `the runtime set's packages the build installed: ${build.packages.length} (${prettyBytes(build.bytes)}), installed again by the runtime stage`,
     `the build's layers: ${prettyBytes(ownBytes)}; the saving is what the runtime stage does not ship again (its own dpkg records not counted)`,
+    ...ext.evidence,
   ];
   evidence.push(...familyNote(stage.from, result.layers.slice(0, baseLayers).reduce((s, l) => s + l.stats.bytes, 0)));
   const rewrite: Rewrite = { rules: ['split-stages'], bytes, why: '', evidence };
@@ -234,7 +209,8 @@ function interpreted(result: InspectResult, stage: DockerfileStage, dockerfileTe
     rewrite.why = `build in a stage of its own; the runtime stage installs only ${build.program} and copies ${appFiles.map((h) => `/${h.path}`).join(', ')}; not applied: ${problems.join('; ')}: ${[`${from} AS ${name}`, '# … the build as it is …', ...runtime].join(' ⏎ ')}`;
     return { suggestion: { line: stage.line, ...rewrite } };
   }
-  rewrite.why = `build in a stage of its own; the runtime stage installs only ${build.program} (the package of \`${rt.command[0]}\`, which apt completes with its dependencies) and copies ${appFiles.length ? appFiles.map((h) => `/${h.path}`).join(', ') : 'the app'}${libs.length ? `, with the libraries the build installed where ${program} loads them (${libs.map((l) => `${l.path}: ${l.files} files, ${prettyBytes(l.bytes)}`).join('; ')})` : ''}; add what the app loads that msb cannot see (${libs.length ? '' : 'installed libraries: gems, site-packages, node_modules, a class path; '}assets, config, files it opens): ${[`${from} AS ${name}`, '# … the build as it is …', ...runtime].join(' ⏎ ')}`;
+  const first = ext.problems.length ? `; first: ${ext.problems.join('; ')}` : '';
+  rewrite.why = `build in a stage of its own; the runtime stage installs only ${build.program}${ext.install.length ? ` and ${ext.install.join(', ')} (what the native extensions load)` : ''} (the package of \`${rt.command[0]}\`, which apt completes with its dependencies) and copies ${appFiles.length ? appFiles.map((h) => `/${h.path}`).join(', ') : 'the app'}${libs.length ? `, with the libraries the build installed where ${program} loads them (${libs.map((l) => `${l.path}: ${l.files} files, ${prettyBytes(l.bytes)}`).join('; ')})` : ''}; add what the app loads that msb cannot see (${libs.length ? '' : 'installed libraries: gems, site-packages, node_modules, a class path; '}assets, config, files it opens)${first}: ${[`${from} AS ${name}`, '# … the build as it is …', ...runtime].join(' ⏎ ')}`;
   return { suggestion: { line: stage.line, ...rewrite } };
 }
 
@@ -260,46 +236,4 @@ function reinstallProblems(result: InspectResult, stage: DockerfileStage): strin
 function familyNote(from: string, baseBytes: number): string[] {
   const hint = familyHint(from);
   return hint ? [`assumption: ${hint.image}, of the same family as ${from} without ${hint.drops}, would also drop much of the base's ${prettyBytes(baseBytes)} if the app needs none of it (msb has not seen that image)`] : [];
-}
-
-/**
- * `java -jar` on a JDK the FROM image brought (eclipse-temurin:17-jdk, maven:3.9-eclipse-temurin-17:
- * no package of the build to install again): a runtime stage FROM the same family's JRE image with
- * the jar. Always a suggestion, since msb has not seen that image; its bytes are the build's own
- * layers minus the jar, and the smaller base saves more on top.
- */
-function jreBaseSplit(result: InspectResult, stage: DockerfileStage, dockerfileText: string): SplitPlan | undefined {
-  const hint = familyHint(stage.from);
-  if (!hint || !/jre/.test(hint.image)) return undefined;
-  const { baseLayers, ownBytes } = buildLayers(result);
-  if (baseLayers === 0) return undefined;
-  const root = result.analysis.root;
-  const own = result.findings.runtime.files
-    .map((f) => resolveFinal(root, f))
-    .filter((h): h is NonNullable<typeof h> => h !== undefined && h.node.data !== undefined && h.node.layer >= baseLayers);
-  if (own.length !== 1) return undefined;
-  const jar = own[0];
-  const java = javaLaunch(result, { path: `/${jar.path}`, content: jar.node.data!.content });
-  if (!java) return undefined;
-  const bytes = ownBytes - jar.node.data!.size;
-  if (bytes <= 0) return undefined;
-  const lines = dockerfileText.split('\n');
-  const { name, from } = stageNames(stage, lines);
-  const runtime = [`FROM ${hint.image}${stage.name ? ` AS ${stage.name}` : ''}`, `COPY --from=${name} /${jar.path} /${jar.path}`, ...carriedSteps(stage, lines)];
-  const u = result.findings.unclaimed;
-  const problems = [...java.problems];
-  if (u && u.files > 0) problems.push(`${u.files} file(s) of the build (${prettyBytes(u.bytes)}) are not known to be build-only, and the app may read them at run time: ${u.paths.slice(0, 4).join(', ')}${u.files > 4 ? ', …' : ''}`);
-  return {
-    suggestion: {
-      line: stage.line,
-      rules: ['split-stages'],
-      bytes,
-      why: `build in a stage of its own and run the jar on ${hint.image} (assumed: the same family as ${stage.from} without ${hint.drops}; msb has not seen it)${problems.length ? `; first: ${problems.join('; ')}` : ''}: ${[`${from} AS ${name}`, '# … the build as it is …', ...runtime].join(' ⏎ ')}`,
-      evidence: [
-        `runs \`${result.findings.runtime.command.join(' ').slice(0, 80)}\` with the JDK of the FROM image`,
-        ...java.evidence,
-        `the build's layers: ${prettyBytes(ownBytes)}, of which the runtime stage ships the jar (${prettyBytes(jar.node.data!.size)}); the JRE image's smaller base saves more, not counted`,
-      ],
-    },
-  };
 }

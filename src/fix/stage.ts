@@ -1,0 +1,40 @@
+import type { DockerfileStage } from '../analysis/attribution/dockerfile.js';
+import type { InspectResult } from '../pipeline/types.js';
+import type { Hunk } from './plan.js';
+import type { Suggestion } from './types.js';
+
+/** What the splits of a single-stage build share: the build's layers, the stage names, the carried config. Pure. */
+
+/** A split msb can apply: the hunks that make the single stage a build stage and append the runtime stage. */
+export interface SplitPlan {
+  /** Applied: the FROM line naming the build stage, and the runtime stage after the file's last line. */
+  hunks?: Hunk[];
+  /** Not shown safe: the same stage text, as a suggestion. */
+  suggestion?: Suggestion;
+}
+
+/** Config-carrying instructions the runtime stage repeats, in their order. */
+const CARRIED = new Set(['ARG', 'ENV', 'WORKDIR', 'USER', 'EXPOSE', 'LABEL', 'ENTRYPOINT', 'CMD', 'STOPSIGNAL', 'HEALTHCHECK', 'VOLUME', 'SHELL']);
+
+/** How many bottom layers are the FROM image's, and the bytes of the build's own layers above them. */
+export function buildLayers(result: InspectResult): { baseLayers: number; ownBytes: number; baseBytes: number } {
+  const baseLayers = result.layers.filter((l) => l.origin.base !== undefined).length;
+  const sum = (ls: InspectResult['layers']) => ls.reduce((s, l) => s + l.stats.bytes, 0);
+  return { baseLayers, ownBytes: sum(result.layers.slice(baseLayers)), baseBytes: sum(result.layers.slice(0, baseLayers)) };
+}
+
+/**
+ * The build stage's name (`x-build` for a stage named x, whose name the runtime stage keeps, so
+ * `--target x` still builds what runs), the FROM line as written, and the FROM line of each stage.
+ */
+export function stageNames(stage: DockerfileStage, lines: string[]) {
+  const name = stage.name ? `${stage.name}-build` : 'build';
+  const fromLine = lines[stage.line - 1];
+  const from = fromLine.trim().replace(/\s+AS\s+\S+\s*$/i, '');
+  return { name, fromLine, from, runtimeFrom: stage.name ? `${from} AS ${stage.name}` : from };
+}
+
+/** The stage's config-carrying instructions as written (an ENV or WORKDIR the program may rely on). */
+export function carriedSteps(stage: DockerfileStage, lines: string[]): string[] {
+  return stage.steps.filter((s) => CARRIED.has(s.keyword)).map((s) => lines.slice(s.line - 1, s.endLine).join('\n'));
+}
