@@ -2,7 +2,7 @@ import type { LayerContents } from '../../walk/types.js';
 import type { TreeNode } from '../types.js';
 import { readElf } from './elf.js';
 import type { PackageDb } from './packages.js';
-import { LIB_DIRS, ownerIndex, resolveFinal } from './runtime.js';
+import { LIB_DIRS, resolveFinal, type Runtime } from './runtime.js';
 import { resolvePath } from './tree.js';
 
 /**
@@ -35,8 +35,8 @@ export interface ExtensionLibraries {
 
 const MAX_NAMED = 8;
 
-/** Over the captured files of every layer; only files still visible count. */
-export function extensionLibraries(root: TreeNode, db: PackageDb | undefined, contents: LayerContents[]): ExtensionLibraries[] {
+/** Over the captured files of every layer; only files still visible count. `owners`: the runtime set's index. */
+export function extensionLibraries(root: TreeNode, db: PackageDb | undefined, contents: LayerContents[], owners: Runtime['owners']): ExtensionLibraries[] {
   const byTree = new Map<string, Map<TreeNode, string>>();
   for (const c of contents) {
     for (const e of c.entries) {
@@ -50,7 +50,6 @@ export function extensionLibraries(root: TreeNode, db: PackageDb | undefined, co
       files.set(hit.node, hit.path);
     }
   }
-  const owners = ownerIndex(db);
   const out: ExtensionLibraries[] = [];
   for (const [tree, files] of [...byTree].sort((a, b) => a[0].localeCompare(b[0]))) {
     // A wheel's bundled libraries are found by name inside the tree (their RUNPATH may be beyond the kept prefix).

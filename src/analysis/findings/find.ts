@@ -127,7 +127,7 @@ export function findFindings(input: FindingsInput): FindingsResult {
     }
   }
   const devDirs = nodeDevDependencyDirs(root);
-  const extensions = extensionLibraries(root, db, contents);
+  const extensions = extensionLibraries(root, db, contents, rt.owners);
 
   // Claim each visible byte once. Bytes with several names (hardlinks) are build-only only when
   // every name is: busybox installed as hardlinks has an `ar` and a `strings` that are busybox.

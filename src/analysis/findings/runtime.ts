@@ -45,6 +45,8 @@ export interface Runtime extends RuntimeSet {
   pkgSet: Set<string>;
   /** The package that owns the entrypoint's program, when one does. */
   programPackage?: string;
+  /** Which package owns a file (built once, on first use): for the findings that resolve more files. */
+  owners: (hit: { node: TreeNode; path: string }, root: TreeNode) => string | undefined;
 }
 
 const SHELLS = /^(?:sh|bash|ash|dash|zsh|busybox)$/;
@@ -127,7 +129,8 @@ export function resolveFinal(root: TreeNode, path: string): { node: TreeNode; pa
 
 export function resolveRuntime(config: ImageConfig | undefined, root: TreeNode, db: PackageDb | undefined): Runtime {
   const command = commandOf(config);
-  const rt: Runtime = { resolved: false, command, files: [], packages: [], evidence: [], nodes: new Set(), pkgSet: new Set(), native: false };
+  const owners = ownerIndex(db);
+  const rt: Runtime = { resolved: false, command, files: [], packages: [], evidence: [], nodes: new Set(), pkgSet: new Set(), native: false, owners };
   if (command.length === 0) {
     rt.note = 'the image config names no entrypoint or cmd: the runtime set is unknown';
     return rt;
@@ -139,7 +142,6 @@ export function resolveRuntime(config: ImageConfig | undefined, root: TreeNode, 
   }
   const pathDirs = (env.get('PATH') ?? DEFAULT_PATH).split(':').filter(Boolean).map((d) => d.replace(/^\/+/, ''));
   const workdir = (config?.config?.WorkingDir ?? '').replace(/^\/+|\/+$/g, '');
-  const owners = ownerIndex(db);
   const unresolved: string[] = [];
   let allLibsFound = true;
 
@@ -264,7 +266,7 @@ function isNativeProgram(
 }
 
 /** Which package owns a file: candidates by basename, confirmed by resolving to the same node. */
-export function ownerIndex(db: PackageDb | undefined): (hit: { node: TreeNode; path: string }, root: TreeNode) => string | undefined {
+function ownerIndex(db: PackageDb | undefined): (hit: { node: TreeNode; path: string }, root: TreeNode) => string | undefined {
   if (!db) return () => undefined;
   let byBase: Map<string, Array<[string, string]>> | undefined;
   return (hit, root) => {
