@@ -391,7 +391,18 @@ describe('content capture and path summaries', () => {
     assert.equal(c.note(), undefined);
     assert.equal(c.want('root/.npmrc', 300_000), false);
     assert.equal(c.skipped, 1);
-    assert.match(c.note() ?? '', /1 package-database or credential file/);
+    assert.match(c.note() ?? '', /1 package-database, credential or native-extension file/);
+  });
+
+  it("native extensions' headers have a budget of their own: past it they are counted, and other prefixes are still kept", () => {
+    const c = new FindingsCapture();
+    const ext = (i: number) => `usr/local/lib/python3.12/site-packages/pkg${i}/_m.cpython-312-x86_64-linux-gnu.so`;
+    for (let i = 0; i < 512; i++) assert.equal(c.want(ext(i), 1_000_000), 16 * 1024, ext(i));
+    assert.equal(c.want(ext(512), 1_000_000), false);
+    assert.equal(c.skipped, 1);
+    assert.match(c.note() ?? '', /the libraries extensions load may be incomplete/);
+    // The bin-dir prefixes' budget is untouched.
+    assert.equal(c.want('usr/bin/python3.12', 6_000_000, 0o755), 16 * 1024);
   });
 
   it('summarizes many files as a few directories with counts', () => {
