@@ -1,6 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { nodeZlib } from '../lazy-node.js';
+import { MAX_RUNS } from '../walk/path-strings.js';
 import type { EntryKind, FileEntry, LayerContents, Compression } from '../walk/types.js';
 
 /** The layer cache's on-disk format (version 2, described in layer-cache.ts): writing and checked reading of one entry. */
@@ -23,6 +24,8 @@ const R_END = 0xff;
 const F_LINK = 1;
 const F_DIGEST = 2;
 const F_CONTENT = 4;
+/** The paths a scanned file names (FileEntry.named): a count, then each string. */
+const F_NAMED = 8;
 
 /** Builds records into a buffer (synchronously) and hands it to a sink once it is big enough. */
 class Writer {
@@ -153,7 +156,7 @@ export async function writeEntry(file: string, key: string, { contents: c, skipp
   emit();
   let records = 0;
   for (const e of c.entries) {
-    const flags = (e.linkname !== undefined ? F_LINK : 0) | (e.digest !== undefined ? F_DIGEST : 0) | (e.content !== undefined ? F_CONTENT : 0);
+    const flags = (e.linkname !== undefined ? F_LINK : 0) | (e.digest !== undefined ? F_DIGEST : 0) | (e.content !== undefined ? F_CONTENT : 0) | (e.named !== undefined ? F_NAMED : 0);
     rec.u8(KINDS.indexOf(e.kind));
     rec.u8(flags);
     rec.str(e.path);
@@ -165,6 +168,10 @@ export async function writeEntry(file: string, key: string, { contents: c, skipp
     if (flags & F_LINK) rec.str(e.linkname!);
     if (flags & F_DIGEST) rec.str(e.digest!);
     if (flags & F_CONTENT) rec.bytes(e.content!);
+    if (flags & F_NAMED) {
+      rec.u32(e.named!.length);
+      for (const n of e.named!) rec.str(n);
+    }
     emit();
     records++;
     if (w.size >= 1 << 16) await flush();
@@ -253,6 +260,11 @@ export async function readEntry(file: string, key: string): Promise<CachedLayer 
         if (flags & F_LINK) e.linkname = r.str();
         if (flags & F_DIGEST) e.digest = r.str();
         if (flags & F_CONTENT) e.content = r.raw(r.u32());
+        if (flags & F_NAMED) {
+          const n = r.u32();
+          if (n > MAX_RUNS) return undefined;
+          e.named = Array.from({ length: n }, () => r.str());
+        }
         c.entries.push(e);
       }
     }

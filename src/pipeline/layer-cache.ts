@@ -29,8 +29,8 @@ import { readEntry, readKey, writeEntry } from './layer-cache-format.js';
  * over it; the pipeline then applies the image's budget to walked and cached layers alike, in layer
  * order (see applyCapture in pipeline/walk.ts), so the result is the same with or without the cache.
  *
- * Format (version 2; version 1 had the same records, from a walk that kept no native extension's
- * header, so its entries lack what findings now read): a gzip stream (its CRC-32 and length detect
+ * Format (version 2; version 1 had no list of the paths a static entrypoint names, and came from a
+ * walk that kept no native extension's header, so its entries lack what findings now read): a gzip stream (its CRC-32 and length detect
  * corruption and truncation) of a header (magic, version, key), records (one per entry, whiteout and opaque directory) and a
  * trailer with the record count. Written to a temp file and renamed into place; read as a stream
  * and returned only once the trailer has checked out, so memory stays one copy of the layer's

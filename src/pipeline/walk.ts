@@ -172,7 +172,7 @@ function applyCapture(c: LayerContents, capture: FindingsCapture): LayerContents
     const e = c.entries[i];
     if (e.content === undefined || capture.want(e.path, e.size, e.mode)) continue;
     entries ??= c.entries.slice();
-    const { content: _dropped, ...rest } = e;
+    const { content: _dropped, named: _alsoDropped, ...rest } = e;
     entries[i] = rest;
   }
   return entries ? { ...c, entries } : c;

@@ -11,6 +11,7 @@ import { TarParser } from '../tar/stream.js';
 import type { TarEntryType } from '../tar/header.js';
 import { decompressor, sniffCompression } from './decompress.js';
 import { LayerBuilder } from './entry.js';
+import { PathStrings } from './path-strings.js';
 import type { OpenFiles } from './files.js';
 import type { ContentCapture, EntryKind, FileEntry, LayerContents } from './types.js';
 
@@ -75,6 +76,19 @@ async function readWanted(fh: FileHandle, wanted: Array<[FileEntry, number]>): P
   }
 }
 
+/** The paths a file of a seekable layer names, read in 1 MiB steps (path-strings.ts). */
+async function namedPaths(fh: FileHandle, e: FileEntry): Promise<string[]> {
+  const p = new PathStrings();
+  const buf = Buffer.allocUnsafe(Math.min(1 << 20, e.size));
+  for (let at = 0; at < e.size; ) {
+    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, e.size - at), e.dataOffset! + at);
+    if (bytesRead === 0) throw new MsbError(`truncated data for ${e.path}`);
+    p.feed(buf.subarray(0, bytesRead));
+    at += bytesRead;
+  }
+  return p.end();
+}
+
 /** A capture's answer → bytes to keep of a file of `size` bytes (0: none). */
 function keepBytes(answer: boolean | number | undefined, size: number): number {
   if (answer === true) return size;
@@ -104,6 +118,7 @@ export async function walkLayer(blob: LayerBlob, opts: WalkOptions = {}): Promis
             }
           });
           await readWanted(fh, wanted);
+          for (const [e, n] of wanted) if (n < e.size && opts.capture?.scan?.(e.path, e.content!)) e.named = await namedPaths(fh, e);
           opts.onProgress?.(loc.size);
           b.contents.tarBytes = loc.size;
           b.contents.verified = !!blob.sourceVerified;
@@ -189,17 +204,32 @@ async function streamLayer(blob: LayerBlob, opts: WalkOptions): Promise<LayerCon
     const hash = nodeCrypto().createHash('sha256');
     let room = keepBytes(opts.capture?.want(e.path, e.size, e.mode), e.size);
     const keep: Buffer[] | undefined = room > 0 ? [] : undefined;
+    // A prefix of a longer file: once kept, the capture may ask for the paths the rest names.
+    let ask = room > 0 && room < e.size && opts.capture?.scan !== undefined;
+    let named: PathStrings | undefined;
     return {
       write: (c) => {
         hash.update(c);
+        let rest = c;
         if (keep && room > 0) {
-          keep.push(c.length <= room ? c : c.subarray(0, room));
-          room -= Math.min(room, c.length);
+          const take = c.length <= room ? c : c.subarray(0, room);
+          keep.push(take);
+          room -= take.length;
+          rest = c.subarray(take.length);
+          if (room === 0 && ask) {
+            ask = false;
+            const prefix = Buffer.concat(keep);
+            keep.length = 0;
+            keep.push(prefix);
+            if (opts.capture!.scan!(e.path, prefix)) (named = new PathStrings()).feed(prefix);
+          }
         }
+        if (named && rest.length) named.feed(rest);
       },
       end: () => {
         e.digest = hash.digest('hex');
-        if (keep) e.content = Buffer.concat(keep);
+        if (keep) e.content = keep.length === 1 ? keep[0] : Buffer.concat(keep);
+        if (named) e.named = named.end();
       },
     };
   });

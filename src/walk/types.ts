@@ -25,6 +25,11 @@ export interface FileEntry {
    * `#!` lines, a secret sniff).
    */
   content?: Buffer;
+  /**
+   * The absolute path runs the whole content spells out (path-strings.ts), for the files a
+   * ContentCapture's `scan` asked for: what a static program may open. MAX_RUNS of them: cut.
+   */
+  named?: string[];
 }
 
 /**
@@ -38,6 +43,11 @@ export interface ContentCapture {
    * (called once per file, in walk order; `mode` is the tar mode, for executables).
    */
   want(path: string, size: number, mode: number): boolean | number;
+  /**
+   * Asked once the prefix `want` asked for is kept (`prefix`, shorter than the file): true to read
+   * the rest of the file too and list the paths its bytes name (FileEntry.named).
+   */
+  scan?(path: string, prefix: Buffer): boolean;
 }
 
 export type Compression = 'none' | 'gzip' | 'zstd';

@@ -1,4 +1,5 @@
 import type { ContentCapture } from '../../walk/types.js';
+import { isElf, readElf } from './elf.js';
 import { EXTENSION } from './extensions.js';
 
 /**
@@ -66,6 +67,7 @@ export class FindingsCapture implements ContentCapture {
   skipped = 0;
   /** Budget for executable prefixes and the secret sniff (apart from package databases). */
   private prefixBudget = 16 * MB;
+  private scans = 0;
   /** Budget for native extensions' headers. */
   private extensionBudget = 8 * MB;
   private readonly hinted: Set<string>;
@@ -117,6 +119,18 @@ export class FindingsCapture implements ContentCapture {
     // Small files where a key is plausible: sniffed by content, whatever their name.
     if (size <= SNIFF_MAX && this.prefixBudget >= SNIFF_PREFIX && !NO_SNIFF.test(path)) return this.take(Math.min(size, SNIFF_PREFIX));
     return false;
+  }
+
+  /**
+   * The entrypoint's static programs (no ELF interpreter, no library): the paths their bytes name
+   * are the evidence that a runtime stage FROM scratch would miss nothing they open. A few at most.
+   */
+  scan(path: string, prefix: Buffer): boolean {
+    if (this.scans >= 8 || !this.hinted.has(path.slice(path.lastIndexOf('/') + 1)) || !isElf(prefix)) return false;
+    const elf = readElf(prefix);
+    if (!elf || elf.interp || elf.needed.length || !elf.exact) return false;
+    this.scans++;
+    return true;
   }
 
   private take(n: number, always = false): number | false {
