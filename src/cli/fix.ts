@@ -5,7 +5,7 @@ import { safeJson, safeLines } from '../safe-text.js';
 import type { Io } from './io.js';
 import type { InspectResult } from '../pipeline/types.js';
 import { Progress } from './progress.js';
-import { sourceResolver, type SourceFlags } from './source-flags.js';
+import { layerCacheOf, sourceResolver, type SourceFlags } from './source-flags.js';
 
 /**
  * `msb fix IMAGE --dockerfile PATH`: the Dockerfile patch the image's evidence supports, with the
@@ -36,7 +36,8 @@ export async function fixCommand(ref: string, flags: FixFlags, io: Io): Promise<
   const image = await resolveImage(ref, { platform: flags.platform ? parsePlatform(flags.platform) : undefined });
   let result;
   try {
-    result = await inspect(image, { dockerfile: flags.dockerfile, target: flags.target, buildArgs: flags.buildArg, onProgress: progress.walk(ref) });
+    // The layer cache as for inspect: a second msb fix (after an edit, or with --apply) reads no layer bytes.
+    result = await inspect(image, { dockerfile: flags.dockerfile, target: flags.target, buildArgs: flags.buildArg, layerCache: await layerCacheOf(flags, io), onProgress: progress.walk(ref) });
   } finally {
     progress.clear();
     await image.close();
