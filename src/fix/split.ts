@@ -7,6 +7,7 @@ import { baseImageSplit, extensionNeeds } from './base-split.js';
 import { familyHint } from './family.js';
 import { javaLaunch } from './java.js';
 import { libraryDirs } from './libraries.js';
+import { scratchPlan } from './scratch.js';
 import { buildLayers, carriedSteps, stageNames, type SplitPlan } from './stage.js';
 import type { Rewrite } from './types.js';
 
@@ -56,17 +57,13 @@ export function planSplit(result: InspectResult, df: ParsedDockerfile, dockerfil
   if (programs.length !== 1 || PACKAGED.test(programs[0][0]) || files.length > MAX_COPIED) return undefined;
 
   const kept = files.reduce((s, [, n]) => s + n.data!.size, 0);
-  const bytes = ownBytes - kept;
-  if (bytes <= 0) return undefined;
+  if (ownBytes - kept <= 0) return undefined;
 
   const lines = dockerfileText.split('\n');
   const { name, fromLine, from, runtimeFrom } = stageNames(stage, lines);
-  const copies = files.map(([p]) => `COPY --from=${name} /${p} /${p}`);
   const carried = carriedSteps(stage, lines);
   const asNobody = runsAsNobody(result, stage, harden);
   if (asNobody) carried.splice(lastRunAt(carried), 0, 'USER 65534:65534');
-  const runtime = [runtimeFrom, ...copies, ...carried];
-
   const problems = [...unsafe(result, programs[0][0], files.length), ...placementProblems(stage, fromLine, lines)];
   const copied = files.map(([p, n]) => `/${p} (${prettyBytes(n.data!.size)})`).join(', ');
   const evidence = [
@@ -77,19 +74,42 @@ export function planSplit(result: InspectResult, df: ParsedDockerfile, dockerfil
     `the build's layers: ${prettyBytes(ownBytes)}; the runtime stage ships ${prettyBytes(kept)} of them`,
   ];
   // A static program (no loader, no library: the runtime set is the program alone) needs nothing of
-  // the base that ELF headers show; the files it may open there (CA certificates, zoneinfo,
-  // /etc/passwd) are not shown, so FROM scratch is a note, never the applied base.
-  const baseBytes = result.layers.slice(0, baseLayers).reduce((s, l) => s + l.stats.bytes, 0);
-  if (rt.files.length === 1) evidence.push(`FROM scratch would also drop the base's ${prettyBytes(baseBytes)}, if the program opens none of its files (CA certificates, zoneinfo, /etc/passwd)`);
-  evidence.push(...familyNote(stage.from, baseBytes));
+  // the base that ELF headers show; what it may open there, its own bytes name (scratch.ts).
+  const { baseBytes } = buildLayers(result);
+  const scratch = rt.files.length === 1 ? scratchPlan(result, { path: programs[0][0], node: programs[0][1] }, stage, baseLayers) : undefined;
+  if (scratch && !rt.command[0]?.startsWith('/')) scratch.problems.push(`the command finds ${rt.command[0]} by PATH search`);
+  const onScratch = scratch !== undefined && scratch.problems.length === 0;
+  const bytes = ownBytes - kept + (onScratch ? baseBytes - scratch.bytes : 0);
+  const runtime = onScratch
+    ? [
+        `FROM scratch${stage.name ? ` AS ${stage.name}` : ''}`,
+        ...files.map(([p]) => `COPY --from=${name} /${p} /${p}`),
+        ...scratch.copies.map(([src, dest]) => `COPY --from=${name} ${src} ${dest}`),
+        ...scratch.env.map(envLine),
+        ...carried,
+      ]
+    : [runtimeFrom, ...files.map(([p]) => `COPY --from=${name} /${p} /${p}`), ...carried];
+  if (scratch) {
+    evidence.push(...scratch.evidence);
+    if (onScratch) evidence.push(`FROM scratch: the runtime stage ships none of the FROM image's ${prettyBytes(baseBytes)}${scratch.copies.length ? ' beyond the paths the program names' : ''}${scratch.env.length ? `; its environment is repeated (${scratch.env.map((e) => e.slice(0, e.indexOf('='))).join(', ')})` : ''}`);
+    else evidence.push(`FROM scratch would also drop the base's ${prettyBytes(baseBytes)}; not shown safe: ${scratch.problems.join('; ')}`);
+  }
+  if (!onScratch) evidence.push(...familyNote(stage.from, baseBytes));
+  const base = onScratch ? 'scratch' : stage.from;
   const rewrite: Rewrite = { rules: ['split-stages'], bytes, why: '', evidence };
   if (problems.length === 0) {
     evidence.push('every other file the build left is build-only by a finding, or package bookkeeping');
-    rewrite.why = `build in stage "${name}" and run from ${stage.from} with only ${files.map(([p]) => `/${p}`).join(', ')} copied: the build's toolchain, caches and sources stay in the build stage; the stage's other rewrites save no image bytes then and are left out`;
+    rewrite.why = `build in stage "${name}" and run from ${base} with only ${[...files.map(([p]) => `/${p}`), ...(scratch?.copies.length && onScratch ? scratch.copies.map(([, d]) => d) : [])].join(', ')} copied: the build's toolchain, caches and sources stay in the build stage; the stage's other rewrites save no image bytes then and are left out`;
     return { hunks: splitHunks(stage, fromLine, lines, name, runtime, rewrite, asNobody) };
   }
-  rewrite.why = `build in a stage of its own and run from ${stage.from} with only ${files.map(([p]) => `/${p}`).join(', ')} copied (what \`${rt.command.join(' ').slice(0, 60)}\` loads beyond the base image); not applied: ${problems.join('; ')}: ${[`${from} AS ${name}`, '# … the build as it is …', ...runtime].join(' ⏎ ')}`;
+  rewrite.why = `build in a stage of its own and run from ${base} with only ${files.map(([p]) => `/${p}`).join(', ')} copied (what \`${rt.command.join(' ').slice(0, 60)}\` loads beyond the base image); not applied: ${problems.join('; ')}: ${[`${from} AS ${name}`, '# … the build as it is …', ...runtime].join(' ⏎ ')}`;
   return { suggestion: { line: stage.line, ...rewrite } };
+}
+
+/** `KEY=value` as an ENV line, the value quoted (a space, `$` or `"` in it stays as it was). */
+function envLine(e: string): string {
+  const i = e.indexOf('=');
+  return `ENV ${e.slice(0, i)}="${e.slice(i + 1).replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
 }
 
 /** The FROM line naming the build stage, and the runtime stage after the file's last line. */

@@ -7,14 +7,15 @@
  * the program alone; the image is rebuilt, the program still prints its line, the saving is within
  * 10% of msb's prediction, and msb fix on the rebuilt image proposes nothing more (proof.ts).
  * c-config's program opens a file of the build at run time (no ELF header says so, and no rule calls
- * it build-only): its split stays a suggestion naming that file.
+ * it build-only): its split stays a suggestion naming that file. The Go programs are static: their
+ * runtime stage is FROM scratch, with the files of the FROM image that go-files' bytes name copied.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync } from 'node:fs';
+import { cpSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../helpers/cli.js';
+import { ROOT, runMsb } from '../helpers/cli.js';
 import { Buildah, msbJson } from './buildah.js';
 import { builtFixtures, rustFixtures } from '../findings/fixtures.js';
 import { buildDebianBase, fixtureImage, prove, type Plan, type Proof } from './proof.js';
@@ -31,23 +32,35 @@ before(async () => {
 after(() => bh?.remove());
 
 /** The rewritten file is the original with the FROM line naming the build stage and the runtime stage after it. */
-const splitInto = (program: string) => (fixed: string, original: string) => {
-  assert.ok(fixed.endsWith(`CMD ["${program}"]\n\nFROM localhost/debian-base:latest\nCOPY --from=build ${program} ${program}\nCMD ["${program}"]\n`), fixed);
+const splitInto = (program: string, base = 'localhost/debian-base:latest') => (fixed: string, original: string) => {
+  assert.ok(fixed.endsWith(`CMD ["${program}"]\n\nFROM ${base}\nCOPY --from=build ${program} ${program}\nCMD ["${program}"]\n`), fixed);
   assert.equal(fixed.slice(0, original.length + ' AS build'.length), original.replace(/^(FROM .*)$/m, '$1 AS build'));
 };
-const native = (name: string, program: string, output: RegExp): Proof => ({
+const native = (name: string, program: string, output: RegExp, base?: string): Proof => ({
   name,
   dockerfile: path.join(DIR, `${name}.Dockerfile`),
   image: async () => fixtureImage(fixture.image, name),
   context: (ctx) => cpSync(path.join(DIR, 'ctx'), ctx, { recursive: true }),
   rules: ['split-stages'],
-  check: splitInto(program),
+  check: splitInto(program, base),
   run: [program],
   output,
 });
 const CASES: Proof[] = [
   native('c-single', '/src/hello', /^hello from a C build split in two$/m),
-  native('go-single', '/src/hello', /^hello from a Go build split in two \(go1\.\d+/m),
+  // Static, and its bytes name no path the FROM image has: the runtime stage is FROM scratch.
+  native('go-single', '/src/hello', /^hello from a Go build split in two \(go1\.\d+/m, 'scratch'),
+  {
+    // Static, and its bytes name two files of the FROM image and Go's zoneinfo dir: FROM scratch with
+    // them copied, the link as its file (the dir's own link to /etc/localtime then resolves).
+    ...native('go-files', '/src/files', /^debian 12\.\d+, localtime \d+ bytes$/m),
+    check: (fixed, original) => {
+      const cmd = 'CMD ["/src/files"]';
+      const runtime = ['FROM scratch', 'COPY --from=build /src/files /src/files', 'COPY --from=build /etc/debian_version /etc/debian_version', 'COPY --from=build /usr/share/zoneinfo/Etc/UTC /etc/localtime', 'COPY --from=build /usr/share/zoneinfo /usr/share/zoneinfo', cmd];
+      assert.ok(fixed.endsWith(`${cmd}\n\n${runtime.join('\n')}\n`), fixed);
+      assert.equal(fixed.slice(0, original.length + ' AS build'.length), original.replace(/^(FROM .*)$/m, '$1 AS build'));
+    },
+  },
   {
     name: 'java-single',
     dockerfile: path.join(DIR, 'java-single.Dockerfile'),
@@ -115,4 +128,22 @@ test("java-on-jdk-base: the JDK is the FROM image's, so the split is a suggestio
   const jar = r.files.find((f: { path: string }) => f.path === '/src/target/app.jar');
   assert.ok(own > 0 && jar, 'the build made layers and the jar');
   assert.equal(split.bytes, own - jar.size);
+});
+
+test('go-files from a gzip OCI archive: the program is read whole as its layer streams, and again from the layer cache, for the same FROM scratch plan', { timeout: 600_000 }, async () => {
+  const tar = fixture.image('go-files.tar');
+  const oci = path.join(bh.dir, 'go-files.oci.tar');
+  execFileSync('skopeo', ['copy', '-q', '--dest-compress', '--dest-compress-format', 'gzip', `docker-archive:${tar}`, `oci-archive:${oci}`]);
+  const args = ['--dockerfile', path.join(DIR, 'go-files.Dockerfile'), '--format', 'json'];
+  const seek: Plan = await msbJson(['fix', tar, ...args, '--no-cache']);
+  const env = { XDG_CACHE_HOME: path.join(bh.dir, 'cache') };
+  const plans: Plan[] = [];
+  for (let i = 0; i < 2; i++) {
+    const r = await runMsb(['fix', oci, ...args], { env });
+    assert.equal(r.code, 0, r.stderr);
+    plans.push(JSON.parse(r.stdout));
+    if (i === 0) assert.ok(readdirSync(env.XDG_CACHE_HOME, { recursive: true }).some((f) => /v2\/[0-9a-f]{64}\.bin\.gz$/.test(String(f))), 'the layers are cached');
+  }
+  assert.ok(seek.hunks.some((h) => h.text.includes('FROM scratch\nCOPY --from=build /src/files /src/files\nCOPY --from=build /etc/debian_version /etc/debian_version')), JSON.stringify(seek.hunks));
+  for (const p of plans) assert.deepEqual(p.hunks, seek.hunks);
 });
