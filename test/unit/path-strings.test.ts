@@ -38,6 +38,7 @@ const ROOT = mergeLayers([
   {
     index: 0,
     compression: 'none',
+    verified: false,
     whiteouts: [],
     opaqueDirs: [],
     entries: [
