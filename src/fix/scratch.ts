@@ -108,12 +108,18 @@ export function scratchPlan(result: InspectResult, program: { path: string; node
   }
   const present: string[] = [];
   const links: Array<[string, string, string]> = [];
-  for (const p of [...candidates].sort()) {
+  // One node named twice (`/usr/lib/go-1.19` also reads as `/lib/go-1.19` through Debian's /lib
+  // link) is the longer name's: the shorter is a top-level directory met inside the run.
+  const byNode = new Map<TreeNode, { p: string; real: { node: TreeNode; path: string } }>();
+  for (const p of candidates) {
     if (RUNTIME.test(p) || DEBUG_NAME.test(p)) continue;
     const hit = resolvePath(root, p.slice(1));
-    if (!hit) continue;
-    const real = hit.node.kind === 'symlink' ? resolveFinal(root, hit.path) : hit;
-    if (!real) continue; // a dangling link: the program finds nothing there either way
+    const real = hit && (hit.node.kind === 'symlink' ? resolveFinal(root, hit.path) : hit);
+    if (!real) continue; // absent, or a dangling link: the program finds nothing there either way
+    const had = byNode.get(real.node);
+    if (!had || p.length > had.p.length) byNode.set(real.node, { p, real });
+  }
+  for (const { p, real } of [...byNode.values()].sort((a, b) => a.p.localeCompare(b.p))) {
     if (real.node.data) {
       // A file the build made is the split's own business (claimed build-only, or it stops the split).
       if (real.node.layer >= baseLayers) continue;
@@ -124,7 +130,16 @@ export function scratchPlan(result: InspectResult, program: { path: string; node
       const d = dirCopy(root, real.path, baseLayers);
       if (d === 'build') continue;
       present.push(p);
-      if (p === '/tmp') plan.problems.push('it names /tmp, which FROM scratch does not have (a volume or a directory made for it would)');
+      const zip = goRoot(root, real.path);
+      if (zip !== undefined) {
+        // A Go toolchain's root: the program records it as its GOROOT. Compiled, it reads nothing
+        // there but the zoneinfo.zip the time package falls back to when the system has no zone.
+        plan.evidence.push(`it names ${p}, the Go toolchain it was built with (its GOROOT): not copied${zip ? ', but for lib/time/zoneinfo.zip, which the time package falls back to' : ' (it has no lib/time/zoneinfo.zip for the time package to fall back to)'}`);
+        if (zip) {
+          plan.copies.push([`/${zip.path}`, `${p}/lib/time/zoneinfo.zip`]);
+          plan.bytes += zip.node.data!.size;
+        }
+      } else if (p === '/tmp') plan.problems.push('it names /tmp, which FROM scratch does not have (a volume or a directory made for it would)');
       else if (typeof d === 'string') plan.problems.push(`it names ${p}, ${d}`);
       else {
         plan.copies.push([`/${real.path}`, p]);
@@ -173,6 +188,18 @@ function dirCopy(root: TreeNode, dir: string, baseLayers: number): { bytes: numb
   if (files > 0 && own === files) return 'build';
   if (bytes > MAX_DIR_BYTES) return `a directory of ${prettyBytes(bytes)}, too big to copy into a scratch image unasked`;
   return { bytes, outside };
+}
+
+/**
+ * A Go toolchain's root (bin/go, src/runtime): its lib/time/zoneinfo.zip when it has one, else
+ * null; undefined for any other directory.
+ */
+function goRoot(root: TreeNode, dir: string): { node: TreeNode; path: string } | null | undefined {
+  const go = resolveFinal(root, `${dir}/bin/go`);
+  const rt = resolveFinal(root, `${dir}/src/runtime`);
+  if (!go?.node.data || !rt?.node.children) return undefined;
+  const zip = resolveFinal(root, `${dir}/lib/time/zoneinfo.zip`);
+  return zip?.node.data ? zip : null;
 }
 
 function normalize(p: string): string {

@@ -62,6 +62,30 @@ const CASES: Proof[] = [
     },
   },
   {
+    // go-files' program built FROM a Go image: FROM scratch all the same, the image's ENV repeated.
+    ...native('go-on-golang', '/src/files', /^debian 12\.\d+, localtime \d+ bytes$/m),
+    context: (ctx) => {
+      cpSync(path.join(DIR, 'ctx'), ctx, { recursive: true });
+      bh.build(path.join(DIR, 'golang-base.Dockerfile'), 'docker.io/library/golang:1.19-bookworm', ctx);
+    },
+    check: (fixed, original) => {
+      const cmd = 'CMD ["/src/files"]';
+      const runtime = [
+        'FROM scratch',
+        'COPY --from=build /src/files /src/files',
+        'COPY --from=build /etc/debian_version /etc/debian_version',
+        'COPY --from=build /usr/share/zoneinfo/Etc/UTC /etc/localtime',
+        'COPY --from=build /usr/share/zoneinfo /usr/share/zoneinfo',
+        'ENV GOLANG_VERSION="1.19"',
+        'ENV GOPATH="/go"',
+        'WORKDIR /src',
+        cmd,
+      ];
+      assert.ok(fixed.endsWith(`${cmd}\n\n${runtime.join('\n')}\n`), fixed);
+      assert.equal(fixed.slice(0, original.length + ' AS build'.length), original.replace(/^(FROM .*)$/m, '$1 AS build'));
+    },
+  },
+  {
     name: 'java-single',
     dockerfile: path.join(DIR, 'java-single.Dockerfile'),
     image: async () => fixtureImage(fixture.image, 'java-single'),
@@ -128,6 +152,14 @@ test("java-on-jdk-base: the JDK is the FROM image's, so the split is a suggestio
   const jar = r.files.find((f: { path: string }) => f.path === '/src/target/app.jar');
   assert.ok(own > 0 && jar, 'the build made layers and the jar');
   assert.equal(split.bytes, own - jar.size);
+});
+
+test("go-on-golang: the program names the Go toolchain's root (its GOROOT), which is not copied, and says so", async () => {
+  const plan: Plan = await msbJson(['fix', fixture.image('go-on-golang.tar'), '--dockerfile', path.join(DIR, 'go-on-golang.Dockerfile'), '--format', 'json']);
+  const split = plan.hunks.flatMap((h) => h.rewrites).find((r) => r.rules.includes('split-stages'));
+  assert.ok(split, JSON.stringify(plan));
+  assert.ok(split.evidence?.some((e) => /^it names \/usr\/lib\/go-1\.19, the Go toolchain it was built with \(its GOROOT\): not copied/.test(e)), JSON.stringify(split.evidence));
+  assert.ok(split.evidence?.some((e) => /^FROM scratch: the runtime stage ships none of the FROM image's .* its environment is repeated \(GOLANG_VERSION, GOPATH\)$/.test(e)), JSON.stringify(split.evidence));
 });
 
 test('go-files from a gzip OCI archive: the program is read whole as its layer streams, and again from the layer cache, for the same FROM scratch plan', { timeout: 600_000 }, async () => {
