@@ -118,7 +118,7 @@ export async function walkLayer(blob: LayerBlob, opts: WalkOptions = {}): Promis
             }
           });
           await readWanted(fh, wanted);
-          for (const [e, n] of wanted) if (n < e.size && opts.capture?.scan?.(e.path, e.content!)) e.named = await namedPaths(fh, e);
+          for (const [e, n] of wanted) if (n < e.size && opts.capture?.scan?.(e.path, e.content!, e.size)) e.named = await namedPaths(fh, e);
           opts.onProgress?.(loc.size);
           b.contents.tarBytes = loc.size;
           b.contents.verified = !!blob.sourceVerified;
@@ -221,7 +221,7 @@ async function streamLayer(blob: LayerBlob, opts: WalkOptions): Promise<LayerCon
             const prefix = Buffer.concat(keep);
             keep.length = 0;
             keep.push(prefix);
-            if (opts.capture!.scan!(e.path, prefix)) (named = new PathStrings()).feed(prefix);
+            if (opts.capture!.scan!(e.path, prefix, e.size)) (named = new PathStrings()).feed(prefix);
           }
         }
         if (named && rest.length) named.feed(rest);

@@ -44,10 +44,10 @@ export interface ContentCapture {
    */
   want(path: string, size: number, mode: number): boolean | number;
   /**
-   * Asked once the prefix `want` asked for is kept (`prefix`, shorter than the file): true to read
-   * the rest of the file too and list the paths its bytes name (FileEntry.named).
+   * Asked once the prefix `want` asked for is kept (`prefix`, shorter than the file's `size`): true
+   * to read the rest of the file too and list the paths its bytes name (FileEntry.named).
    */
-  scan?(path: string, prefix: Buffer): boolean;
+  scan?(path: string, prefix: Buffer, size: number): boolean;
 }
 
 export type Compression = 'none' | 'gzip' | 'zstd';

@@ -394,6 +394,34 @@ describe('content capture and path summaries', () => {
     assert.match(c.note() ?? '', /1 package-database, credential or native-extension file/);
   });
 
+  it('reads a static entrypoint program whole for the paths it names, not a dynamic one, another file or a huge one', () => {
+    // ELF64 little-endian headers: no program header (static), or one PT_INTERP naming the loader.
+    const elf = (interp?: string) => {
+      const b = Buffer.alloc(256);
+      b.write('\x7fELF', 0, 'latin1');
+      b[4] = 2;
+      b[5] = 1;
+      b.writeBigUInt64LE(64n, 32); // e_phoff
+      b.writeUInt16LE(56, 54); // e_phentsize
+      b.writeUInt16LE(interp ? 1 : 0, 56); // e_phnum
+      if (interp) {
+        b.writeUInt32LE(3, 64); // PT_INTERP
+        b.writeBigUInt64LE(128n, 64 + 8);
+        b.writeBigUInt64LE(BigInt(interp.length + 1), 64 + 32);
+        b.write(interp, 128, 'latin1');
+      }
+      return b;
+    };
+    const c = new FindingsCapture(undefined, { names: ['app', 'hello'] });
+    assert.equal(c.scan('src/app', elf(), 2_000_000), true);
+    assert.equal(c.scan('src/app', elf('/lib64/ld-linux-x86-64.so.2'), 2_000_000), false, 'dynamic: its libraries are what the ELF headers show');
+    assert.equal(c.scan('usr/bin/other', elf(), 2_000_000), false, 'not the entrypoint');
+    assert.equal(c.scan('src/hello', Buffer.from('#!/bin/sh\necho hi\n'), 2_000_000), false, 'a script');
+    assert.equal(c.scan('src/hello', elf(), 600 * 1024 * 1024), false, 'too big to read through');
+    for (let i = 0; i < 7; i++) assert.equal(c.scan('src/hello', elf(), 1000), true);
+    assert.equal(c.scan('src/hello', elf(), 1000), false, 'eight at most');
+  });
+
   it("native extensions' headers have a budget of their own: past it they are counted, and other prefixes are still kept", () => {
     const c = new FindingsCapture();
     const ext = (i: number) => `usr/local/lib/python3.12/site-packages/pkg${i}/_m.cpython-312-x86_64-linux-gnu.so`;

@@ -39,6 +39,8 @@ const ANY_WANTED = WANTED.every(([re]) => re.flags === '') ? new RegExp(WANTED.m
 
 /** How much of an executable is kept: its ELF headers, dynamic section and strings, or its `#!` line. */
 export const EXEC_PREFIX = 64 * KB;
+/** Static programs bigger than this are not read whole for the paths they name. */
+export const SCAN_MAX = 512 * MB;
 /** How much of any other executable in a bin dir is kept. */
 export const BIN_PREFIX = 16 * KB;
 /** How much of a small file is kept to sniff a key or token by content. */
@@ -125,8 +127,9 @@ export class FindingsCapture implements ContentCapture {
    * The entrypoint's static programs (no ELF interpreter, no library): the paths their bytes name
    * are the evidence that a runtime stage FROM scratch would miss nothing they open. A few at most.
    */
-  scan(path: string, prefix: Buffer): boolean {
-    if (this.scans >= 8 || !this.hinted.has(path.slice(path.lastIndexOf('/') + 1)) || !isElf(prefix)) return false;
+  scan(path: string, prefix: Buffer, size: number): boolean {
+    // (a bigger program is not read through: its split then says the paths it names are not known)
+    if (this.scans >= 8 || size > SCAN_MAX || !this.hinted.has(path.slice(path.lastIndexOf('/') + 1)) || !isElf(prefix)) return false;
     const elf = readElf(prefix);
     if (!elf || elf.interp || elf.needed.length || !elf.exact) return false;
     this.scans++;
