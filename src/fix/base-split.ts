@@ -28,8 +28,9 @@ const EVERY_BASE = new Set(['libc6', 'libgcc-s1', 'libstdc++6', 'zlib1g', 'musl'
  * already, so only those the build installed), and the evidence.
  */
 export function extensionNeeds(result: InspectResult, dirs: string[], firstOwn: number, sameBase = false) {
-  const under = (p: string) => dirs.some((d) => p === d || p.startsWith(`${d}/`));
-  const exts = (result.findings.extensions ?? []).filter((e) => under(e.root));
+  // A tree inside a copied dir, or one holding it (the gem tree /var/lib/gems for /var/lib/gems/3.1.0).
+  const overlaps = (p: string) => dirs.some((d) => p === d || p.startsWith(`${d}/`) || d.startsWith(`${p}/`));
+  const exts = (result.findings.extensions ?? []).filter((e) => overlaps(e.root));
   const install = [...new Set(exts.flatMap((e) => e.packages.filter((p) => !sameBase || p.layer >= firstOwn).map((p) => p.name)))].filter((n) => !EVERY_BASE.has(n)).sort();
   const evidence: string[] = [];
   const problems: string[] = [];
@@ -78,21 +79,8 @@ function slimInterpreterSplit(result: InspectResult, stage: DockerfileStage, doc
   const own = rt.files
     .map((f) => resolveFinal(root, f))
     .filter((h): h is NonNullable<typeof h> => h !== undefined && h.node.data !== undefined && h.node.layer >= baseLayers);
-  const copies: string[] = [];
-  const add = (p: string | undefined) => {
-    if (p && !copies.some((c) => p === c || p.startsWith(`${c}/`))) copies.push(p);
-  };
-  for (const h of own) add(appRoot(root, h.path, baseLayers));
-  const workdir = (result.image.config.config?.WorkingDir ?? '').replace(/^\/+|\/+$/g, '');
-  if (workdir && resolvePath(root, workdir)?.node.children) add(appRoot(root, `${workdir}/`, baseLayers));
-  for (const l of libraryDirs(root, baseLayers, interp.slice(interp.lastIndexOf('/') + 1), own[0]?.path)) add(l.path);
+  const { copies, kept } = scriptCopies(result, baseLayers, own.map((h) => h.path), interp.slice(interp.lastIndexOf('/') + 1));
   if (copies.length === 0) return undefined;
-  let kept = 0;
-  for (const c of copies) {
-    const hit = resolvePath(root, c.slice(1));
-    if (hit?.node.data) kept += hit.node.layer >= baseLayers ? hit.node.data.size : 0;
-    else if (hit) forEachVisibleFile(hit.node, (f) => void (kept += f.node.layer >= baseLayers ? f.data.size : 0));
-  }
   const ext = extensionNeeds(result, copies, baseLayers);
   const problems = [...ext.problems];
   if (ext.install.length && result.findings.packageManager !== 'dpkg') problems.push(`the extensions' libraries come from ${result.findings.packageManager ?? 'no package manager msb reads'}, not apt`);
@@ -120,6 +108,31 @@ function slimInterpreterSplit(result: InspectResult, stage: DockerfileStage, doc
       ],
     },
   };
+}
+
+/**
+ * What a script's runtime stage copies from the build: the app's directory (appRoot) for each of
+ * the build's files the command names and for the WORKDIR, then the library dirs the build filled
+ * where the interpreter (`program`, a basename) looks, unless already inside; and the build's bytes
+ * under them (what the stage ships again). `own`: real paths, no leading "/".
+ */
+export function scriptCopies(result: InspectResult, baseLayers: number, own: string[], program: string): { copies: string[]; kept: number } {
+  const root = result.analysis.root;
+  const copies: string[] = [];
+  const add = (p: string | undefined) => {
+    if (p && !copies.some((c) => p === c || p.startsWith(`${c}/`))) copies.push(p);
+  };
+  for (const p of own) add(appRoot(root, p, baseLayers));
+  const workdir = (result.image.config.config?.WorkingDir ?? '').replace(/^\/+|\/+$/g, '');
+  if (workdir && resolvePath(root, workdir)?.node.children) add(appRoot(root, `${workdir}/`, baseLayers));
+  for (const l of libraryDirs(root, baseLayers, program, own[0])) add(l.path);
+  let kept = 0;
+  for (const c of copies) {
+    const hit = resolvePath(root, c.slice(1));
+    if (hit?.node.data) kept += hit.node.layer >= baseLayers ? hit.node.data.size : 0;
+    else if (hit) forEachVisibleFile(hit.node, (f) => void (kept += f.node.layer >= baseLayers ? f.data.size : 0));
+  }
+  return { copies, kept };
 }
 
 /**

@@ -3,10 +3,9 @@ import type { DockerfileStage, ParsedDockerfile } from '../analysis/attribution/
 import { resolveFinal } from '../analysis/findings/runtime.js';
 import type { InspectResult } from '../pipeline/types.js';
 import type { Hunk } from './plan.js';
-import { baseImageSplit, extensionNeeds } from './base-split.js';
+import { baseImageSplit, extensionNeeds, scriptCopies } from './base-split.js';
 import { familyHint } from './family.js';
 import { javaLaunch } from './java.js';
-import { libraryDirs } from './libraries.js';
 import { scratchPlan } from './scratch.js';
 import { buildLayers, carriedSteps, stageNames, type SplitPlan } from './stage.js';
 import type { Rewrite } from './types.js';
@@ -183,20 +182,25 @@ function interpreted(result: InspectResult, stage: DockerfileStage, dockerfileTe
   if (!rt.resolved || !build?.program || result.findings.packageManager !== 'dpkg') return undefined;
   // Only worth a stage when the build installed build-only packages too.
   if (!result.findings.findings.some((f) => f.category === 'toolchain' && result.layers[f.layer]?.origin.base === undefined)) return undefined;
-  const { baseLayers, ownBytes } = buildLayers(result);
+  const { baseLayers, ownBytes, baseBytes } = buildLayers(result);
   if (baseLayers === 0) return undefined;
   const root = result.analysis.root;
   const appFiles = rt.files
     .map((f) => resolveFinal(root, f))
     .filter((h): h is NonNullable<typeof h> => h !== undefined && h.node.data !== undefined && h.node.layer >= baseLayers && !PACKAGED.test(h.path));
-  // The interpreter's installed libraries the build added (site-packages, gems, node_modules): copied too.
+  const java = appFiles.length === 1 ? javaLaunch(result, { path: `/${appFiles[0].path}`, content: appFiles[0].node.data!.content }) : undefined;
+  // A jar is the app whole (its manifest says so); a script's app is its directory, with the
+  // libraries the build installed where the interpreter loads them (site-packages, gems, node_modules).
   const program = rt.files[0]?.slice(rt.files[0].lastIndexOf('/') + 1) ?? '';
-  const libs = appFiles.length === 1 ? libraryDirs(root, baseLayers, program, appFiles[0].path) : [];
-  const kept = build.bytes + appFiles.reduce((s, h) => s + h.node.data!.size, 0) + libs.reduce((s, l) => s + l.bytes, 0);
-  // The system libraries the libraries' native extensions load, of packages the build installed.
-  const ext = extensionNeeds(result, libs.map((l) => l.path), baseLayers, true);
-  const bytes = ownBytes - kept;
+  const { copies, kept } = java
+    ? { copies: [`/${appFiles[0].path}`], kept: appFiles[0].node.data!.size }
+    : scriptCopies(result, baseLayers, appFiles.map((h) => h.path), program);
+  const bytes = ownBytes - build.bytes - kept;
   if (bytes <= 0) return undefined;
+  // The system libraries the copied libraries' native extensions load, of packages the build installed.
+  const ext = extensionNeeds(result, copies, baseLayers, true);
+  // (one apt brings with the interpreter's package, a package of the runtime set, needs no naming)
+  const install = [build.program, ...ext.install.filter((p) => !rt.packages.includes(p))];
   const lines = dockerfileText.split('\n');
   const { name, fromLine, from, runtimeFrom } = stageNames(stage, lines);
   const carried = carriedSteps(stage, lines);
@@ -204,9 +208,8 @@ function interpreted(result: InspectResult, stage: DockerfileStage, dockerfileTe
   if (asNobody) carried.splice(lastRunAt(carried), 0, 'USER 65534:65534');
   const runtime = [
     runtimeFrom,
-    `RUN apt-get update && apt-get install -y --no-install-recommends ${[build.program, ...ext.install.filter((p) => p !== build.program)].join(' ')} && rm -rf /var/lib/apt/lists/*`,
-    ...appFiles.map((h) => `COPY --from=${name} /${h.path} /${h.path}`),
-    ...libs.map((l) => `COPY --from=${name} ${l.path} ${l.path}`),
+    `RUN apt-get update && apt-get install -y --no-install-recommends ${install.join(' ')} && rm -rf /var/lib/apt/lists/*`,
+    ...copies.map((c) => `COPY --from=${name} ${c} ${c}`),
     ...carried,
   ];
   const evidence = [
@@ -214,23 +217,24 @@ function interpreted(result: InspectResult, stage: DockerfileStage, dockerfileTe
     `the runtime set's packages the build installed: ${build.packages.length} (${prettyBytes(build.bytes)}), installed again by the runtime stage`,
     `the build's layers: ${prettyBytes(ownBytes)}; the saving is what the runtime stage does not ship again (its own dpkg records not counted)`,
     ...ext.evidence,
+    ...familyNote(stage.from, baseBytes),
   ];
-  evidence.push(...familyNote(stage.from, result.layers.slice(0, baseLayers).reduce((s, l) => s + l.stats.bytes, 0)));
   const rewrite: Rewrite = { rules: ['split-stages'], bytes, why: '', evidence };
-  const java = appFiles.length === 1 ? javaLaunch(result, { path: `/${appFiles[0].path}`, content: appFiles[0].node.data!.content }) : undefined;
+  const stageText = [`${from} AS ${name}`, '# … the build as it is …', ...runtime].join(' ⏎ ');
   if (java) {
     evidence.push(...java.evidence);
     const problems = [...java.problems, ...reinstallProblems(result, stage), ...placementProblems(stage, fromLine, lines)];
     if (problems.length === 0) {
       evidence.push("every other file the build left is build-only by a finding, package bookkeeping, or comes back with the runtime set's packages");
-      rewrite.why = `build in stage "${name}"; the runtime stage installs only ${build.program} (the package of \`${rt.command[0]}\`, which apt completes with its dependencies) and copies ${appFiles.map((h) => `/${h.path}`).join(', ')}: the JDK, the build tool, its caches and the sources stay in the build stage; the stage's other rewrites save no image bytes then and are left out`;
+      rewrite.why = `build in stage "${name}"; the runtime stage installs only ${build.program} (the package of \`${rt.command[0]}\`, which apt completes with its dependencies) and copies ${copies.join(', ')}: the JDK, the build tool, its caches and the sources stay in the build stage; the stage's other rewrites save no image bytes then and are left out`;
       return { hunks: splitHunks(stage, fromLine, lines, name, runtime, rewrite, asNobody) };
     }
-    rewrite.why = `build in a stage of its own; the runtime stage installs only ${build.program} and copies ${appFiles.map((h) => `/${h.path}`).join(', ')}; not applied: ${problems.join('; ')}: ${[`${from} AS ${name}`, '# … the build as it is …', ...runtime].join(' ⏎ ')}`;
+    rewrite.why = `build in a stage of its own; the runtime stage installs only ${build.program} and copies ${copies.join(', ')}; not applied: ${problems.join('; ')}: ${stageText}`;
     return { suggestion: { line: stage.line, ...rewrite } };
   }
+  evidence.splice(1, 0, `copied from the build: ${copies.join(', ')} (the app's directory and the libraries the build installed where ${program} loads them: ${prettyBytes(kept)})`);
   const first = ext.problems.length ? `; first: ${ext.problems.join('; ')}` : '';
-  rewrite.why = `build in a stage of its own; the runtime stage installs only ${build.program}${ext.install.length ? ` and ${ext.install.join(', ')} (what the native extensions load)` : ''} (the package of \`${rt.command[0]}\`, which apt completes with its dependencies) and copies ${appFiles.length ? appFiles.map((h) => `/${h.path}`).join(', ') : 'the app'}${libs.length ? `, with the libraries the build installed where ${program} loads them (${libs.map((l) => `${l.path}: ${l.files} files, ${prettyBytes(l.bytes)}`).join('; ')})` : ''}; add what the app loads that msb cannot see (${libs.length ? '' : 'installed libraries: gems, site-packages, node_modules, a class path; '}assets, config, files it opens)${first}: ${[`${from} AS ${name}`, '# … the build as it is …', ...runtime].join(' ⏎ ')}`;
+  rewrite.why = `build in a stage of its own; the runtime stage installs only ${install.join(', ')} (the package of \`${rt.command[0]}\`, which apt completes with its dependencies${install.length > 1 ? ', and what the native extensions load' : ''}) and copies ${copies.length ? copies.join(', ') : 'nothing of the build msb can name'}; add what the app loads that msb cannot see (modules outside its directory, assets, config, files it opens)${first}: ${stageText}`;
   return { suggestion: { line: stage.line, ...rewrite } };
 }
 
