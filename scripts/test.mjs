@@ -38,6 +38,7 @@ export const UNIT = new Set([
   'test/findings/recommends.test.ts',
   'test/fix/jar.test.ts',
   'test/fix/family.test.ts',
+  'test/fix/scratch.test.ts',
   'test/fix/libraries.test.ts',
   'test/findings/unclaimed.test.ts',
   'test/findings/extensions.test.ts',

@@ -98,7 +98,12 @@ export function scratchPlan(result: InspectResult, program: { path: string; node
   const candidates = new Set<string>();
   for (const run of named) for (const p of namedInTree(root, run)) candidates.add(p);
   // The FROM image's environment, which FROM scratch drops: repeated, and its paths count as named.
-  const ownKeys = new Set(stage.steps.filter((s) => s.keyword === 'ENV' || s.keyword === 'ARG').flatMap((s) => [...s.text.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)[= ]/g)].map((m) => m[1])));
+  // (`ENV A=1 B=2`, `ENV A 1`, `ARG A`: every name after the keyword that a `=`, a space or the end follows)
+  const ownKeys = new Set(
+    stage.steps
+      .filter((s) => s.keyword === 'ENV' || s.keyword === 'ARG')
+      .flatMap((s) => [...s.text.replace(/^\s*(?:ENV|ARG)\s+/i, '').matchAll(/(?<=^|\s)([A-Za-z_][A-Za-z0-9_]*)(?==|\s|$)/g)].map((m) => m[1])),
+  );
   for (const e of config?.Env ?? []) {
     const key = e.slice(0, e.indexOf('='));
     if (!key || ownKeys.has(key) || e === DEFAULT_PATH) continue;
