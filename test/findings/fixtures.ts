@@ -11,8 +11,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * reruns and parallel test files share one build. A lock dir keeps two processes from building at once.
  */
 
+/** The shared scripts every set's build.sh sources or runs: a change to them is a change to every set. */
+const SHARED = ['debian-buildah.sh', 'debian-minbase.sh', 'dockerfiles/debian-minbase.Dockerfile'];
+
 function hashDir(dir: string): string {
   const h = createHash('sha256');
+  const fixtures = join(dir, '..');
+  for (const f of SHARED) if (existsSync(join(fixtures, f))) h.update(`s:${f}\n`).update(readFileSync(join(fixtures, f)));
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
