@@ -28,6 +28,9 @@ import { readEntry, readKey, writeEntry } from './layer-cache-format.js';
  * content of every file findings want (each still within its per-file limit) and counts the ones
  * over it; the pipeline then applies the image's budget to walked and cached layers alike, in layer
  * order (see applyCapture in pipeline/walk.ts), so the result is the same with or without the cache.
+ * What a walk keeps of the entrypoint's own files (EntryHints: their ELF headers, the paths a static
+ * program names) depends on the image: an entry walked for an image that runs something else, which
+ * lacks them for this one's, is walked again (missesEntrypoint in pipeline/walk.ts).
  *
  * Format (version 2; version 1 had no list of the paths a static entrypoint names, and came from a
  * walk that kept no native extension's header, so its entries lack what findings now read): a gzip stream (its CRC-32 and length detect

@@ -142,10 +142,27 @@ async function walkOne(blob: LayerBlob, opts: InspectOptions, cache: LayerCache 
   });
   if (!got) return plain();
   const c = got.layer.contents;
+  // Walked for another image, whose entrypoint names other files: this one's were kept only as any
+  // file is (a bin dir's prefix, or nothing). Walked again for what the findings need of them.
+  if (got.hit && missesEntrypoint(c, hints)) return plain();
   // `verified` means checked in this run at the user's request (--verify), as without a cache.
   // A registry blob is checked against its digest as it downloads (sourceVerified), cached or not.
   const verified = (!!opts.verify && !got.hit) || !!blob.sourceVerified;
   return { contents: c.index === blob.index && c.verified === verified ? c : { ...c, index: blob.index, verified }, skipped: got.layer.skipped };
+}
+
+/**
+ * Whether a cached layer lacks what a walk keeps of this image's entrypoint files (EntryHints, by
+ * basename): their first bytes, and for a static program the paths it names.
+ */
+function missesEntrypoint(c: LayerContents, hints: EntryHints | undefined): boolean {
+  if (!hints?.names.length) return false;
+  const names = new Set(hints.names);
+  return c.entries.some((e) => {
+    if (e.kind !== 'file' || e.size < 4 || !names.has(e.path.slice(e.path.lastIndexOf('/') + 1))) return false;
+    if (e.content === undefined) return true;
+    return e.named === undefined && e.content.length < e.size && new FindingsCapture(undefined, hints).scan(e.path, e.content, e.size);
+  });
 }
 
 /** An uncompressed layer in a local file: walked by seeking, which reads less than a cache entry. */

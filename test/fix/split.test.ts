@@ -179,3 +179,32 @@ test('go-files from a gzip OCI archive: the program is read whole as its layer s
   assert.ok(seek.hunks.some((h) => h.text.includes('FROM scratch\nCOPY --from=build /src/files /src/files\nCOPY --from=build /etc/debian_version /etc/debian_version')), JSON.stringify(seek.hunks));
   for (const p of plans) assert.deepEqual(p.hunks, seek.hunks);
 });
+
+test("a layer cached for an image that runs something else is walked again for this one's program", { timeout: 600_000 }, async () => {
+  // A: go-files' layers run as /bin/true (a real commit: buildah config over the image); B: go-files.
+  const tar = fixture.image('go-files.tar');
+  const b = (...a: string[]) => execFileSync('buildah', [...bh.args, ...a], { encoding: 'utf8' }).trim();
+  const c = b('from', '-q', `docker-archive:${tar}`);
+  b('config', '--cmd', '["/bin/true"]', c);
+  b('commit', '-q', c, 'localhost/go-files-true:latest');
+  b('rm', c);
+  const oci = (from: string, name: string) => {
+    const out = path.join(bh.dir, `${name}.oci.tar`);
+    execFileSync('skopeo', ['copy', '-q', '--dest-compress', '--dest-compress-format', 'gzip', `docker-archive:${from}`, `oci-archive:${out}`]);
+    return out;
+  };
+  const a = oci(bh.save('localhost/go-files-true:latest', path.join(bh.dir, 'go-files-true.tar')), 'a');
+  const bOci = oci(tar, 'b');
+  const env = { XDG_CACHE_HOME: path.join(bh.dir, 'cache-two-images') };
+  const args = ['--dockerfile', path.join(DIR, 'go-files.Dockerfile'), '--format', 'json'];
+  const first = await runMsb(['inspect', a, '--json'], { env });
+  assert.equal(first.code, 0, first.stderr);
+  const entries = readdirSync(env.XDG_CACHE_HOME, { recursive: true }).filter((f) => /\.bin\.gz$/.test(String(f))).length;
+  const cached = await runMsb(['fix', bOci, ...args], { env });
+  assert.equal(cached.code, 0, cached.stderr);
+  // B's layers are A's (one entry each, none added): the program's layer came from the cache, walked for A.
+  assert.equal(readdirSync(env.XDG_CACHE_HOME, { recursive: true }).filter((f) => /\.bin\.gz$/.test(String(f))).length, entries);
+  const fresh: Plan = await msbJson(['fix', bOci, ...args, '--no-cache']);
+  assert.ok(fresh.hunks.some((h) => h.text.includes('\nFROM scratch\n')), JSON.stringify(fresh.hunks));
+  assert.deepEqual(JSON.parse(cached.stdout).hunks, fresh.hunks);
+});
