@@ -128,6 +128,12 @@ export function scratchPlan(result: InspectResult, program: { path: string; node
     if (real.node.data) {
       // A file the build made is the split's own business (claimed build-only, or it stops the split).
       if (real.node.layer >= baseLayers) continue;
+      // A program of the base it may run (/bin/sh): alone FROM scratch it lacks what it loads in turn.
+      if (real.node.mode & 0o111) {
+        present.push(p);
+        plan.problems.push(`it names ${p}, a program of the FROM image it may run, which FROM scratch would not have with what that program needs`);
+        continue;
+      }
       plan.copies.push([`/${real.path}`, p]);
       plan.bytes += real.node.data.size;
       present.push(p);

@@ -14,7 +14,7 @@ import { scratchPlan } from '../../src/fix/scratch.js';
 import type { InspectResult } from '../../src/pipeline/types.js';
 import type { FileEntry } from '../../src/walk/types.js';
 
-const e = (path: string, kind: FileEntry['kind'] = 'file', linkname?: string, size = 10): FileEntry => ({ path, kind, size: kind === 'file' ? size : 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, ...(linkname ? { linkname } : {}) });
+const e = (path: string, kind: FileEntry['kind'] = 'file', linkname?: string, size = 10): FileEntry => ({ path, kind, size: kind === 'file' ? size : 0, mode: /(?:^|\/)(?:bin|sbin)\/|\/prog$|\/go$/.test(path) ? 0o755 : 0o644, uid: 0, gid: 0, mtime: 0, ...(linkname ? { linkname } : {}) });
 
 /** A base layer (0) with `base`, the build's layer (1) with the program naming `named`. */
 function plan(base: FileEntry[], named: string[], config: { Env?: string[]; User?: string } = {}, dockerfile = 'FROM debian\nCOPY app /app\nCMD ["/app/prog"]\n') {
@@ -41,6 +41,12 @@ test("a directory whose links point out of it to what is not copied keeps the pr
   const p = plan(base, ['/etc/ssl/certs/ca-certificates.crt\x00', '/etc/ssl/certs']);
   assert.equal(p.problems.length, 1);
   assert.match(p.problems[0], /^it names \/etc\/ssl\/certs, a directory with links out of it \(\/etc\/ssl\/certs\/abc\.pem → \/usr\/share\/ca-certificates\/mozilla\/abc\.crt\), which FROM scratch would leave dangling$/);
+});
+
+test('a program of the base it names (/bin/sh) keeps it on the base', () => {
+  const p = plan([e('usr/bin/dash'), e('bin', 'symlink', 'usr/bin'), e('usr/bin/sh', 'symlink', 'dash')], ['/bin/sh\x00-c']);
+  assert.match(p.problems.join(), /^it names \/bin\/sh, a program of the FROM image it may run/);
+  assert.deepEqual(p.copies, []);
 });
 
 test('/tmp, a user by name: kept on the base; numeric users and the environment are carried', () => {
