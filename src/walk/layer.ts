@@ -228,7 +228,8 @@ async function streamLayer(blob: LayerBlob, opts: WalkOptions): Promise<LayerCon
       },
       end: () => {
         e.digest = hash.digest('hex');
-        if (keep) e.content = keep.length === 1 ? keep[0] : Buffer.concat(keep);
+        // Always a copy: one chunk's subarray would keep the whole chunk alive.
+        if (keep) e.content = Buffer.concat(keep);
         if (named) e.named = named.end();
       },
     };

@@ -109,7 +109,8 @@ export class FindingsCapture implements ContentCapture {
     if (mode & 0o111 && BIN_DIR.test(path)) return this.take(Math.min(size, BIN_PREFIX));
     // Native extensions of installed libraries: the system libraries they load (extensions.ts). A
     // budget of their own: thousands of them (a scientific Python stack) never crowd out the rest.
-    if (EXTENSION.test(path)) {
+    // (a substring test first: the pattern runs on the few paths that can match, not on every file)
+    if ((path.includes('.so') || path.endsWith('.node')) && EXTENSION.test(path)) {
       const n = Math.min(size, BIN_PREFIX);
       if (n > this.extensionBudget) {
         this.skipped++;
