@@ -2,7 +2,7 @@ import type { LayerContents } from '../../walk/types.js';
 import type { TreeNode } from '../types.js';
 import { readElf } from './elf.js';
 import type { PackageDb } from './packages.js';
-import { LIB_DIRS, resolveFinal, type Runtime } from './runtime.js';
+import { findLibrary, loaderDirs, type Runtime } from './runtime.js';
 import { resolvePath } from './tree.js';
 
 /**
@@ -61,12 +61,10 @@ export function extensionLibraries(root: TreeNode, db: PackageDb | undefined, co
       if (!elf) continue;
       r.files++;
       if (!elf.exact) r.inexact++;
-      const origin = path.slice(0, path.lastIndexOf('/'));
-      const dirs = [...elf.runpath.map((d) => d.replace(/\$(?:ORIGIN|\{ORIGIN\})/g, `/${origin}`).replace(/^\/+/, '')), ...LIB_DIRS];
+      const dirs = loaderDirs(elf, path.slice(0, path.lastIndexOf('/')));
       for (const lib of elf.needed) {
         if (bundled.has(lib)) continue;
-        let found: { node: TreeNode; path: string } | undefined;
-        for (const d of dirs) if ((found = resolveFinal(root, `${d}/${lib}`))?.node.data) break;
+        const found = findLibrary(root, dirs, lib);
         if (!found?.node.data) {
           // A name from an inexact read may be the file's own soname, not a need.
           if (elf.exact && r.unresolved.length < MAX_NAMED) r.unresolved.push(`${lib} (needed by /${path})`);

@@ -1,6 +1,6 @@
 import type { ImageConfig } from '../../source/types.js';
 import type { TreeNode } from '../types.js';
-import { readElf } from './elf.js';
+import { readElf, type ElfInfo } from './elf.js';
 import type { PackageDb } from './packages.js';
 import { resolvePath } from './tree.js';
 
@@ -50,9 +50,10 @@ export interface Runtime extends RuntimeSet {
 }
 
 const SHELLS = /^(?:sh|bash|ash|dash|zsh|busybox)$/;
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** The PATH a container runs with when its image sets none. */
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** The loader's default search dirs (and /usr/local/lib, which Debian's ld.so.conf adds). */
-export const LIB_DIRS = [
+const LIB_DIRS = [
   'lib/x86_64-linux-gnu',
   'usr/lib/x86_64-linux-gnu',
   'lib/aarch64-linux-gnu',
@@ -114,6 +115,18 @@ function join(dir: string, p: string): string {
   return p.startsWith('/') ? p.slice(1) : dir ? `${dir}/${p}` : p;
 }
 
+/** Where the loader looks for an ELF's libraries: its RUNPATH/RPATH (`$ORIGIN` = `origin`, the ELF's dir), then the default dirs. */
+export function loaderDirs(elf: ElfInfo, origin: string): string[] {
+  return [...elf.runpath.map((r) => r.replace(/\$(?:ORIGIN|\{ORIGIN\})/g, `/${origin}`).replace(/^\/+/, '')), ...LIB_DIRS];
+}
+
+/** The first of `dirs` holding `lib` as a file (links followed); else the last lookup (a dangling link, or undefined). */
+export function findLibrary(root: TreeNode, dirs: string[], lib: string): { node: TreeNode; path: string } | undefined {
+  let found: { node: TreeNode; path: string } | undefined;
+  for (const d of dirs) if ((found = resolveFinal(root, `${d}/${lib}`))?.node.data) break;
+  return found;
+}
+
 /** Follows every symlink, the last one too. */
 export function resolveFinal(root: TreeNode, path: string): { node: TreeNode; path: string } | undefined {
   let p = path;
@@ -173,10 +186,9 @@ export function resolveRuntime(config: ImageConfig | undefined, root: TreeNode, 
       const ld = resolveFinal(root, elf.interp.replace(/^\/+/, ''));
       if (ld) addFile(ld, `loader of /${hit.path}`);
     }
-    const dirs = [...elf.runpath.map((r) => r.replace(/\$(?:ORIGIN|\{ORIGIN\})/g, `/${origin}`).replace(/^\/+/, '')), ...LIB_DIRS];
+    const dirs = loaderDirs(elf, origin);
     for (const lib of elf.needed) {
-      let found: { node: TreeNode; path: string } | undefined;
-      for (const d of dirs) if ((found = resolveFinal(root, `${d}/${lib}`))?.node.data) break;
+      const found = findLibrary(root, dirs, lib);
       if (found?.node.data) {
         if (addFile(found, `needed by /${hit.path}`)) addElf(found, depth + 1);
       } else {
