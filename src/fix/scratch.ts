@@ -1,11 +1,12 @@
+import { posix } from 'node:path';
 import prettyBytes from 'pretty-bytes';
 import type { DockerfileStage } from '../analysis/attribution/dockerfile.js';
-import { resolveFinal } from '../analysis/findings/runtime.js';
+import { DEFAULT_PATH, resolveFinal } from '../analysis/findings/runtime.js';
 import { resolvePath } from '../analysis/findings/tree.js';
 import { forEachLeaf } from '../analysis/tree-walk.js';
 import type { TreeNode } from '../analysis/types.js';
 import type { InspectResult } from '../pipeline/types.js';
-import { MAX_RUNS } from '../walk/path-strings.js';
+import { MAX_RUNS, TOP_DIR } from '../walk/path-strings.js';
 
 /**
  * Whether a static program (no ELF interpreter, no library) runs the same FROM scratch as on its
@@ -34,9 +35,8 @@ export interface ScratchPlan {
 const RUNTIME = /^\/(?:proc|sys|dev)(?:\/|$)|^\/etc\/(?:hosts|hostname|resolv\.conf)$/;
 /** Source and debugger-script names a compiler records (Go's file table, .debug_gdb_scripts): never opened to run. */
 const DEBUG_NAME = /\.(?:go|s|S|c|h|cc|cpp|cxx|hh|hpp|rs|zig|f|f90)$|-gdb\.py$/;
-/** A top-level directory a path run starts with (path-strings.ts's list), at a given index. */
-const ROOT_AT = /\/(?:etc|usr|bin|sbin|lib|lib32|lib64|libx32|var|opt|tmp|home|root|srv|run|mnt|media)(?![A-Za-z0-9._+-])/y;
-const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** A top-level directory a path run holds, at a given index. */
+const ROOT_AT = new RegExp(TOP_DIR, 'y');
 /** A directory bigger than this is not copied whole into a scratch image. */
 const MAX_DIR_BYTES = 64 * 1024 * 1024;
 
@@ -106,7 +106,7 @@ export function scratchPlan(result: InspectResult, program: { path: string; node
   );
   for (const e of config?.Env ?? []) {
     const key = e.slice(0, e.indexOf('='));
-    if (!key || ownKeys.has(key) || e === DEFAULT_PATH) continue;
+    if (!key || ownKeys.has(key) || e === `PATH=${DEFAULT_PATH}`) continue;
     plan.env.push(e);
     // Its paths count as named (SSL_CERT_FILE=…), PATH's excepted: where to look for programs, none of which FROM scratch has.
     if (key !== 'PATH') for (const v of e.slice(key.length + 1).split(':')) if (v.startsWith('/')) candidates.add(v.replace(/\/+$/, ''));
@@ -213,12 +213,7 @@ function goRoot(root: TreeNode, dir: string): { node: TreeNode; path: string } |
   return zip?.node.data ? zip : null;
 }
 
+/** `p` resolved against the root (`..` stops there), without the leading "/". */
 function normalize(p: string): string {
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (!part || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return out.join('/');
+  return posix.normalize(`/${p}`).slice(1).replace(/\/$/, '');
 }

@@ -6,8 +6,10 @@
  * RUN_MAX characters each.
  */
 
-/** A path run: a top-level directory of the filesystem standard, then path characters. */
-const RUN = /\/(?:etc|usr|bin|sbin|lib|lib32|lib64|libx32|var|opt|tmp|home|root|srv|run|mnt|media)(?![A-Za-z0-9._+-])[A-Za-z0-9._+@%:=,~/-]{0,400}/g;
+/** `/` and a top-level directory of the filesystem standard, as a whole name: where a path run starts. */
+export const TOP_DIR = '\\/(?:etc|usr|bin|sbin|lib|lib32|lib64|libx32|var|opt|tmp|home|root|srv|run|mnt|media)(?![A-Za-z0-9._+-])';
+/** A path run: a top-level directory, then path characters. */
+const RUN = new RegExp(`${TOP_DIR}[A-Za-z0-9._+@%:=,~/-]{0,400}`, 'g');
 /** Past this many runs the list is cut, and its reader must treat it as incomplete. */
 export const MAX_RUNS = 4096;
 const CARRY = 512;
