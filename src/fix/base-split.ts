@@ -1,13 +1,12 @@
 import prettyBytes from 'pretty-bytes';
 import type { DockerfileStage } from '../analysis/attribution/dockerfile.js';
-import { resolveFinal } from '../analysis/findings/runtime.js';
 import { forEachVisibleFile, resolvePath } from '../analysis/findings/tree.js';
 import type { TreeNode } from '../analysis/types.js';
 import type { InspectResult } from '../pipeline/types.js';
 import { familyHint } from './family.js';
 import { javaLaunch } from './java.js';
 import { libraryDirs } from './libraries.js';
-import { buildLayers, carriedSteps, stageNames, type SplitPlan } from './stage.js';
+import { buildLayers, carriedSteps, isUnder, ownRuntimeFiles, stageNames, type SplitPlan } from './stage.js';
 
 /**
  * Splits of a single-stage build whose interpreter is the FROM image's own (nothing of the build to
@@ -29,7 +28,7 @@ const EVERY_BASE = new Set(['libc6', 'libgcc-s1', 'libstdc++6', 'zlib1g', 'musl'
  */
 export function extensionNeeds(result: InspectResult, dirs: string[], firstOwn: number, sameBase = false) {
   // A tree inside a copied dir, or one holding it (the gem tree /var/lib/gems for /var/lib/gems/3.1.0).
-  const overlaps = (p: string) => dirs.some((d) => p === d || p.startsWith(`${d}/`) || d.startsWith(`${p}/`));
+  const overlaps = (p: string) => dirs.some((d) => isUnder(p, d) || isUnder(d, p));
   const exts = (result.findings.extensions ?? []).filter((e) => overlaps(e.root));
   const install = [...new Set(exts.flatMap((e) => e.packages.filter((p) => !sameBase || p.layer >= firstOwn).map((p) => p.name)))].filter((n) => !EVERY_BASE.has(n)).sort();
   const evidence: string[] = [];
@@ -76,15 +75,13 @@ function slimInterpreterSplit(result: InspectResult, stage: DockerfileStage, doc
   const family = /^[a-z]+/.exec(hint.image.replace(/^.*\//, ''))?.[0] ?? '';
   const interp = rt.files.find((f) => f.slice(f.lastIndexOf('/') + 1).startsWith(family) && (resolvePath(root, f)?.node.layer ?? Infinity) < baseLayers);
   if (!interp) return undefined;
-  const own = rt.files
-    .map((f) => resolveFinal(root, f))
-    .filter((h): h is NonNullable<typeof h> => h !== undefined && h.node.data !== undefined && h.node.layer >= baseLayers);
+  const own = ownRuntimeFiles(result, baseLayers);
   const { copies, kept } = scriptCopies(result, baseLayers, own.map((h) => h.path), interp.slice(interp.lastIndexOf('/') + 1));
   if (copies.length === 0) return undefined;
   const ext = extensionNeeds(result, copies, baseLayers);
   const problems = [...ext.problems];
   if (ext.install.length && result.findings.packageManager !== 'dpkg') problems.push(`the extensions' libraries come from ${result.findings.packageManager ?? 'no package manager msb reads'}, not apt`);
-  const left = (result.findings.unclaimed?.paths ?? []).filter((p) => !copies.some((c) => p === c || p.startsWith(`${c}/`)));
+  const left = (result.findings.unclaimed?.paths ?? []).filter((p) => !copies.some((c) => isUnder(p, c)));
   if (left.length) problems.push(`the build also left files the runtime stage does not copy, which the app may read: ${left.slice(0, 4).join(', ')}${left.length > 4 ? ', …' : ''}`);
   const lines = dockerfileText.split('\n');
   const { name, from } = stageNames(stage, lines);
@@ -120,7 +117,7 @@ export function scriptCopies(result: InspectResult, baseLayers: number, own: str
   const root = result.analysis.root;
   const copies: string[] = [];
   const add = (p: string | undefined) => {
-    if (p && !copies.some((c) => p === c || p.startsWith(`${c}/`))) copies.push(p);
+    if (p && !copies.some((c) => isUnder(p, c))) copies.push(p);
   };
   for (const p of own) add(appRoot(root, p, baseLayers));
   const workdir = (result.image.config.config?.WorkingDir ?? '').replace(/^\/+|\/+$/g, '');
@@ -167,10 +164,7 @@ function appRoot(root: TreeNode, path: string, firstOwn: number): string | undef
 function jreBaseSplit(result: InspectResult, stage: DockerfileStage, dockerfileText: string, hint: Hint): SplitPlan | undefined {
   const { baseLayers, ownBytes } = buildLayers(result);
   if (baseLayers === 0) return undefined;
-  const root = result.analysis.root;
-  const own = result.findings.runtime.files
-    .map((f) => resolveFinal(root, f))
-    .filter((h): h is NonNullable<typeof h> => h !== undefined && h.node.data !== undefined && h.node.layer >= baseLayers);
+  const own = ownRuntimeFiles(result, baseLayers);
   if (own.length !== 1) return undefined;
   const jar = own[0];
   const java = javaLaunch(result, { path: `/${jar.path}`, content: jar.node.data!.content });

@@ -7,6 +7,7 @@ import { forEachLeaf } from '../analysis/tree-walk.js';
 import type { TreeNode } from '../analysis/types.js';
 import type { InspectResult } from '../pipeline/types.js';
 import { MAX_RUNS, TOP_DIR } from '../walk/path-strings.js';
+import { isUnder } from './stage.js';
 
 /**
  * Whether a static program (no ELF interpreter, no library) runs the same FROM scratch as on its
@@ -161,7 +162,7 @@ export function scratchPlan(result: InspectResult, program: { path: string; node
   }
   // A link out of a copied directory works FROM scratch only where the stage copies its target too
   // (Debian's /usr/share/zoneinfo/localtime → /etc/localtime, which Go's time package also names).
-  const copiedTo = (t: string) => plan.copies.some(([, dest]) => t === dest || t.startsWith(`${dest}/`));
+  const copiedTo = (t: string) => plan.copies.some(([, dest]) => isUnder(t, dest));
   const dangling = links.filter(([, , t]) => !copiedTo(t));
   if (dangling.length) plan.problems.push(`it names ${dangling[0][0]}, a directory with links out of it (${dangling.slice(0, 2).map(([, l, t]) => `${l} → ${t}`).join(', ')}${dangling.length > 2 ? ', …' : ''}), which FROM scratch would leave dangling`);
   const user = config?.User ?? '';
@@ -189,7 +190,7 @@ function dirCopy(root: TreeNode, dir: string, baseLayers: number): { bytes: numb
     if (n.kind === 'symlink') {
       const t = n.linkname ?? '';
       const target = normalize(t.startsWith('/') ? t : `${path.slice(0, path.lastIndexOf('/'))}/${t}`);
-      if (!(target === dir || target.startsWith(`${dir}/`))) outside.push([`/${path}`, `/${target}`]);
+      if (!isUnder(target, dir)) outside.push([`/${path}`, `/${target}`]);
     } else if (n.data) {
       files++;
       bytes += n.data.size;

@@ -1,13 +1,12 @@
 import prettyBytes from 'pretty-bytes';
 import type { DockerfileStage, ParsedDockerfile } from '../analysis/attribution/dockerfile.js';
-import { resolveFinal } from '../analysis/findings/runtime.js';
 import type { InspectResult } from '../pipeline/types.js';
 import type { Hunk } from './plan.js';
 import { baseImageSplit, extensionNeeds, scriptCopies } from './base-split.js';
 import { familyHint } from './family.js';
 import { javaLaunch } from './java.js';
 import { scratchPlan } from './scratch.js';
-import { buildLayers, carriedSteps, stageNames, type SplitPlan } from './stage.js';
+import { buildLayers, carriedSteps, ownRuntimeFiles, stageNames, type SplitPlan } from './stage.js';
 import type { Rewrite } from './types.js';
 
 export type { SplitPlan };
@@ -43,14 +42,11 @@ export function planSplit(result: InspectResult, df: ParsedDockerfile, dockerfil
   // the image as an argument) whose libraries all resolved, so its files are exactly what it loads.
   const rt = result.findings.runtime;
   if (!rt.native) return interpreted(result, stage, dockerfileText, harden);
-  const root = result.analysis.root;
   const { baseLayers, ownBytes } = buildLayers(result);
   if (baseLayers === 0) return undefined;
   // Beyond the base image it must need the program the build made (not a packaged one under /usr
   // or /lib: installed, not built, with data files msb does not see) and shared libraries only.
-  const own = rt.files
-    .map((f) => resolveFinal(root, f))
-    .filter((h): h is NonNullable<typeof h> => h !== undefined && h.node.data !== undefined && h.node.layer >= baseLayers);
+  const own = ownRuntimeFiles(result, baseLayers);
   const files = [...new Map(own.map((h) => [h.path, h.node])).entries()];
   const programs = files.filter(([p]) => !SHARED_LIB.test(p));
   if (programs.length !== 1 || PACKAGED.test(programs[0][0]) || files.length > MAX_COPIED) return undefined;
@@ -184,10 +180,7 @@ function interpreted(result: InspectResult, stage: DockerfileStage, dockerfileTe
   if (!result.findings.findings.some((f) => f.category === 'toolchain' && result.layers[f.layer]?.origin.base === undefined)) return undefined;
   const { baseLayers, ownBytes, baseBytes } = buildLayers(result);
   if (baseLayers === 0) return undefined;
-  const root = result.analysis.root;
-  const appFiles = rt.files
-    .map((f) => resolveFinal(root, f))
-    .filter((h): h is NonNullable<typeof h> => h !== undefined && h.node.data !== undefined && h.node.layer >= baseLayers && !PACKAGED.test(h.path));
+  const appFiles = ownRuntimeFiles(result, baseLayers).filter((h) => !PACKAGED.test(h.path));
   const java = appFiles.length === 1 ? javaLaunch(result, { path: `/${appFiles[0].path}`, content: appFiles[0].node.data!.content }) : undefined;
   // A jar is the app whole (its manifest says so); a script's app is its directory, with the
   // libraries the build installed where the interpreter loads them (site-packages, gems, node_modules).

@@ -1,4 +1,6 @@
 import type { DockerfileStage } from '../analysis/attribution/dockerfile.js';
+import { resolveFinal } from '../analysis/findings/runtime.js';
+import type { TreeNode } from '../analysis/types.js';
 import type { InspectResult } from '../pipeline/types.js';
 import type { Hunk } from './plan.js';
 import type { Suggestion } from './types.js';
@@ -37,4 +39,17 @@ export function stageNames(stage: DockerfileStage, lines: string[]) {
 /** The stage's config-carrying instructions as written (an ENV or WORKDIR the program may rely on). */
 export function carriedSteps(stage: DockerfileStage, lines: string[]): string[] {
   return stage.steps.filter((s) => CARRIED.has(s.keyword)).map((s) => lines.slice(s.line - 1, s.endLine).join('\n'));
+}
+
+/** The runtime set's files (links followed) that the build's own layers made: what a runtime stage copies. */
+export function ownRuntimeFiles(result: InspectResult, baseLayers: number): Array<{ node: TreeNode; path: string }> {
+  const root = result.analysis.root;
+  return result.findings.runtime.files
+    .map((f) => resolveFinal(root, f))
+    .filter((h): h is NonNullable<typeof h> => h !== undefined && h.node.data !== undefined && h.node.layer >= baseLayers);
+}
+
+/** `path` is `dir` or lies below it (both absolute, or both without the leading "/"). */
+export function isUnder(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(`${dir}/`);
 }
