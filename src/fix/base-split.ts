@@ -6,7 +6,7 @@ import type { InspectResult } from '../pipeline/types.js';
 import { familyHint } from './family.js';
 import { javaLaunch } from './java.js';
 import { libraryDirs } from './libraries.js';
-import { buildLayers, carriedSteps, isUnder, ownRuntimeFiles, stageNames, type SplitPlan } from './stage.js';
+import { buildLayers, carriedSteps, isUnder, ownRuntimeFiles, stageNames, unaccounted, type SplitPlan } from './stage.js';
 
 /**
  * Splits of a single-stage build whose interpreter is the FROM image's own (nothing of the build to
@@ -176,7 +176,7 @@ function jreBaseSplit(result: InspectResult, stage: DockerfileStage, dockerfileT
   const runtime = [`FROM ${hint.image}${stage.name ? ` AS ${stage.name}` : ''}`, `COPY --from=${name} /${jar.path} /${jar.path}`, ...carriedSteps(stage, lines)];
   const u = result.findings.unclaimed;
   const problems = [...java.problems];
-  if (u && u.files > 0) problems.push(`${u.files} file(s) of the build (${prettyBytes(u.bytes)}) are not known to be build-only, and the app may read them at run time: ${u.paths.slice(0, 4).join(', ')}${u.files > 4 ? ', …' : ''}`);
+  if (u && u.files > 0) problems.push(unaccounted(u, 'the app may read them'));
   return {
     suggestion: {
       line: stage.line,

@@ -6,7 +6,7 @@ import { baseImageSplit, extensionNeeds, scriptCopies } from './base-split.js';
 import { familyHint } from './family.js';
 import { javaLaunch } from './java.js';
 import { scratchPlan } from './scratch.js';
-import { buildLayers, carriedSteps, ownRuntimeFiles, stageNames, type SplitPlan } from './stage.js';
+import { buildLayers, carriedSteps, ownRuntimeFiles, stageNames, unaccounted, type SplitPlan } from './stage.js';
 import type { Rewrite } from './types.js';
 
 export type { SplitPlan };
@@ -142,7 +142,7 @@ function unsafe(result: InspectResult, program: string, copied: number): string[
   if (copied > 1) out.push('the program loads libraries the build made (their links and the loader cache are not copied)');
   const u = result.findings.unclaimed;
   if (!u) out.push("the FROM image's layers are not known");
-  else if (u.files > 0) out.push(`${u.files} file(s) of the build (${prettyBytes(u.bytes)}) are not known to be build-only, and the program may open them at run time: ${u.paths.slice(0, 4).join(', ')}${u.files > 4 ? ', …' : ''}`);
+  else if (u.files > 0) out.push(unaccounted(u, 'the program may open them'));
   return out;
 }
 
@@ -242,7 +242,7 @@ function reinstallProblems(result: InspectResult, stage: DockerfileStage): strin
   if (!u) out.push("the FROM image's layers are not known");
   else if (u.files > 0) {
     const pkgs = u.packages.length ? ` (of packages neither build-only nor run: ${u.packages.slice(0, 4).join(', ')})` : '';
-    out.push(`${u.files} file(s) of the build (${prettyBytes(u.bytes)}) are not known to be build-only, and the app may read them at run time${pkgs}: ${u.paths.slice(0, 4).join(', ')}${u.files > 4 ? ', …' : ''}`);
+    out.push(unaccounted(u, 'the app may read them', pkgs));
   }
   const withRecommends = stage.steps.some((s) => s.keyword === 'RUN' && /\bapt(?:-get)?\s+(?:-\S+\s+)*install\b/.test(s.text) && !/--no-install-recommends|Install-Recommends[= ]+(?:false|0)/i.test(s.text));
   if (withRecommends) out.push('the build installs packages with their Recommends and the runtime stage would not (add --no-install-recommends to the build first)');

@@ -1,3 +1,4 @@
+import prettyBytes from 'pretty-bytes';
 import type { DockerfileStage } from '../analysis/attribution/dockerfile.js';
 import { resolveFinal } from '../analysis/findings/runtime.js';
 import type { TreeNode } from '../analysis/types.js';
@@ -52,4 +53,9 @@ export function ownRuntimeFiles(result: InspectResult, baseLayers: number): Arra
 /** `path` is `dir` or lies below it (both absolute, or both without the leading "/"). */
 export function isUnder(path: string, dir: string): boolean {
   return path === dir || path.startsWith(`${dir}/`);
+}
+
+/** Why files the build left that nothing accounts for stop a split: `use` says how the app may touch them. */
+export function unaccounted(u: { files: number; bytes: number; paths: string[] }, use: string, detail = ''): string {
+  return `${u.files} file(s) of the build (${prettyBytes(u.bytes)}) are not known to be build-only, and ${use} at run time${detail}: ${u.paths.slice(0, 4).join(', ')}${u.files > 4 ? ', …' : ''}`;
 }
