@@ -22,6 +22,7 @@ export const UNIT = new Set([
   'test/unit/merge.test.ts',
   'test/unit/tar.test.ts',
   'test/unit/path-strings.test.ts',
+  'test/unit/with-captures.test.ts',
   'test/unit/usage.test.ts',
   'test/unit/cache-cmd.test.ts',
   'test/tui/app.test.tsx',

@@ -30,7 +30,8 @@ import { readEntry, readKey, writeEntry } from './layer-cache-format.js';
  * order (see applyCapture in pipeline/walk.ts), so the result is the same with or without the cache.
  * What a walk keeps of the entrypoint's own files (EntryHints: their ELF headers, the paths a static
  * program names) depends on the image: an entry walked for an image that runs something else, which
- * lacks them for this one's, is walked again (missesEntrypoint in pipeline/walk.ts).
+ * lacks them for this one's, is walked again (missesEntrypoint in pipeline/walk.ts) and stored back
+ * with both walks' captures (withCaptures), so images that alternate on a layer walk it once.
  *
  * Format (version 2; version 1 had no list of the paths a static entrypoint names, and came from a
  * walk that kept no native extension's header, so its entries lack what findings now read): a gzip stream (its CRC-32 and length detect
@@ -111,6 +112,14 @@ export class LayerCache {
     this.memo.set(key, settled);
     settled.then(() => this.settled.add(key), () => undefined);
     return run;
+  }
+
+  /** Stores a newer walk of a layer over its entry (this run's map and disk); returns it. */
+  async replace(key: string, layer: CachedLayer): Promise<CachedLayer> {
+    this.memo.set(key, Promise.resolve(layer));
+    this.settled.add(key);
+    await this.put(key, layer);
+    return layer;
   }
 
   private readonly settled = new Set<string>();

@@ -128,7 +128,7 @@ async function walkOne(blob: LayerBlob, opts: InspectOptions, cache: LayerCache 
   const key = cache ? (await import('./layer-cache.js')).layerKey(blob) : undefined;
   // A seekable layer is never cached: asked first, it costs no lookup of an entry that cannot exist.
   if (!cache || !key || (await seekable(blob, files))) return plain();
-  const got = await cache.through(key, !opts.verify, async () => {
+  const forCache = async (): Promise<CachedLayer | undefined> => {
     const capture = new FindingsCapture(LAYER_CAPTURE_BUDGET, hints);
     try {
       // Hashing every byte is what makes the entry trustworthy (the diff_id and digest are checked).
@@ -139,12 +139,18 @@ async function walkOne(blob: LayerBlob, opts: InspectOptions, cache: LayerCache 
       if (!opts.verify && e instanceof MsbError && /(?:diff_id|blob digest) mismatch/.test(e.message)) return undefined;
       throw e;
     }
-  });
+  };
+  let got = await cache.through(key, !opts.verify, forCache);
   if (!got) return plain();
-  const c = got.layer.contents;
   // Walked for another image, whose entrypoint names other files: this one's were kept only as any
-  // file is (a bin dir's prefix, or nothing). Walked again for what the findings need of them.
-  if (got.hit && missesEntrypoint(c, hints)) return plain();
+  // file is (a bin dir's prefix, or nothing). Walked again for what the findings need of them, and
+  // stored back with both images' captures, so images that alternate on a layer walk it once.
+  if (got.hit && missesEntrypoint(got.layer.contents, hints)) {
+    const fresh = await forCache();
+    if (!fresh) return plain();
+    got = { layer: await cache.replace(key, withCaptures(fresh, got.layer)), hit: false };
+  }
+  const c = got.layer.contents;
   // `verified` means checked in this run at the user's request (--verify), as without a cache.
   // A registry blob is checked against its digest as it downloads (sourceVerified), cached or not.
   const verified = (!!opts.verify && !got.hit) || !!blob.sourceVerified;
@@ -163,6 +169,29 @@ function missesEntrypoint(c: LayerContents, hints: EntryHints | undefined): bool
     if (e.content === undefined) return true;
     return e.named === undefined && e.content.length < e.size && new FindingsCapture(undefined, hints).scan(e.path, e.content, e.size);
   });
+}
+
+/**
+ * A fresh walk of a layer, plus what an earlier walk of the same layer (for another image's
+ * entrypoint) kept and this one did not: longer prefixes, a static program's named paths. Entries
+ * of one tar line up one to one; if they do not, the fresh walk alone is kept.
+ */
+export function withCaptures(fresh: CachedLayer, earlier: CachedLayer): CachedLayer {
+  const now = fresh.contents.entries;
+  const then = earlier.contents.entries;
+  if (now.length !== then.length) return fresh;
+  let entries: FileEntry[] | undefined;
+  for (let i = 0; i < now.length; i++) {
+    const n = now[i];
+    const t = then[i];
+    if (n.path !== t.path || n.size !== t.size) return fresh;
+    const content = t.content !== undefined && t.content.length > (n.content?.length ?? -1);
+    const named = t.named !== undefined && n.named === undefined;
+    if (!content && !named) continue;
+    entries ??= now.slice();
+    entries[i] = { ...n, ...(content ? { content: t.content } : {}), ...(named ? { named: t.named } : {}) };
+  }
+  return entries ? { ...fresh, contents: { ...fresh.contents, entries } } : fresh;
 }
 
 /** An uncompressed layer in a local file: walked by seeking, which reads less than a cache entry. */

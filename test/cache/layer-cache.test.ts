@@ -17,25 +17,12 @@ import { buildJsonReport } from '../../src/report/json.js';
 import { resolveImage } from '../../src/source/resolve.js';
 import type { Image } from '../../src/source/types.js';
 import { runMsb } from '../helpers/cli.js';
+import { counted } from '../helpers/counted.js';
 import { dockerArchive, sha256, simpleLayer } from '../helpers/handmade.js';
 import { CASES } from '../golden/cases.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'msb-layer-cache-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** Opens the image with every layer's open() counted. */
-async function counted(ref: string): Promise<{ image: Image; opens: () => number }> {
-  const image = (await resolveImage(ref)) as Image;
-  let n = 0;
-  for (const l of image.layers) {
-    const open = l.open.bind(l);
-    l.open = () => {
-      n++;
-      return open();
-    };
-  }
-  return { image, opens: () => n };
-}
 
 async function report(ref: string, cache: LayerCache | undefined): Promise<{ json: string; opens: number }> {
   const { image, opens } = await counted(ref);

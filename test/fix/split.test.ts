@@ -16,6 +16,9 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, runMsb } from '../helpers/cli.js';
+import { counted } from '../helpers/counted.js';
+import { inspect } from '../../src/pipeline/inspect.js';
+import { LayerCache } from '../../src/pipeline/layer-cache.js';
 import { Buildah, msbJson } from './buildah.js';
 import { builtFixtures, rustFixtures } from '../findings/fixtures.js';
 import { buildDebianBase, fixtureImage, prove, type Plan, type Proof } from './proof.js';
@@ -207,4 +210,19 @@ test("a layer cached for an image that runs something else is walked again for t
   const fresh: Plan = await msbJson(['fix', bOci, ...args, '--no-cache']);
   assert.ok(fresh.hunks.some((h) => h.text.includes('\nFROM scratch\n')), JSON.stringify(fresh.hunks));
   assert.deepEqual(JSON.parse(cached.stdout).hunks, fresh.hunks);
+  // The walk for B was stored back with both images' captures: alternating A, B, A, B (each a new
+  // run, as separate processes would be) walks B's program layer once, then neither image again.
+  const dir = path.join(bh.dir, 'cache-alternating');
+  const opens: number[] = [];
+  for (const ref of [a, bOci, a, bOci, a]) {
+    const { image, opens: n } = await counted(ref);
+    try {
+      await inspect(image, { layerCache: new LayerCache(dir) });
+      opens.push(n());
+    } finally {
+      await image.close();
+    }
+  }
+  assert.ok(opens[0] > 1, String(opens));
+  assert.deepEqual(opens.slice(1), [1, 0, 0, 0]);
 });
