@@ -4,6 +4,7 @@
 # Prints each one's median wall time and peak RSS, and the median of the per-pair ratios.
 #   bash bench/vs-rev.sh REV IMAGE [RUNS=5] [extra msb args...]
 # e.g. bash bench/vs-rev.sh a753c48 bench/out/big.tar 5 --json
+# FRESH_CACHE=1: every run gets an empty --cache-dir of its own (a first inspect that fills the cache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REV=${1:?usage: bench/vs-rev.sh REV IMAGE [RUNS] [msb args]}
@@ -23,7 +24,10 @@ build
 new_bin=bin/msb.js
 old_bin=$OLD/src-tree/bin/msb.js
 measure() { # prints "seconds peakKB" for one run
-  /usr/bin/time -f '%e %M' -o "$OLD/t" node "$1" inspect "$IMAGE" "${ARGS[@]}" >/dev/null
+  local cache=()
+  if [ -n "${FRESH_CACHE:-}" ]; then rm -rf "$OLD/cache"; cache=(--cache-dir "$OLD/cache"); fi
+  /usr/bin/time -f '%e %M' -o "$OLD/t" node "$1" inspect "$IMAGE" "${ARGS[@]}" "${cache[@]}" >/dev/null
+  rm -rf "$OLD/cache"
   cat "$OLD/t"
 }
 measure "$new_bin" >/dev/null; measure "$old_bin" >/dev/null   # warm the page cache

@@ -10,13 +10,18 @@ import { readEntry, readKey, writeEntry } from './layer-cache-format.js';
  * diff` walks only the layers that differ, and a base layer walked once serves every image on it.
  *
  * Trust. An entry is named by the layer's diffID, the stored blob's digest and the stored size
- * together, and is written only by a walk that hashed the layer's bytes and found both digests
- * as claimed (src/walk/layer.ts in verify mode). So an entry is a fact msb established itself:
- * "the blob with this digest and size is the tar with this diffID, and holds these entries".
- * A later image reuses it when it names the same three values; its bytes are then those bytes by
+ * together, and is written only by a walk whose bytes were checked against the digest that binds
+ * them to those names (src/walk/layer.ts, `bind`): the blob digest, hashed over the stored bytes as
+ * the walk reads them, or checked by the source as it downloaded (registry blobs); for a blob with
+ * no sha256 digest, the diffID. So an entry is a fact msb established itself: "the blob with this
+ * digest and size holds these entries"; a hostile archive cannot file its contents under another
+ * blob's digest. The diffID in the key stays what the image claims, as it is for a walk without
+ * the cache (hashing it too would cost a second pass over every uncompressed byte); `--verify`
+ * checks it, and reads every layer instead of the cache.
+ * A later image reuses an entry when it names the same three values; its bytes are then those bytes by
  * content address (registry blobs are checked against their digest when downloaded; a local
- * archive is trusted to hold what its names claim, as for any blob not re-read). `--verify` reads
- * and checks every byte again and never reads the cache; `--no-cache` neither reads nor writes it.
+ * archive is trusted to hold what its names claim, as for any blob not re-read). `--no-cache`
+ * neither reads nor writes the cache.
  * Uncompressed layers in a local file are not cached: they are walked by seeking from header to
  * header, which reads less than the cache entry would.
  *

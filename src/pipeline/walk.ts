@@ -20,8 +20,8 @@ import type { InspectOptions } from './types.js';
  * databases, credential files) are kept on the way.
  *
  * With a layer cache (pipeline/layer-cache.ts), a random-access layer already walked (this run or an
- * earlier one) is not read at all; a compressed or remote layer walked now is hashed in full so its
- * entry can be trusted, and stored. Findings' capture budget is applied per image after the walk,
+ * earlier one) is not read at all; a compressed or remote layer walked now is checked against the
+ * digest the entry is filed under (walkLayer's `bind`), so its entry can be trusted, and stored. Findings' capture budget is applied per image after the walk,
  * in layer order, to walked and cached layers alike, so the cache cannot change a result.
  */
 
@@ -131,8 +131,9 @@ async function walkOne(blob: LayerBlob, opts: InspectOptions, cache: LayerCache 
   const forCache = async (): Promise<CachedLayer | undefined> => {
     const capture = new FindingsCapture(LAYER_CAPTURE_BUDGET, hints);
     try {
-      // Hashing every byte is what makes the entry trustworthy (the diff_id and digest are checked).
-      const contents = await walkLayer(blob, { verify: true, signal: opts.signal, capture, onProgress });
+      // Hashing the bytes the key names is what makes the entry trustworthy (bind: the blob digest,
+      // unless the source checked it; --verify checks the diff_id too, as without a cache).
+      const contents = await walkLayer(blob, { verify: opts.verify, bind: true, signal: opts.signal, capture, onProgress });
       return { contents, skipped: capture.skipped };
     } catch (e) {
       // A layer whose bytes do not match its digests: not cached, and without --verify not an error.

@@ -25,6 +25,14 @@ import type { ContentCapture, EntryKind, FileEntry, LayerContents } from './type
 export interface WalkOptions {
   /** Read every byte and check the blob digest and diff_id. */
   verify?: boolean;
+  /**
+   * For the layer cache: check the one digest that ties what the walk finds to the names the cache
+   * keys it by. That is the blob digest, hashed over the stored (compressed) bytes, unless the
+   * source already checked it as it downloaded; without a sha256 blob digest, the diff_id. Either
+   * alone binds the entry to the bytes, and hashing one stream instead of two saves a pass over the
+   * layer (the diff_id stays a claim, as it is for a walk without the cache; --verify checks both).
+   */
+  bind?: boolean;
   /** Called with the count of stored (possibly compressed) bytes read so far. */
   onProgress?: (bytesRead: number) => void;
   signal?: AbortSignal;
@@ -98,7 +106,7 @@ function keepBytes(answer: boolean | number | undefined, size: number): number {
 
 export async function walkLayer(blob: LayerBlob, opts: WalkOptions = {}): Promise<LayerContents> {
   try {
-    if (blob.location && !opts.verify) {
+    if (blob.location && !opts.verify && !opts.bind) {
       const loc = blob.location;
       const fh = opts.files ? await opts.files.get(loc.file) : await open(loc.file, 'r');
       try {
@@ -193,8 +201,9 @@ async function streamLayer(blob: LayerBlob, opts: WalkOptions): Promise<LayerCon
   if (!head) throw new MsbError('layer blob is empty (0 bytes)');
   const compression = sniffCompression(head);
   const b = new LayerBuilder(blob.index, compression);
-  const blobHash = opts.verify && compression !== 'none' && blob.digest ? nodeCrypto().createHash('sha256') : undefined;
-  const diffHash = opts.verify ? nodeCrypto().createHash('sha256') : undefined;
+  const byBlob = compression !== 'none' && !!blob.digest?.startsWith('sha256:');
+  const blobHash = (opts.verify && byBlob) || (opts.bind && byBlob && !blob.sourceVerified) ? nodeCrypto().createHash('sha256') : undefined;
+  const diffHash = opts.verify || (opts.bind && !byBlob && !blob.sourceVerified) ? nodeCrypto().createHash('sha256') : undefined;
   const rawMeter = new Meter(blobHash, opts.onProgress);
   const tarMeter = new Meter(diffHash);
   // The same tar reading as the seek path (src/tar/stream.ts); regular files are hashed as they pass.
@@ -256,11 +265,9 @@ async function streamLayer(blob: LayerBlob, opts: WalkOptions): Promise<LayerCon
   b.contents.tarBytes = tarMeter.bytes;
   // Even an empty layer is a tar with end-of-archive blocks; nothing at all means broken input.
   if (tarMeter.bytes === 0) throw new MsbError(`the ${compression === 'none' ? '' : `${compression} `}layer holds no tar data`);
-  if (opts.verify) {
-    if (blobHash) checkDigest('blob digest', blob.digest, blobHash);
-    checkDigest('diff_id', blob.diffId, diffHash!);
-    b.contents.verified = true;
-  } else if (blob.sourceVerified) b.contents.verified = true;
+  if (blobHash) checkDigest('blob digest', blob.digest, blobHash);
+  if (diffHash) checkDigest('diff_id', blob.diffId, diffHash);
+  if (opts.verify || blob.sourceVerified) b.contents.verified = true;
   return b.contents;
 }
 

@@ -5,7 +5,7 @@
  * wrapping each LayerBlob's open() (compressed layers are always read through it).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -98,6 +98,35 @@ test('a corrupt, truncated or foreign-version entry is rebuilt, never trusted', 
     const third = await report(ref, new LayerCache(dir));
     assert.equal(third.opens, 0, 'the rebuilt entries are used');
   }
+});
+
+test("a blob whose bytes do not match its digest is walked but never cached, so it cannot stand in for the real blob", async () => {
+  // Hand-built hostile input (no tool writes it): a copy of the OCI layout whose layers' gzip
+  // headers carry another MTIME. Same tar inside (the diff_ids still match), same sizes, other
+  // bytes under the same digest names.
+  const real = 'test/fixtures/images/delete-oci';
+  const forged = path.join(tmp, 'forged-oci');
+  cpSync(real, forged, { recursive: true });
+  const manifest = JSON.parse(readFileSync(path.join(real, 'blobs/sha256', JSON.parse(readFileSync(path.join(real, 'index.json'), 'utf8')).manifests[0].digest.slice(7)), 'utf8'));
+  for (const l of manifest.layers as Array<{ digest: string }>) {
+    const f = path.join(forged, 'blobs/sha256', l.digest.slice(7));
+    const b = readFileSync(f);
+    assert.equal(b[0], 0x1f, 'a gzip layer');
+    b[4] ^= 0x55;
+    writeFileSync(f, b);
+  }
+  const dir = path.join(tmp, 'forged');
+  const walked = await report(forged, new LayerCache(dir));
+  assert.equal(walked.json, (await report(real, undefined)).json.replace(real, forged), 'walked as usual (without --verify a digest is a claim)');
+  assert.throws(() => entries(dir), 'no entry written');
+  // The real layout, inspected next with the same cache, reads every layer itself.
+  const next = await report(real, new LayerCache(dir));
+  assert.equal(next.opens, manifest.layers.length);
+  // --verify names the layer and the mismatch.
+  await assert.rejects(async () => {
+    const { image } = await counted(forged);
+    await inspect(image, { verify: true }).finally(() => image.close());
+  }, /blob digest mismatch/);
 });
 
 test('msb diff of two versions walks only the layers that differ; the base is reused by both', async () => {
