@@ -72,12 +72,14 @@ test("msb's own image passes msb's default gate with no toolchain, cache or sour
   const report = JSON.parse(r.stdout);
   const bad = report.findings.filter((f: { category: string }) => ['toolchain', 'cache', 'source', 'secret'].includes(f.category));
   assert.deepEqual(bad, []);
-  // Only the runtime: node, msb's compiled JavaScript and production dependencies; no npm, no TypeScript.
+  // Only the runtime: node, msb's bundled JavaScript and the one package it loads from node_modules
+  // (dockerode, for the Docker daemon); no npm, no TypeScript, nothing the bundle already holds.
   const files = (await runMsb(['inspect', image, '--json', '--files'])).stdout;
   const paths = new Set((JSON.parse(files).files as Array<{ path: string }>).map((f) => f.path));
   assert.ok(paths.has('/usr/bin/node'));
   assert.ok(paths.has('/opt/msb/dist/msb.js'), 'the CLI bundle bin/msb.js runs');
-  assert.ok(paths.has('/opt/msb/node_modules/commander'));
+  assert.ok(paths.has('/opt/msb/node_modules/dockerode'));
+  for (const bundled of ['commander', 'ink', 'react', 'yaml']) assert.ok(!paths.has(`/opt/msb/node_modules/${bundled}`), bundled);
   assert.ok(!paths.has('/usr/lib/node_modules/npm'));
   assert.ok(!paths.has('/opt/msb/node_modules/typescript'));
   assert.ok(!paths.has('/opt/msb/src'));
