@@ -21,8 +21,9 @@ import type { InspectOptions } from './types.js';
  *
  * With a layer cache (pipeline/layer-cache.ts), a random-access layer already walked (this run or an
  * earlier one) is not read at all; a compressed or remote layer walked now is checked against the
- * digest the entry is filed under (walkLayer's `bind`), so its entry can be trusted, and stored. Findings' capture budget is applied per image after the walk,
- * in layer order, to walked and cached layers alike, so the cache cannot change a result.
+ * digest its entry is filed under (walkLayer's `bind`), so the entry can be trusted, and stored.
+ * Findings' capture budget is applied per image after the walk, in layer order, to walked and
+ * cached layers alike, so the cache cannot change a result.
  */
 
 /** What one layer's walk may keep for findings before the image's budget applies (memory bound). */
