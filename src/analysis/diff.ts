@@ -1,6 +1,7 @@
 import type { FileEntry } from '../walk/types.js';
 import { forEachLeaf } from './tree-walk.js';
 import type { Analysis, TreeNode } from './types.js';
+import { byText } from '../text-order.js';
 
 /**
  * Compares the final filesystems of two images: what was added, removed or changed, and where the
@@ -163,7 +164,7 @@ export function diffImages(a: DiffInput, b: DiffInput): ImageDiff {
     for (const [name, cy] of y.children!) if (!x.children!.has(name)) addAll(cy, `${p}/${name}`, 'added');
   };
   walkPairs(a.analysis.root, b.analysis.root, '', pair, onlyAfter);
-  items.sort((i, j) => Math.abs(j.afterBytes - j.beforeBytes) - Math.abs(i.afterBytes - i.beforeBytes) || i.path.localeCompare(j.path));
+  items.sort((i, j) => Math.abs(j.afterBytes - j.beforeBytes) - Math.abs(i.afterBytes - i.beforeBytes) || byText(i.path, j.path));
 
   const dirs = new Map<string, DirectoryDelta>();
   let addedBytes = 0;
@@ -190,6 +191,6 @@ export function diffImages(a: DiffInput, b: DiffInput): ImageDiff {
     removedBytes,
     changedDeltaBytes,
     items,
-    directories: [...dirs.values()].sort((x, y) => Math.abs(y.deltaBytes) - Math.abs(x.deltaBytes) || x.path.localeCompare(y.path)),
+    directories: [...dirs.values()].sort((x, y) => Math.abs(y.deltaBytes) - Math.abs(x.deltaBytes) || byText(x.path, y.path)),
   };
 }

@@ -1,5 +1,6 @@
 import type { EntryKind, FileEntry, LayerContents } from '../walk/types.js';
 import type { Analysis, Change, LayerStats, TreeNode, WasteItem, WasteKind } from './types.js';
+import { byText } from '../text-order.js';
 
 /**
  * Applies layers bottom-up the way overlay filesystems do and accounts for every shipped byte:
@@ -308,7 +309,7 @@ export function finishAnalysis(m: Merged): Analysis {
     waste.push({ path: h.path, bytes: entry.size, kind: h.kind, shippedIn: h.shippedIn, hiddenBy: h.hiddenBy });
     stats[h.shippedIn].wastedBytes += entry.size;
   }
-  waste.sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path));
+  waste.sort((a, b) => b.bytes - a.bytes || byText(a.path, b.path));
   const totalBytes = stats.reduce((s, l) => s + l.bytes, 0);
   const wastedBytes = totalBytes - finalBytes;
   return {

@@ -8,6 +8,7 @@ import { safeJson, safeLines, safeText } from '../safe-text.js';
 import type { Io } from './io.js';
 import { Progress } from './progress.js';
 import { layerCacheOf, sourceResolver, type SourceFlags } from './source-flags.js';
+import { byText } from '../text-order.js';
 
 /**
  * `msb scan IMAGE... | --from-file LIST`: a fleet in one run. Every image goes through the same
@@ -120,10 +121,10 @@ export function buildScanReport(rows: ImageRow[], cache: LayerCache | undefined)
     sharedLayers: [...layers]
       .filter(([, e]) => e.refs.size > 1)
       .map(([diffId, e]) => ({ diffId, bytes: e.bytes, images: e.refs.size, references: [...e.refs] }))
-      .sort((a, b) => b.bytes * b.images - a.bytes * a.images || a.diffId.localeCompare(b.diffId)),
+      .sort((a, b) => b.bytes * b.images - a.bytes * a.images || byText(a.diffId, b.diffId)),
     topCauses: [...causes]
       .map(([rule, e]) => ({ rule, ...e }))
-      .sort((a, b) => b.bytes - a.bytes || a.rule.localeCompare(b.rule))
+      .sort((a, b) => b.bytes - a.bytes || byText(a.rule, b.rule))
       .slice(0, 10),
     totals: {
       images: rows.length,

@@ -8,6 +8,7 @@ import type { TreeNode } from '../analysis/types.js';
 import type { InspectResult } from '../pipeline/types.js';
 import { MAX_RUNS, TOP_DIR } from '../walk/path-strings.js';
 import { isUnder } from './stage.js';
+import { byText } from '../text-order.js';
 
 /**
  * Whether a static program (no ELF interpreter, no library) runs the same FROM scratch as on its
@@ -125,7 +126,7 @@ export function scratchPlan(result: InspectResult, program: { path: string; node
     const had = byNode.get(real.node);
     if (!had || p.length > had.p.length) byNode.set(real.node, { p, real });
   }
-  for (const { p, real } of [...byNode.values()].sort((a, b) => a.p.localeCompare(b.p))) {
+  for (const { p, real } of [...byNode.values()].sort((a, b) => byText(a.p, b.p))) {
     if (real.node.data) {
       // A file the build made is the split's own business (claimed build-only, or it stops the split).
       if (real.node.layer >= baseLayers) continue;

@@ -3,6 +3,7 @@ import { nodeCrypto } from '../lazy-node.js';
 import type { InspectResult } from '../pipeline/types.js';
 import { bytes, percent } from './format.js';
 import { failOnMatches } from './gate.js';
+import { byText } from '../text-order.js';
 
 /**
  * The CI gate of `msb inspect --ci`: dive's three rules (lowestEfficiency, highestWastedBytes,
@@ -177,7 +178,7 @@ export function evaluateCi(r: InspectResult, policy: CiPolicy, baseline?: Baseli
         byPath.set(p, { path: p, bytes: w.bytes, layer: w.shippedIn, instruction: r.layers[w.shippedIn]?.instruction ?? '', stage: origin?.stage, line: origin?.line });
       }
     }
-    return [...byPath.values()].sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path));
+    return [...byPath.values()].sort((a, b) => b.bytes - a.bytes || byText(a.path, b.path));
   };
   const ignoredWaste = (ruleId: string) =>
     ignore?.some((e) => e.path !== undefined) ? r.analysis.waste.filter((w) => pathIgnored(`/${w.path}`, ruleId, ignore)).reduce((n, w) => n + w.bytes, 0) : 0;
@@ -228,7 +229,7 @@ export function evaluateCi(r: InspectResult, policy: CiPolicy, baseline?: Baseli
     }
   }
   // dive prints its rules sorted by name.
-  rules.sort((a, b) => a.id.localeCompare(b.id));
+  rules.sort((a, b) => byText(a.id, b.id));
   if (policy.maxSize !== undefined) {
     const t = policy.maxSize;
     add('maxSize', 'msb', s.totalBytes > t, bytes(s.totalBytes), `≤ ${bytes(t)}`, `image is ${bytes(s.totalBytes)}, over ${bytes(t)}`, () =>

@@ -4,6 +4,7 @@ import { readElf } from './elf.js';
 import type { PackageDb } from './packages.js';
 import { findLibrary, loaderDirs, type Runtime } from './runtime.js';
 import { resolvePath } from './tree.js';
+import { byText } from '../../text-order.js';
 
 /**
  * The native extensions of an interpreter's installed libraries (CPython's `.so` modules in
@@ -51,7 +52,7 @@ export function extensionLibraries(root: TreeNode, db: PackageDb | undefined, co
     }
   }
   const out: ExtensionLibraries[] = [];
-  for (const [tree, files] of [...byTree].sort((a, b) => a[0].localeCompare(b[0]))) {
+  for (const [tree, files] of [...byTree].sort((a, b) => byText(a[0], b[0]))) {
     // A wheel's bundled libraries are found by name inside the tree (their RUNPATH may be beyond the kept prefix).
     const bundled = new Set([...files.values()].map((p) => p.slice(p.lastIndexOf('/') + 1)));
     const r: ExtensionLibraries = { root: `/${tree}`, files: 0, packages: [], unowned: [], unresolved: [], inexact: 0 };
@@ -77,7 +78,7 @@ export function extensionLibraries(root: TreeNode, db: PackageDb | undefined, co
       }
     }
     if (r.files === 0) continue;
-    r.packages = [...pkgs].map(([name, layer]) => ({ name, layer })).sort((a, b) => a.name.localeCompare(b.name));
+    r.packages = [...pkgs].map(([name, layer]) => ({ name, layer })).sort((a, b) => byText(a.name, b.name));
     out.push(r);
   }
   return out;

@@ -19,6 +19,7 @@ import { forEachVisibleFile, resolvePath, type VisibleFile } from './tree.js';
 import { reinstallIndex, UnclaimedFiles, type Unclaimed } from './unclaimed.js';
 import type { Finding, FindingCategory, FindingEvidence, Severity } from './types.js';
 import { wasteFindings } from './waste.js';
+import { byText } from '../../text-order.js';
 
 /**
  * Findings: every visible byte that only the build needed (toolchains, caches, sources, leftovers),
@@ -230,14 +231,14 @@ export function findFindings(input: FindingsInput): FindingsResult {
       b.bytes - a.bytes ||
       SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
       a.layer - b.layer ||
-      a.rule.localeCompare(b.rule),
+      byText(a.rule, b.rule),
   );
   const bytesByCategory: Record<FindingCategory, number> = { toolchain: 0, cache: 0, source: 0, leftover: 0, secret: 0, waste: 0, hardening: 0, hygiene: 0 };
   for (const f of findings) bytesByCategory[f.category] += f.bytes;
   const toolchainPackages = [...toolchain]
     .map((n) => db!.packages.get(n)!)
     .map((p) => ({ name: p.name, version: p.version, layer: p.layer, bytes: pkgBytes.get(p.name) ?? 0 }))
-    .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+    .sort((a, b) => b.bytes - a.bytes || byText(a.name, b.name));
   return {
     findings,
     potentialSavingsBytes: findings.reduce((s, f) => s + f.bytes, 0),

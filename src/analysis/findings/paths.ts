@@ -1,4 +1,5 @@
 import type { FindingPath } from './types.js';
+import { byText } from '../../text-order.js';
 
 /**
  * Collects the files one finding matched and reports them as a few directories with byte and file
@@ -90,5 +91,5 @@ function node(name: string): DirNode {
 }
 
 function order(a: FindingPath, b: FindingPath): number {
-  return b.bytes - a.bytes || a.path.localeCompare(b.path);
+  return b.bytes - a.bytes || byText(a.path, b.path);
 }

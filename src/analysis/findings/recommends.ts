@@ -1,6 +1,7 @@
 import type { TreeNode } from '../types.js';
 import { parseAuto, parseDpkgStatus, resolveDeps, type PackageDb, type Pkg } from './packages.js';
 import { resolvePath } from './tree.js';
+import { byText } from '../../text-order.js';
 
 /**
  * What `apt-get install --no-install-recommends` would have left out: the packages an install put
@@ -44,7 +45,7 @@ export function recommendsOnly(db: PackageDb, input: RecommendsInput): Recommend
     const edges = [...(byDepends.has(p.name) ? p.recommends ?? [] : []), ...(onlySet.has(p.name) ? [...p.depends, ...(p.recommends ?? [])] : [])];
     for (const d of edges) by.get(d)?.add(p.name);
   }
-  return only.map((name) => ({ name, recommendedBy: [...by.get(name)!].sort() })).sort((a, b) => a.name.localeCompare(b.name));
+  return only.map((name) => ({ name, recommendedBy: [...by.get(name)!].sort() })).sort((a, b) => byText(a.name, b.name));
 }
 
 /** Every package reachable from `roots` through Depends (and Recommends when `recommends`), roots included. */
@@ -158,7 +159,7 @@ export function recommendsBytes(root: TreeNode, db: PackageDb, names: string[], 
   const copies = resolvePath(root, 'var/lib/dpkg/status-old')?.node.layer === layer ? 2 : 1;
   bytes += copies * stanzaBytes(status, set);
   bytes += stanzaBytes(resolvePath(root, 'var/lib/apt/extended_states')?.node.data?.content?.toString('utf8') ?? '', set);
-  return { bytes, files, packages: per.sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name)) };
+  return { bytes, files, packages: per.sort((a, b) => b.bytes - a.bytes || byText(a.name, b.name)) };
 }
 
 /** Bytes of the stanzas (with their blank separator line) of the named packages in a dpkg/apt database. */

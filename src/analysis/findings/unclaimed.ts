@@ -2,6 +2,7 @@ import type { TreeNode } from '../types.js';
 import type { PackageDb } from './packages.js';
 import { parseCreatedBy } from '../instruction.js';
 import { resolvePath } from './tree.js';
+import { byText } from '../../text-order.js';
 
 /**
  * The files the build's own layers (above the FROM image) leave visible that nothing accounts for:
@@ -78,7 +79,7 @@ export class UnclaimedFiles {
 }
 
 function trim(top: Array<[string, number]>): Array<[string, number]> {
-  top.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  top.sort((a, b) => b[1] - a[1] || byText(a[0], b[0]));
   top.length = Math.min(top.length, MAX_PATHS);
   return top;
 }

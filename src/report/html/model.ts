@@ -3,6 +3,7 @@ import type { TreeNode } from '../../analysis/types.js';
 import prettyBytes from 'pretty-bytes';
 import type { InspectResult } from '../../pipeline/types.js';
 import { percent } from '../format.js';
+import { byText } from '../../text-order.js';
 
 /**
  * What the HTML report's size map draws, computed from an InspectResult: every byte of the image
@@ -93,7 +94,7 @@ export function compact(root: Building, min: number): MapNode {
       if (b.finding !== undefined) m.f = b.finding;
       continue;
     }
-    const kids = [...b.children.values()].sort((x, y) => y.bytes - x.bytes || x.name.localeCompare(y.name));
+    const kids = [...b.children.values()].sort((x, y) => y.bytes - x.bytes || byText(x.name, y.name));
     const keep = kids.filter((k, i) => i < MAX_CHILDREN && k.bytes >= min);
     const rest = kids.slice(keep.length);
     m.k = keep.map((k) => {

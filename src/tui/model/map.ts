@@ -1,6 +1,7 @@
 import type { Finding } from '../../analysis/findings/types.js';
 import type { LayerOrigin } from '../../analysis/origin.js';
 import type { Analysis, TreeNode } from '../../analysis/types.js';
+import { byText } from '../../text-order.js';
 
 /**
  * The Map: where an image's bytes are, as a person would ask it. Every layer's bytes split by what
@@ -128,7 +129,7 @@ export function dirRows(root: TreeNode, path: string, findings: Finding[]): DirR
     parts.needed = Math.max(0, bytes - flagged);
     rows.push({ label: name, name, path: p, bytes, dir: !!child.children, parts });
   }
-  return rows.sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+  return rows.sort((a, b) => b.bytes - a.bytes || byText(a.name, b.name));
 }
 
 /** The parent of a path ('' is the root). */
