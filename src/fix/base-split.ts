@@ -6,7 +6,7 @@ import type { InspectResult } from '../pipeline/types.js';
 import { familyHint } from './family.js';
 import { javaLaunch } from './java.js';
 import { libraryDirs } from './libraries.js';
-import { buildLayers, carriedSteps, isUnder, ownRuntimeFiles, stageNames, unaccounted, type SplitPlan } from './stage.js';
+import { buildLayers, carriedSteps, isUnder, ownFilesUnder, ownRuntimeFiles, stageNames, unaccounted, type SplitPlan } from './stage.js';
 
 /**
  * Splits of a single-stage build whose interpreter is the FROM image's own (nothing of the build to
@@ -126,8 +126,7 @@ export function scriptCopies(result: InspectResult, baseLayers: number, own: str
   let kept = 0;
   for (const c of copies) {
     const hit = resolvePath(root, c.slice(1));
-    if (hit?.node.data) kept += hit.node.layer >= baseLayers ? hit.node.data.size : 0;
-    else if (hit) forEachVisibleFile(hit.node, (f) => void (kept += f.node.layer >= baseLayers ? f.data.size : 0));
+    if (hit) kept += ownFilesUnder(hit.node, baseLayers).bytes;
   }
   return { copies, kept };
 }

@@ -1,5 +1,6 @@
-import { forEachVisibleFile, resolvePath } from '../analysis/findings/tree.js';
+import { resolvePath } from '../analysis/findings/tree.js';
 import type { TreeNode } from '../analysis/types.js';
+import { ownFilesUnder } from './stage.js';
 
 /**
  * Where the interpreter an image runs loads installed libraries from, among the directories the
@@ -35,13 +36,7 @@ export function libraryDirs(root: TreeNode, firstOwn: number, program: string, s
   for (const c of candidates) {
     const hit = resolvePath(root, c);
     if (!hit?.node.children) continue;
-    let files = 0;
-    let bytes = 0;
-    forEachVisibleFile(hit.node, (f) => {
-      if (f.node.layer < firstOwn) return;
-      files++;
-      bytes += f.data.size;
-    });
+    const { files, bytes } = ownFilesUnder(hit.node, firstOwn);
     if (files > 0 && !out.some((o) => o.path === `/${hit.path}`)) out.push({ path: `/${hit.path}`, files, bytes });
   }
   return out;

@@ -1,6 +1,7 @@
 import prettyBytes from 'pretty-bytes';
 import type { DockerfileStage } from '../analysis/attribution/dockerfile.js';
 import { resolveFinal } from '../analysis/findings/runtime.js';
+import { forEachVisibleFile } from '../analysis/findings/tree.js';
 import type { TreeNode } from '../analysis/types.js';
 import type { InspectResult } from '../pipeline/types.js';
 import type { Hunk } from './plan.js';
@@ -58,4 +59,17 @@ export function isUnder(path: string, dir: string): boolean {
 /** Why files the build left that nothing accounts for stop a split: `use` says how the app may touch them. */
 export function unaccounted(u: { files: number; bytes: number; paths: string[] }, use: string, detail = ''): string {
   return `${u.files} file(s) of the build (${prettyBytes(u.bytes)}) are not known to be build-only, and ${use} at run time${detail}: ${u.paths.slice(0, 4).join(', ')}${u.files > 4 ? ', …' : ''}`;
+}
+
+/** The visible files at or under `node` that the build's layers (from `firstOwn` on) made: how many, and their bytes. */
+export function ownFilesUnder(node: TreeNode, firstOwn: number): { files: number; bytes: number } {
+  const out = { files: 0, bytes: 0 };
+  const add = (layer: number, size: number) => {
+    if (layer < firstOwn) return;
+    out.files++;
+    out.bytes += size;
+  };
+  if (node.data) add(node.layer, node.data.size);
+  else forEachVisibleFile(node, (f) => add(f.node.layer, f.data.size));
+  return out;
 }
