@@ -120,22 +120,20 @@ export async function walkImage(source: AnyImage, opts: InspectOptions): Promise
 
 /** One layer: from the cache, or walked (and stored when its key can be established). */
 async function walkOne(blob: LayerBlob, opts: InspectOptions, cache: LayerCache | undefined, hints: EntryHints | undefined, files: OpenFiles, onProgress: (n: number) => void): Promise<CachedLayer> {
-  const plain = async (): Promise<CachedLayer> => {
+  // bind: for the cache, the walk checks the digest its entry is filed under (walkLayer).
+  const walk = async (bind: boolean): Promise<CachedLayer> => {
     const capture = new FindingsCapture(LAYER_CAPTURE_BUDGET, hints);
-    const contents = await walkLayer(blob, { verify: opts.verify, signal: opts.signal, capture, onProgress, files });
+    const contents = await walkLayer(blob, { verify: opts.verify, bind, signal: opts.signal, capture, onProgress, files });
     return { contents, skipped: capture.skipped };
   };
+  const plain = () => walk(false);
   // The cache's module is loaded only when there is a cache (not with --no-cache).
   const key = cache ? (await import('./layer-cache.js')).layerKey(blob) : undefined;
   // A seekable layer is never cached: asked first, it costs no lookup of an entry that cannot exist.
   if (!cache || !key || (await seekable(blob, files))) return plain();
   const forCache = async (): Promise<CachedLayer | undefined> => {
-    const capture = new FindingsCapture(LAYER_CAPTURE_BUDGET, hints);
     try {
-      // Hashing the bytes the key names is what makes the entry trustworthy (bind: the blob digest,
-      // unless the source checked it; --verify checks the diff_id too, as without a cache).
-      const contents = await walkLayer(blob, { verify: opts.verify, bind: true, signal: opts.signal, capture, onProgress });
-      return { contents, skipped: capture.skipped };
+      return await walk(true);
     } catch (e) {
       // A layer whose bytes do not match its digests: not cached, and without --verify not an error.
       if (!opts.verify && e instanceof MsbError && /(?:diff_id|blob digest) mismatch/.test(e.message)) return undefined;

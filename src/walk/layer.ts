@@ -201,9 +201,11 @@ async function streamLayer(blob: LayerBlob, opts: WalkOptions): Promise<LayerCon
   if (!head) throw new MsbError('layer blob is empty (0 bytes)');
   const compression = sniffCompression(head);
   const b = new LayerBuilder(blob.index, compression);
+  // --verify checks both digests; bind, the blob's when it has one, else the diff_id (none when the source checked the blob).
   const byBlob = compression !== 'none' && !!blob.digest?.startsWith('sha256:');
-  const blobHash = (opts.verify && byBlob) || (opts.bind && byBlob && !blob.sourceVerified) ? nodeCrypto().createHash('sha256') : undefined;
-  const diffHash = opts.verify || (opts.bind && !byBlob && !blob.sourceVerified) ? nodeCrypto().createHash('sha256') : undefined;
+  const bind = !!opts.bind && !blob.sourceVerified;
+  const blobHash = byBlob && (opts.verify || bind) ? nodeCrypto().createHash('sha256') : undefined;
+  const diffHash = opts.verify || (bind && !byBlob) ? nodeCrypto().createHash('sha256') : undefined;
   const rawMeter = new Meter(blobHash, opts.onProgress);
   const tarMeter = new Meter(diffHash);
   // The same tar reading as the seek path (src/tar/stream.ts); regular files are hashed as they pass.
